@@ -1,0 +1,96 @@
+"""Parser throughput on the bulk corpus, and parse time of pathological inputs.
+
+    .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N]
+
+Prints MB/s and cables/s on one core (best of N rounds, CPU time of this process), then the time of
+each bad input against its budget (1 s each, 5 s for 50 MB). Exits 1 if a target is missed.
+Not a test: run by hand, record the figures in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cables.corpus import corpus_dir, iter_bulk  # noqa: E402
+from cables.parser import ParseError, parse_cable  # noqa: E402
+
+TARGET_MB_S = 25.0
+
+
+def bad_inputs(seed: str) -> dict[str, tuple[str, float]]:
+    """name -> (text, budget in seconds)."""
+    return {
+        "empty": ("", 1),
+        "NUL bytes": ("VZCZC" + "\x00" * 1000 + seed, 1),
+        "binary (control characters)": ("".join(chr(i % 32) for i in range(1_000_000)), 1),
+        "1,000,000-character line": ("A" * 1_000_000, 1),
+        "1,000,000 characters of words": ("WORD " * 200_000, 1),
+        "100,000 '('": ("(" * 100_000, 1),
+        "100,000 '(' after a paragraph number": ("1. " + "(" * 100_000, 1),
+        "100,000 '(C' pairs": ("1. " + "(C" * 100_000, 1),
+        "truncated cable": (seed[: len(seed) // 3], 1),
+        "50 MB of cables": (seed * (50_000_000 // len(seed) + 1), 5),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    root = corpus_dir()
+    path = args.path or (root / "bulk" / "cables.jsonl.gz" if root else None)
+    if path is None or not path.exists():
+        print("no bulk corpus found: pass its path", file=sys.stderr)
+        return 2
+
+    texts = [str(r["text"]) for r in iter_bulk(path)]
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    print(
+        f"declass parser benchmark, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
+        f"{platform.machine()}"
+    )
+    print(f"corpus: {path} ({len(texts)} cables, {size / 1e6:.1f} MB of text)")
+    best = float("inf")
+    for n in range(1, args.rounds + 1):
+        start = time.process_time()
+        for text in texts:
+            parse_cable(text)
+        elapsed = time.process_time() - start
+        best = min(best, elapsed)
+        rate = size / 1e6 / elapsed
+        print(f"  round {n}: {elapsed:.2f} s  {rate:.1f} MB/s  {len(texts) / elapsed:.0f} cables/s")
+    rate = size / 1e6 / best
+    ok = rate >= TARGET_MB_S
+    print(
+        f"parse: {rate:.1f} MB/s, {len(texts) / best:.0f} cables/s on one core "
+        f"(target {TARGET_MB_S:.0f} MB/s: {'met' if ok else 'MISSED'})"
+    )
+
+    seed = texts[0] if root is None else (root / "seed" / "07TOKYO1744.txt").read_text(encoding="utf-8")
+    print("bad inputs:")
+    for name, (text, budget) in bad_inputs(seed).items():
+        start = time.process_time()
+        try:
+            cable = parse_cable(text)
+            outcome = f"parsed, {len(cable.portions)} portions, {len(cable.warnings)} warnings"
+        except ParseError as e:
+            outcome = f"refused: {e}"
+        elapsed = time.process_time() - start
+        within = elapsed <= budget
+        ok = ok and within
+        print(
+            f"  {name:40} {len(text) / 1e6:6.2f} M chars {elapsed:6.3f} s (budget {budget} s"
+            f"{'' if within else ', EXCEEDED'}) {outcome[:70]}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1348 @@
+"""Split one cable's text into header fields and marked portions.
+
+Standard library only. `parse_cable(text)` reads both published forms of a State Department telegram:
+the web-mirror form (single-spaced, wrapped at ~65 columns, ``¶1. (C)``) and the double-spaced form
+(every line followed by a blank line, ``[PREL](#)`` link residue, ``¶ 15.``), plus "partial extract"
+cables without a routing header.
+
+The one rule that matters most: nothing is lost or moved. Every line of the source ends up, in order, in
+exactly one portion (header fields and captions are portions too) or in ``dropped_lines`` (page breaks,
+repeated section banners, ``SIPDIS``, the publisher's note). Anything odd becomes a warning, never an
+exception; only input that is not text at all raises ``ParseError``.
+
+Every regular expression here is anchored, applied to one line at a time and free of nested
+quantifiers, so parsing time is linear in the size of the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+__all__ = ["DroppedLine", "ParseError", "ParsedCable", "Portion", "Reference", "parse_cable"]
+
+
+class ParseError(ValueError):
+    """The input is not a cable at all (empty, binary, NUL bytes). The message is one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Portion:
+    kind: str  # header, caption, paragraph, heading, text, signature
+    label: str  # as printed: "1", "15", "A", "SUBJECT"; "" when none
+    marking: str  # as written: "S/NF"; "" when unmarked
+    level: str  # U, SBU, C, S, TS; an unmarked portion takes the cable's level
+    caveats: tuple[str, ...]  # ("NOFORN",)
+    text: str  # page breaks and wrapping removed
+    line: int  # 1-based line of the source where the portion starts
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    label: str  # "A"; "" for a single unlettered reference
+    text: str  # "ANKARA 4240"
+    reference_id: str  # "03ANKARA4240" when it cites a cable, else ""
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedLine:
+    line: int  # 1-based
+    text: str
+    reason: str  # "page break", "repeated banner", "SIPDIS", ...
+
+
+@dataclass(slots=True)
+class ParsedCable:
+    reference_id: str = ""
+    transmission_id: str = ""
+    precedence: str = ""
+    sent_at: datetime | None = None
+    origin: str = ""
+    to: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+    classification: str = ""  # UNCLASSIFIED, CONFIDENTIAL, SECRET, TOP SECRET
+    level: str = ""  # U, SBU, C, S, TS
+    caveats: list[str] = field(default_factory=list)
+    section_count: int = 1
+    executive_order: str = ""
+    declassify_on: date | None = None
+    declassify_instruction: str = ""  # as written: "04/17/2017", "1.6 X1", "N/A"
+    tags: list[str] = field(default_factory=list)
+    subject: str = ""
+    subject_marking: str = ""
+    references: list[Reference] = field(default_factory=list)
+    classified_by: str = ""
+    reasons: list[str] = field(default_factory=list)
+    signature: str = ""
+    partial_extract: bool = False
+    portions: list[Portion] = field(default_factory=list)
+    dropped_lines: list[DroppedLine] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of `manage.py parse_cable --json`; dates in ISO 8601."""
+        sent_at = self.sent_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.sent_at else None
+        if self.declassify_on:
+            declassify_on: str | None = self.declassify_on.isoformat()
+        else:
+            declassify_on = self.declassify_instruction or None
+        return {
+            "reference_id": self.reference_id,
+            "transmission_id": self.transmission_id,
+            "precedence": self.precedence,
+            "sent_at": sent_at,
+            "origin": self.origin,
+            "to": list(self.to),
+            "info": list(self.info),
+            "classification": self.classification,
+            "level": self.level,
+            "caveats": list(self.caveats),
+            "section_count": self.section_count,
+            "executive_order": self.executive_order,
+            "declassify_on": declassify_on,
+            "tags": list(self.tags),
+            "subject": self.subject,
+            "subject_marking": self.subject_marking,
+            "references": [
+                {"label": r.label, "text": r.text, "reference_id": r.reference_id} for r in self.references
+            ],
+            "classified_by": self.classified_by,
+            "reasons": list(self.reasons),
+            "signature": self.signature,
+            "partial_extract": self.partial_extract,
+            "portions": [
+                {
+                    "kind": p.kind,
+                    "label": p.label,
+                    "marking": p.marking,
+                    "level": p.level,
+                    "caveats": list(p.caveats),
+                    "text": p.text,
+                }
+                for p in self.portions
+            ],
+            "dropped_lines": [d.text for d in self.dropped_lines],
+            "warnings": list(self.warnings),
+        }
+
+
+# --- Vocabulary -------------------------------------------------------------------------------------
+
+LEVEL_NAMES = {
+    "U": "UNCLASSIFIED",
+    "SBU": "UNCLASSIFIED",
+    "C": "CONFIDENTIAL",
+    "S": "SECRET",
+    "TS": "TOP SECRET",
+}
+LEVEL_RANK = {"U": 0, "SBU": 1, "C": 2, "S": 3, "TS": 4}
+
+# First element of a portion mark -> level.
+_MARK_LEVELS = {
+    "U": "U",
+    "UNCLASSIFIED": "U",
+    "UNCLAS": "U",
+    "SBU": "SBU",
+    "LOU": "SBU",
+    "FOUO": "SBU",
+    "SENSITIVE": "SBU",
+    "C": "C",
+    "CONFIDENTIAL": "C",
+    "S": "S",
+    "SECRET": "S",
+    "TS": "TS",
+    "TOP SECRET": "TS",
+}
+# Dissemination controls, as written -> normalised.
+_CAVEATS = {
+    "NF": "NOFORN",
+    "NOFORN": "NOFORN",
+    "ORCON": "ORCON",
+    "OC": "ORCON",
+    "PROPIN": "PROPIN",
+    "NOCONTRACT": "NOCONTRACT",
+    "FGI": "FGI",
+    "FOUO": "FOUO",
+    "SBU": "SBU",
+    "REL": "REL",
+    "EXDIS": "EXDIS",
+    "NODIS": "NODIS",
+    "LIMDIS": "LIMDIS",
+    "SI": "SI",
+    "TK": "TK",
+}
+
+_PRECEDENCE = {
+    "Z": "FLASH",
+    "ZZ": "FLASH",
+    "O": "IMMEDIATE",
+    "OO": "IMMEDIATE",
+    "P": "PRIORITY",
+    "PP": "PRIORITY",
+    "R": "ROUTINE",
+    "RR": "ROUTINE",
+}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
+
+# Banner classification words, letter-spaced or not, any case (checked on the line with spaces removed
+# and upper-cased).
+_CAPTION_WORDS = frozenset(
+    {
+        "NOFORN",
+        "SENSITIVE",
+        "EXDIS",
+        "NODIS",
+        "LIMDIS",
+        "STADIS",
+        "SENSITIVE BUT UNCLASSIFIED",
+        "FOR OFFICIAL USE ONLY",
+        "EFTO",
+        "E F T O",
+        "CORRECTED COPY",
+        "ROGER CHANNEL",
+        "NOFORN SIPDIS",
+        "SIPDIS NOFORN",
+        "SIPDIS, NOFORN",
+        "CXBAGHDAD",
+        "HANDLE AS SENSITIVE BUT UNCLASSIFIED",
+    }
+)
+
+_MAX_WRAP = 100  # lines longer than this were not wrapped by the teletype
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SUBITEM_RE = re.compile(
+    r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
+)
+_TERMINAL = frozenset(".!?:;\"')]")
+
+# --- Line patterns (anchored; one line at a time) ---------------------------------------------------
+
+_PARTIAL_NOTE = "This record is a partial extract of the original cable."
+_TRANSMISSION_RE = re.compile(r"VZCZC[A-Z0-9]{2,12}$")
+_ROUTING_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)\s+(R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
+_ROUTING_CONT_RE = re.compile(r"R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
+_DE_RE = re.compile(r"DE\s+R[A-Z0-9]{3,7}\s+#")
+_ZNY_RE = re.compile(r"ZN[YR]\s+([CSUTE]{5})\b")
+_DTG_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)?\s*(\d{2})(\d{2})(\d{2})Z\s*([A-Za-z]{3})\s*(\d{2}|\d{4})\s*$")
+_ADDRESS_RE = re.compile(r"(R[A-Z0-9]{3,7})/(.*)$")
+_ADDRESS_TAIL_RE = re.compile(
+    r"\s+(?:NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)(?:\s+\d+)?\s*$|\s+\d{1,6}\s*$"
+)
+_EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
+_DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
+_DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
+_TAGS_RE = re.compile(r"TAGS\s*:?\s*(.*)$", re.IGNORECASE)
+_SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
+_REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
+_CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
+_REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
+_BANNER_RE = re.compile(
+    r"(?P<cls>(?:[A-Z](?: ?)){5,22}?)\s+(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
+    r"(?P<post>[A-Z][A-Z .'-]{1,40}?)\s+(?P<serial>\d{3,8})\b(?P<rest>.*)$"
+)
+_PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}\s+OF\s+\d{2,3}\s*$")
+_OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
+_PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
+_LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
+_MARK_RE = re.compile(r"\(\s?([A-Za-z][A-Za-z/ ,\-]{0,40}?)\s?\)\s*(.*)$")
+_DASHES_RE = re.compile(r"[-=_*~ ]{3,}$")
+_REF_ITEM_RE = re.compile(r"(?:^|(?<=\s))\(?([A-Z])[.)]\s+")
+_CABLE_CITE_RE = re.compile(r"(?:(\d{2})\s*)?([A-Z][A-Z .'-]{1,30}?[A-Z])\s*0*(\d{1,7})\b")
+_REASON_LETTERS_RE = re.compile(r"\(([a-hA-H])\)|\b([a-hA-H])\b")
+_REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
+_TRAILING_NAME_RE = re.compile(r"[.!?\"'] +([A-Z][A-Z'-]{2,30})$")
+_SIGNATURE_RE = re.compile(r"[A-Z][A-Za-z.'\- ]{1,40}$")
+_LINK_RESIDUE_RE = re.compile(r"\[([^\]\[\n]{0,60})\]\(#\)")
+
+
+def parse_cable(text: str) -> ParsedCable:
+    """Parse one cable. Raises ParseError only when `text` is not a cable at all."""
+    _check_is_text(text)
+    return _Parser(text).run()
+
+
+def _check_is_text(text: str) -> None:
+    if not isinstance(text, str):
+        raise ParseError(f"expected text (str), got {type(text).__name__}")
+    if "\x00" in text:
+        raise ParseError(
+            f"contains NUL bytes (first at character {text.index(chr(0)) + 1}): binary data, not a cable"
+        )
+    if not text.strip():
+        raise ParseError("empty: no text at all")
+    # Binary data decoded as text shows as control characters; a real cable has none but tab/CR/FF.
+    sample = text[:65536]
+    controls = len(_CONTROL_RE.findall(sample)) if _CONTROL_RE.search(sample) else 0
+    if controls > len(sample) // 100:
+        raise ParseError(f"binary data: {controls} control characters in the first {len(sample)} characters")
+    if "\ufffd" in sample and sample.count("\ufffd") > len(sample) // 100:
+        raise ParseError("not text: many undecodable characters (U+FFFD)")
+    if not any(ch.isalnum() for ch in text):
+        raise ParseError("not a cable: no letters or digits")
+
+
+def parse_marking(raw: str) -> tuple[str, tuple[str, ...]] | None:
+    """`S//NF` -> ("S", ("NOFORN",)); None when the first element is not a known level."""
+    mark = raw.strip().upper()
+    first, _, rest = mark.partition("/")
+    first = first.strip()
+    level = _MARK_LEVELS.get(first)
+    if level is None:
+        if "-" in first:  # "C-NF"
+            first, _, more = first.partition("-")
+            level = _MARK_LEVELS.get(first.strip())
+            rest = more + ("/" + rest if rest else "")
+        if level is None:
+            return None
+    caveats: list[str] = []
+    if first == "FOUO" or "FOUO" in rest:
+        caveats.append("FOUO")
+    for part in rest.split("/"):
+        part = part.strip(" ,")
+        if not part or part == "FOUO":
+            continue
+        if part == "SBU":
+            level = "SBU" if level == "U" else level
+            continue
+        if part.startswith("REL"):
+            caveats.append(part)
+            continue
+        caveats.append(_CAVEATS.get(part, part))
+    return level, tuple(caveats)
+
+
+def normalise_reasons(raw: str) -> list[str]:
+    """`1.4 (b) and (d)` -> ["1.4(b)", "1.4(d)"]; `1.5(B)(D)` kept as 1.5(b), 1.5(d)."""
+    found: list[str] = []
+    number = "1.4"
+    pos = 0
+    text = raw
+    # Walk the text: a "1.x" sets the section, each following letter a, b, ... h is a category.
+    tokens = re.findall(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])", text)
+    del pos
+    seen_number = False
+    for token in tokens:
+        m = _REASON_NUMBER_RE.match(token)
+        if m:
+            number = "1." + m.group(1)
+            seen_number = True
+            continue
+        if not seen_number:
+            continue
+        letter = token.strip("()").lower()
+        reason = f"{number}({letter})"
+        if reason not in found:
+            found.append(reason)
+    return found
+
+
+def cable_reference_id(cite: str, default_year: str) -> str:
+    """`ANKARA 4240` (in a 2003 cable) -> "03ANKARA4240"; "" when `cite` is not a cable citation."""
+    m = _CABLE_CITE_RE.match(cite.strip())
+    if not m:
+        return ""
+    year, post, number = m.group(1), m.group(2), m.group(3)
+    post = post.replace(" ", "").replace(".", "").replace("'", "").replace("-", "")
+    if post in _NOT_POSTS or len(post) < 3:
+        return ""
+    year = year or default_year
+    if not year:
+        return ""
+    return f"{year}{post}{int(number)}"
+
+
+_NOT_POSTS = frozenset(
+    {
+        "UNSCR",
+        "RESOLUTION",
+        "EO",
+        "LAW",
+        "ARTICLE",
+        "SECTION",
+        "PARA",
+        "PARAGRAPH",
+        "TELCON",
+        "EMAIL",
+        "MEMCON",
+        "FAX",
+        "LETTER",
+        "NOTAL",
+        "REFTEL",
+        "DATED",
+        "IIR",
+        "TDX",
+        "PAGE",
+        "OF",
+        "AND",
+        "PL",
+        "HR",
+        "SR",
+        "FY",
+        "UNSC",
+        "USC",
+        "CFR",
+        "DOS",
+        "NO",
+        "NUMBER",
+        "CODE",
+        "DECREE",
+        "ACT",
+    }
+)
+
+
+@dataclass(slots=True)
+class _Line:
+    number: int  # 1-based
+    text: str  # ¶ and link residue removed, stripped
+    split: bool = False  # one of several header fields squeezed onto one source line
+
+
+@dataclass(slots=True)
+class _Builder:
+    """A portion being assembled from lines."""
+
+    kind: str
+    label: str
+    marking: str
+    level: str
+    caveats: tuple[str, ...]
+    line: int
+    parts: list[str]
+    last: str = ""  # last line added, for deciding whether the next one continues it
+    # Line width the text was wrapped at: a line break where the next word would have fitted on
+    # the line was made by the writer (lists, addresses, letters) and is kept. -1: never keep
+    # line breaks (header fields); 0: always keep them (text that was never wrapped).
+    wrap: int = -1
+
+    def add(self, text: str, *, new_line: bool = False) -> None:
+        if not text:
+            return
+        parts = self.parts
+        if parts:
+            wrap = self.wrap
+            if wrap == 0:
+                new_line = True
+            elif not new_line and wrap > 0:
+                last = self.last
+                size = len(last)
+                # Lines vary in length, so only a clearly short line, or one that ends a sentence,
+                # and after which the next word would have fitted, counts as ended by its writer.
+                if size * 5 < wrap * 3 or last[-1] in ".:;!?":
+                    space = text.find(" ")
+                    new_line = size + 1 + (space if space > 0 else len(text)) <= wrap
+            parts.append("\n" if new_line else " ")
+        parts.append(text)
+        self.last = text
+
+    def build(self) -> Portion:
+        return Portion(
+            self.kind,
+            self.label,
+            self.marking,
+            self.level,
+            self.caveats,
+            "".join(self.parts),
+            self.line,
+        )
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.cable = ParsedCable()
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.raws = text.split("\n")
+        # WikiLeaks' paragraph anchors and markdown link residue are not part of the cable.
+        if "\u00b6" in text:
+            text = text.replace("\u00b6", "")
+        if "](#)" in text:
+            text = _LINK_RESIDUE_RE.sub(r"\1", text)
+        self.texts = [line.strip() for line in text.split("\n")]
+        self.double_spaced = _is_double_spaced(self.texts)
+        self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
+        self.portions: list[_Builder] = []
+        self.dropped: dict[int, DroppedLine] = {}
+        self.banner_key = ""  # post + serial of the first banner, to recognise repeats
+        self.banner_cls = ""
+        self.year2 = ""
+        self.zny = ""
+        self.body_prefix: list[_Line] = []  # the rest of a squeezed line where the body starts
+        self.banner_serial = ""
+
+    # -- driver ----------------------------------------------------------------------------------
+
+    def run(self) -> ParsedCable:
+        body_start = self._header()
+        self._finish_header()
+        self._body(body_start)
+        self._finish()
+        return self.cable
+
+    def drop(self, line: _Line, reason: str) -> None:
+        if line.split:  # part of a line that also holds kept text: keep it as a caption
+            self.portions.append(_Builder("caption", "", "", "", (), line.number, [line.text]))
+            return
+        self.dropped[line.number] = DroppedLine(line.number, self.raws[line.number - 1].strip(), reason)
+
+    def drop_at(self, index: int, reason: str) -> None:
+        self.dropped[index + 1] = DroppedLine(index + 1, self.raws[index].strip(), reason)
+
+    def warn(self, line: int, message: str) -> None:
+        self.cable.warnings.append(f"line {line}: {message}" if line else message)
+
+    def header_portion(
+        self,
+        kind: str,
+        label: str,
+        text: str,
+        line: int,
+        marking: str = "",
+        level: str = "",
+        caveats: tuple[str, ...] = (),
+    ) -> _Builder:
+        b = _Builder(kind, label, marking, level, caveats, line, [])
+        b.add(text)
+        self.portions.append(b)
+        return b
+
+    # -- header ----------------------------------------------------------------------------------
+
+    def _header(self) -> int:
+        """Read routing lines, banner, captions and the E.O./TAGS/SUBJECT/REF/Classified By block.
+
+        Returns the index of the first body line.
+        """
+        cable = self.cable
+        texts = self.texts
+        current: _Builder | None = None  # a field whose continuation lines may follow
+        current_field = ""
+        blank_since = False
+        seen_fm = False
+        seen_subject = False
+        seen_banner = False
+        seen_eo = False
+        i = 0  # next source line
+        pending: list[_Line] = []  # the fields of a squeezed line still to read
+        while pending or i < len(texts):
+            if pending:
+                ln = pending.pop(0)
+            else:
+                ln = _Line(i + 1, texts[i])
+                i += 1
+            s = ln.text
+            if not s:
+                blank_since = True
+                continue
+            if not ln.split and (segments := _split_header_line(s)):
+                pending = [_Line(ln.number, seg, True) for seg in segments]
+                continue
+            prev_blank = blank_since
+            blank_since = False
+            upper = s.upper()
+
+            # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
+            if current is not None and self._continues(current_field, s, prev_blank):
+                self._continue_field(current, current_field, s)
+                continue
+            current, current_field = None, ""
+
+            if s.startswith("This record is a partial"):
+                cable.partial_extract = True
+                self.drop(ln, "publisher's note")
+            elif upper == "SIPDIS":
+                self.drop(ln, "SIPDIS")
+            elif self._starts_body(s, seen_subject or seen_banner or seen_eo):
+                return self._body_from(ln, pending, i)
+            elif (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
+                upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
+            ):
+                self.drop(ln, "page break")
+            elif "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
+                self.header_portion("header", m.group(1), m.group(2), ln.number)
+                if cable.sent_at is None:
+                    cable.sent_at = datetime.fromisoformat(m.group(2)).replace(tzinfo=UTC)
+                    self.year2 = m.group(2)[2:4]
+            elif upper.startswith("VZCZC") and _TRANSMISSION_RE.match(s) and not cable.transmission_id:
+                cable.transmission_id = s
+                self.header_portion("header", "", s, ln.number)
+            elif not seen_fm and s[1:3] in (" R", "R ", "O ", "P ", "Z ") and (m := _ROUTING_RE.match(s)):
+                cable.precedence = cable.precedence or _PRECEDENCE[m.group(1)]
+                current, current_field = self.header_portion("header", "", s, ln.number), "routing"
+            elif upper.startswith(("DE ", "ZN")) and (_DE_RE.match(s) or _ZNY_RE.match(s)):
+                self.header_portion("header", "", s, ln.number)
+                if m := _ZNY_RE.match(s):
+                    self.zny = m.group(1)
+            elif not seen_fm and s[-1].isdigit() and (m := _DTG_RE.match(s)):
+                self._dtg(m, ln.number)
+                self.header_portion("header", "", s, ln.number)
+            elif upper.startswith("FM ") or (upper.startswith("FROM ") and not seen_banner):
+                seen_fm = True
+                label, _, rest = s.partition(" ")
+                cable.origin = _strip_address(rest.strip())
+                self.header_portion("header", label, rest.strip(), ln.number)
+            elif seen_fm and (upper.startswith("TO ") or upper.startswith("INFO ")):
+                label, _, rest = s.partition(" ")
+                current = self.header_portion("header", label, rest.strip(), ln.number)
+                current_field = label.upper()
+                self._add_addressee(current_field, rest)
+            elif upper[0] == "E" and not seen_subject and not seen_eo and (m := _EO_RE.match(s)):
+                seen_eo = True
+                current, current_field = self._eo(m, s, ln), "EO"
+            elif upper.startswith("TAGS") and not cable.tags and (m := _TAGS_RE.match(s)):
+                seen_eo = True
+                label = s[: m.start(1)].strip()
+                current = self.header_portion("header", label.rstrip(":").strip(), "", ln.number)
+                current_field = "TAGS"
+                self._continue_field(current, "TAGS", m.group(1))
+            elif (
+                upper.startswith("SUBJ")
+                and not seen_subject
+                and (seen_banner or seen_eo)
+                and (m := _SUBJECT_RE.match(s))
+            ):
+                seen_subject = True
+                label = m.group(1) or m.group(3)
+                rest = m.group(2) if m.group(1) else m.group(4)
+                current, current_field = self._subject_start(label, rest, ln.number), "SUBJECT"
+            elif (
+                upper.startswith("REF")
+                and (m := _REF_RE.match(s))
+                and (seen_subject or seen_banner)
+                and not any(p.label.upper().startswith("REF") for p in self.portions[-3:])
+            ):
+                label = m.group(1) or m.group(3)
+                rest = m.group(2) if m.group(1) else m.group(4)
+                current = self.header_portion("header", label, "", ln.number)
+                current_field = "REF"
+                self._continue_field(current, "REF", rest)
+            elif (
+                upper.startswith("CLASSIFIED")
+                and not cable.classified_by
+                and seen_banner
+                and (m := _CLASSIFIED_BY_RE.match(s))
+            ):
+                current = self.header_portion("header", m.group(1), "", ln.number)
+                current_field = "CLASSIFIED"
+                self._continue_field(current, "CLASSIFIED", m.group(2))
+            elif (
+                upper.startswith("REASON")
+                and (m := _REASON_RE.match(s))
+                and cable.classified_by
+                and not cable.reasons
+                and _REASON_NUMBER_RE.search(s)
+            ):
+                current = self.header_portion("header", m.group(1), "", ln.number)
+                current_field = "CLASSIFIED"
+                self._continue_field(current, "CLASSIFIED", m.group(2))
+            elif not self.banner_key and not seen_subject and self._banner(s, ln):
+                seen_banner = True
+            elif seen_banner and self._is_repeat_banner(s):
+                self.drop(ln, "repeated banner")
+            elif not seen_banner and not seen_subject and not seen_eo:
+                # Routing and distribution lines before the banner (old ACTION/INFO lists, ...).
+                current, current_field = self.header_portion("header", "", s, ln.number), "pre"
+            elif not seen_subject or self._is_caption(s):
+                self.portions.append(_Builder("caption", "", "", "", (), ln.number, [s], s))
+            else:
+                return self._body_from(ln, pending, i)
+        return len(texts)
+
+    @staticmethod
+    def _starts_body(s: str, after_banner: bool) -> bool:
+        """A numbered paragraph after the banner, or a portion-marked one anywhere."""
+        first = s[0]
+        if first.isdigit() and (m := _PARA_RE.match(s)):
+            if after_banner:
+                return True
+            s = m.group(2)
+            first = s[:1]
+        return first == "(" and (m := _MARK_RE.match(s)) is not None and parse_marking(m.group(1)) is not None
+
+    def _body_from(self, ln: _Line, pending: list[_Line], i: int) -> int:
+        """Where the body starts: at `ln`, which may be one field of a squeezed line."""
+        if not ln.split:
+            return ln.number - 1
+        self.body_prefix = [ln, *pending]
+        return i
+
+    def _continues(self, fld: str, s: str, prev_blank: bool) -> bool:
+        upper = s.upper()
+        if fld in ("TO", "INFO"):
+            slash = s.find("/", 0, 9)
+            if slash > 0 and s[0] == "R" and " " not in s[:slash]:
+                return True  # RUEHC/SECSTATE WASHDC
+            if upper.startswith(("INFO ", "TO ")) or self._looks_like_banner(s):
+                return False
+            return not prev_blank and not _EO_RE.match(s)
+        if fld == "routing":
+            return not prev_blank and bool(_ROUTING_CONT_RE.match(s))
+        if prev_blank and not (self.double_spaced and fld in ("SUBJECT",) and False):
+            return False
+        if fld == "TAGS":
+            return (
+                not self._looks_like_banner(s)
+                and not _SUBJECT_RE.match(s)
+                and not _REF_RE.match(s)
+                and s.upper() == s
+                and len(s) < 60
+                and not _CLASSIFIED_BY_RE.match(s)
+            )
+        if fld == "SUBJECT":
+            return not (
+                _REF_RE.match(s)
+                or _CLASSIFIED_BY_RE.match(s)
+                or _PARA_RE.match(s)
+                or _TAGS_RE.match(s)
+                and upper.startswith("TAGS")
+            )
+        if fld == "REF":
+            return not (_CLASSIFIED_BY_RE.match(s) or _PARA_RE.match(s) or _SUBJECT_RE.match(s))
+        if fld == "CLASSIFIED":
+            return not (_PARA_RE.match(s) or _REF_RE.match(s) or _SUBJECT_RE.match(s))
+        if fld == "EO":
+            return False
+        if fld == "pre":
+            return False
+        return False
+
+    def _continue_field(self, b: _Builder, fld: str, s: str) -> None:
+        cable = self.cable
+        if fld in ("TO", "INFO"):
+            b.add(s, new_line=True)
+            self._add_addressee(fld, s)
+        elif fld == "TAGS":
+            b.add(s)
+            for tag in re.split(r"[\s,;]+", s):
+                tag = tag.strip(".").upper()
+                if tag and tag not in cable.tags:
+                    cable.tags.append(tag)
+        elif fld == "SUBJECT":
+            if not b.parts and not b.marking:
+                m = _MARK_RE.match(s)
+                if m and (parsed := parse_marking(m.group(1))) is not None:
+                    b.marking = m.group(1).strip()
+                    b.level, b.caveats = parsed
+                    cable.subject_marking = b.marking
+                    s = m.group(2)
+            b.add(s)
+            cable.subject = "".join(b.parts)
+        elif fld == "REF":
+            b.add(s, new_line=True)
+        elif fld == "CLASSIFIED":
+            b.add(s)
+        else:
+            b.add(s)
+
+    def _subject_start(self, label: str, rest: str, line: int) -> _Builder:
+        b = self.header_portion("header", label, "", line)
+        self._continue_field(b, "SUBJECT", rest)
+        return b
+
+    def _add_addressee(self, fld: str, s: str) -> None:
+        s = s.strip()
+        if not s:
+            return
+        target = self.cable.to if fld == "TO" else self.cable.info
+        address = _strip_address(s)
+        if address and address not in target:  # some published texts repeat the routing header
+            target.append(address)
+
+    def _dtg(self, m: re.Match[str], line: int) -> None:
+        prec, day, hour, minute, mon, year = m.groups()
+        if prec:
+            self.cable.precedence = _PRECEDENCE.get(prec, self.cable.precedence)
+        month = _MONTHS.get(mon.upper())
+        if month is None:
+            self.warn(line, f"date-time group with an unknown month {mon!r}")
+            return
+        y = int(year)
+        if len(year) == 2:
+            y += 1900 if y >= 60 else 2000
+        try:
+            self.cable.sent_at = datetime(y, month, int(day), int(hour), int(minute), tzinfo=UTC)
+        except ValueError:
+            self.warn(line, f"date-time group is not a valid date: {m.group(0).strip()}")
+            return
+        self.year2 = f"{y % 100:02d}"
+
+    def _eo(self, m: re.Match[str], s: str, ln: _Line) -> _Builder:
+        cable = self.cable
+        label = m.group(1)
+        cable.executive_order = m.group(2)
+        rest = m.group(3).strip().rstrip("\\").strip()
+        # "E.O. 12958: DECL: 1/1/2018 TAGS: PREL" (a header squeezed onto one line)
+        tags_at = rest.upper().find("TAGS")
+        tail = ""
+        if tags_at > 0:
+            rest, tail = rest[:tags_at].strip(), rest[tags_at:]
+        b = self.header_portion(
+            "header",
+            label,
+            s[m.start(2) :].strip()
+            if not tail
+            else s[m.start(2) : m.start(2) + len(s) - m.start(2) - len(tail)].strip(),
+            ln.number,
+        )
+        decl = _DECL_RE.match(rest)
+        instruction = (decl.group(1) if decl else rest).strip().rstrip(".").strip()
+        cable.declassify_instruction = instruction
+        dm = _DATE_RE.match(instruction)
+        if dm:
+            cable.declassify_on = _date_from_parts(*dm.groups())
+            if cable.declassify_on is None:
+                self.warn(ln.number, f"declassification date is not a valid date: {instruction}")
+        if tail:
+            tm = _TAGS_RE.match(tail)
+            if tm:
+                tb = self.header_portion(
+                    "header", tail[: tm.start(1)].strip().rstrip(":").strip(), "", ln.number
+                )
+                self._continue_field(tb, "TAGS", tm.group(1))
+                return tb
+        return b
+
+    def _banner(self, s: str, ln: _Line) -> bool:
+        """The first classification banner: `C O N F I D E N T I A L SECTION 01 OF 02 TOKYO 001744`."""
+        level, rest = _banner_level(s)
+        if level is None:
+            return False
+        cable = self.cable
+        self.banner_cls = level
+        m = _BANNER_TAIL_RE.match(rest)
+        if m:
+            if m.group("sec"):
+                cable.section_count = max(1, int(m.group("of")))
+            post = m.group("post").strip()
+            self.banner_key = f"{post.replace(' ', '').upper()}{int(m.group('serial'))}"
+            self.banner_serial = m.group("serial")
+            cable.caveats.extend(_banner_caveats(m.group("rest")))
+        else:
+            cable.caveats.extend(_banner_caveats(rest))
+        self.header_portion("header", "", s, ln.number)
+        return True
+
+    def _looks_like_banner(self, s: str) -> bool:
+        level, rest = _banner_level(s)
+        return level is not None and bool(_BANNER_TAIL_RE.match(rest))
+
+    def _is_repeat_banner(self, s: str) -> bool:
+        if not self.banner_serial or self.banner_serial not in s:
+            return False
+        level, rest = _banner_level(s)
+        if level is None:
+            return False
+        m = _BANNER_TAIL_RE.match(rest)
+        return (
+            bool(m)
+            and f"{m.group('post').strip().replace(' ', '').upper()}{int(m.group('serial'))}"
+            == self.banner_key
+        )
+
+    def _is_caption(self, s: str) -> bool:
+        upper = s.upper().rstrip(" .")
+        if upper in _CAPTION_WORDS:
+            return True
+        if s != s.upper() or len(s) > 80:
+            return False
+        return (
+            " FOR " in upper
+            or upper.startswith("FOR ")
+            or upper.startswith("PASS ")
+            or upper.startswith("DEPT ")
+            or upper.startswith("DEPARTMENT ")
+            or upper.startswith("SIPDIS")
+            or upper.startswith("NOFORN")
+            or upper.startswith("CODEL ")
+            or upper.endswith(" ONLY")
+        )
+
+    def _finish_header(self) -> None:
+        cable = self.cable
+        level = self.banner_cls
+        if not level and getattr(self, "zny", ""):
+            level = {"C": "C", "S": "S", "U": "U", "T": "TS", "E": "U"}.get(self.zny[0], "")
+        if not level:
+            for p in self.portions:
+                if p.kind == "caption":
+                    lv, _ = _banner_level(p.parts[0] if p.parts else "")
+                    if lv:
+                        level = lv
+                        break
+        if not level:
+            self.warn(0, "no classification banner found; taken as UNCLASSIFIED")
+            level = "U"
+        for p in self.portions:
+            if p.kind == "caption":
+                text = "".join(p.parts).upper()
+                if "NOFORN" in text and "NOFORN" not in cable.caveats:
+                    cable.caveats.append("NOFORN")
+                if ("SENSITIVE" in text or "FOR OFFICIAL USE ONLY" in text) and level == "U":
+                    level = "SBU"
+                if "FOR OFFICIAL USE ONLY" in text and "FOUO" not in cable.caveats:
+                    cable.caveats.append("FOUO")
+        cable.level = level
+        cable.classification = LEVEL_NAMES[level]
+        if not cable.subject:
+            self.warn(0, "no SUBJECT line")
+        if self.banner_key:
+            if self.year2:
+                cable.reference_id = f"{self.year2}{self.banner_key}"
+            else:
+                self.warn(0, "reference id: no date-time group gives the year")
+        elif not cable.partial_extract:
+            self.warn(0, "no banner with the post and serial number: reference id unknown")
+        self._parse_references()
+        self._parse_classified_by()
+
+    def _parse_references(self) -> None:
+        refs = [p for p in self.portions if p.kind == "header" and p.label.upper().startswith("REF")]
+        if not refs:
+            return
+        text = " ".join("".join(refs[0].parts).split())
+        year = self.year2
+        items = list(_REF_ITEM_RE.finditer(text))
+        out: list[Reference] = []
+        if not items or items[0].start() > 0:
+            end = items[0].start() if items else len(text)
+            chunk = text[:end].strip()
+            if chunk:
+                out.append(Reference("", chunk, cable_reference_id(chunk, year)))
+        for k, m in enumerate(items):
+            end = items[k + 1].start() if k + 1 < len(items) else len(text)
+            chunk = text[m.end() : end].strip()
+            out.append(Reference(m.group(1), chunk, cable_reference_id(chunk, year)))
+        self.cable.references = out
+
+    def _parse_classified_by(self) -> None:
+        cable = self.cable
+        texts = [
+            "".join(p.parts)
+            for p in self.portions
+            if p.kind == "header"
+            and p.label.upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS")
+        ]
+        if texts:
+            _set_classified_by(cable, " ".join(texts))
+
+    # -- body ------------------------------------------------------------------------------------
+
+    def _body(self, start: int) -> None:
+        cable = self.cable
+        level = cable.level
+        wrap = self.wrap
+        current: _Builder | None = None
+        parts: list[str] = []  # current.parts
+        gap = ""  # "", "blank" or "page": what lies between the previous content line and this one
+        expected = 1
+        started = False
+        repeat_serial = self.banner_serial
+        # The rest of a squeezed header line where the body starts, then the body's lines.
+        split_count = len(self.body_prefix)
+        lines = [ln.text for ln in self.body_prefix] + self.texts[start:]
+        numbers = [ln.number for ln in self.body_prefix]
+        for k, s in enumerate(lines):
+            if not s:
+                if gap != "page":
+                    gap = "blank"
+                continue
+            first = s[0]
+            maybe_start = first.isdigit() or first == "(" or (first.isupper() and s[1:2] == ".")
+            if k < split_count:
+                number = numbers[k]
+            else:
+                number = start + k - split_count + 1
+                if s[-1].isdigit():
+                    if _PAGE_BREAK_RE.match(s.upper()):
+                        self.drop_at(number - 1, "page break")
+                        gap = "page"
+                        continue
+                elif first == "P" and _OLD_PAGE_RE.match(s):
+                    self.drop_at(number - 1, "page break")
+                    gap = "page"
+                    continue
+                if len(s) == 6 and s.upper() == "SIPDIS":
+                    self.drop_at(number - 1, "SIPDIS")
+                    continue
+                if repeat_serial and repeat_serial in s and self._is_repeat_banner(s):
+                    self.drop_at(number - 1, "repeated banner")
+                    gap = "page"
+                    continue
+            if not maybe_start:
+                if gap == "" and current is not None:
+                    # The common case: the next line of the current portion (Builder.add, inlined).
+                    if (
+                        first in _SUBITEM_FIRST or s[1:3] in _SUBITEM_NEXT or s[2:4] in _SUBITEM_NEXT
+                    ) and _is_subitem(s):
+                        parts.append("\n")
+                    elif wrap == 0:
+                        parts.append("\n")
+                    else:
+                        last = current.last
+                        size = len(last)
+                        if wrap > 0 and (size * 5 < wrap * 3 or last[-1] in ".:;!?"):
+                            space = s.find(" ")
+                            fits = size + 1 + (space if space > 0 else len(s)) <= wrap
+                            parts.append("\n" if fits else " ")
+                        else:
+                            parts.append(" ")
+                    parts.append(s)
+                    current.last = s
+                    continue
+            else:
+                new = self._paragraph_start(s, number, gap, current, level)
+                if new is not None:
+                    label = new.label
+                    if label.isdigit():
+                        if started and int(label) != expected:
+                            self.warn(number, f"paragraph {label} out of order (expected {expected})")
+                        expected = int(label) + 1
+                        started = True
+                    current = new
+                    parts = current.parts
+                    self.portions.append(current)
+                    gap = ""
+                    continue
+            if current is not None and self._joins(current, s, gap):
+                current.add(s, new_line=_is_subitem(s) or (gap == "blank" and current.kind == "text"))
+            else:
+                current = _Builder("text", "", "", level, (), number, [], "", wrap)
+                parts = current.parts
+                current.add(s)
+                self.portions.append(current)
+            gap = ""
+
+    def _paragraph_start(
+        self, s: str, line: int, gap: str, current: _Builder | None, level: str
+    ) -> _Builder | None:
+        label = ""
+        rest = s
+        m = _PARA_RE.match(s)
+        if m:
+            label, rest = m.group(1), m.group(2)
+        else:
+            m = _LETTER_RE.match(s)
+            if m:
+                label, rest = m.group(1), m.group(2)
+        marking = ""
+        mark_level = ""
+        caveats: tuple[str, ...] = ()
+        mm = _MARK_RE.match(rest)
+        if mm:
+            parsed = parse_marking(mm.group(1))
+            raw = mm.group(1).strip()
+            if parsed is not None:
+                marking, (mark_level, caveats) = raw, parsed
+                rest = mm.group(2)
+            elif label and len(raw) <= 5 and raw.isupper() and " " not in raw:
+                self.warn(line, f"unknown portion marking ({raw}) on paragraph {label}")
+                marking, mark_level = raw, level
+                rest = mm.group(2)
+        if not label and not marking:
+            return None
+        if not label and marking and gap == "" and current is not None:
+            return None  # "(C)" inside a sentence that wrapped onto a new line
+        if label and not marking:
+            if not label.isdigit():
+                return None
+            # "¶24." on a wrapped line is WikiLeaks' false anchor, not a paragraph.
+            if gap == "" and current is not None and current.last and current.last[-1] not in _TERMINAL:
+                return None
+            if (
+                gap == ""
+                and current is not None
+                and current.kind == "paragraph"
+                and current.label.isdigit()
+                and int(label) != int(current.label) + 1
+            ):
+                return None
+            if LEVEL_RANK.get(level, 0) >= LEVEL_RANK["C"]:
+                self.warn(line, f"paragraph {label} has no portion marking; taken as {level}")
+        b = _Builder("paragraph", label, marking, mark_level or level, caveats, line, [], "", self.wrap)
+        b.add(rest)
+        b.last = s  # the whole line, label included, decides whether the next one was wrapped
+        return b
+
+    def _joins(self, current: _Builder, s: str, gap: str) -> bool:
+        """Does line `s` continue the current portion, given what lies between them?"""
+        if current.kind in ("header", "caption", "heading"):
+            return gap == "" and current.kind != "caption"
+        if gap == "":
+            return True
+        last = current.last
+        ends_sentence = bool(last) and last[-1] in _TERMINAL
+        if gap == "page":
+            return not ends_sentence or s[:1].islower() or _is_subitem(s)
+        # A blank line. In the double-spaced form blank lines mean nothing by themselves.
+        if self.double_spaced and (not ends_sentence or s[:1].islower()):
+            return True
+        if current.kind == "paragraph" and _is_subitem(s):
+            return True
+        return False
+
+    # -- finishing -------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        cable = self.cable
+        level = cable.level
+        builders = self.portions
+        for b in builders:
+            if not b.level:
+                b.level = level
+        self._signature(builders)
+        self._headings(builders)
+        if not cable.classified_by:
+            for b in builders:
+                if b.kind == "paragraph":
+                    text = "".join(b.parts)
+                    m = _CLASSIFIED_BY_RE.search(text)
+                    if m and m.start() < 40:
+                        _set_classified_by(cable, m.group(2))
+                    break
+        rank = LEVEL_RANK.get(level, 0)
+        for b in builders:
+            if b.marking and LEVEL_RANK.get(b.level, 0) > rank:
+                self.warn(
+                    b.line,
+                    f"portion marked ({b.marking}) is above the cable's classification "
+                    f"{cable.classification}",
+                )
+        cable.portions = [b.build() for b in builders]
+        cable.dropped_lines = [self.dropped[k] for k in sorted(self.dropped)]
+        if cable.level in ("C", "S", "TS") and not any(p.kind == "paragraph" for p in cable.portions):
+            self.warn(0, "no numbered paragraphs")
+
+    def _signature(self, builders: list[_Builder]) -> None:
+        """The sender's name at the end: its own line, or run onto the last paragraph."""
+        k = len(builders) - 1
+        # Skip trailing residue without letters ("...") that some published texts end with.
+        while (
+            k >= 0
+            and builders[k].kind == "text"
+            and not any(ch.isalnum() for ch in "".join(builders[k].parts))
+        ):
+            k -= 1
+        if k < 0:
+            return
+        last = builders[k]
+        if last.kind not in ("text", "paragraph"):
+            return
+        text = "".join(last.parts)
+        level = self.cable.level
+        if last.kind == "text" and "\n" not in text and _is_signature(text):
+            last.kind = "signature"
+            last.level = level
+            self.cable.signature = text
+            return
+        parts = last.parts
+        name = ""
+        if (
+            len(parts) >= 3
+            and parts[-2] in (" ", "\n")
+            and _is_signature(parts[-1])
+            and parts[-3]
+            and parts[-3][-1] in '.:")'
+        ):
+            # On its own line directly under the last paragraph.
+            name = parts.pop()
+            parts.pop()
+        elif (
+            len(parts) >= 1
+            and (m := _TRAILING_NAME_RE.search(parts[-1]))
+            and any(ch.islower() for ch in parts[-1])
+        ):
+            # Run onto the end of the last line of text that was never wrapped.
+            name = m.group(1)
+            parts[-1] = parts[-1][: m.start(1)].rstrip()
+        if name:
+            line = self._line_of(name, last.line)
+            builders.insert(k + 1, _Builder("signature", "", "", level, (), line, [name], name))
+            self.cable.signature = name
+
+    def _line_of(self, text: str, after: int) -> int:
+        for index in range(len(self.texts) - 1, after - 2, -1):
+            if self.texts[index].endswith(text):
+                return index + 1
+        return after
+
+    def _headings(self, builders: list[_Builder]) -> None:
+        """A short unmarked block right before a paragraph is a heading (`Summary`, `---- IRAN ----`)."""
+        for k, b in enumerate(builders):
+            if b.kind != "text":
+                continue
+            nxt = builders[k + 1] if k + 1 < len(builders) else None
+            if nxt is None or nxt.kind != "paragraph":
+                continue
+            words = [p for p in b.parts if p not in (" ", "\n") and not _DASHES_RE.match(p)]
+            text = " ".join(words)
+            if 0 < len(text) <= 100 and text[-1] not in ".,;" and len(words) <= 2:
+                b.kind = "heading"
+                b.parts = [text]
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+_BANNER_TAIL_RE = re.compile(
+    r"(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
+    r"(?P<post>[A-Z][A-Z .'-]{0,40}?)\s+(?P<serial>\d{2,8})(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _spaced(word: str) -> str:
+    return " ?".join(word)
+
+
+# A classification word at the start of a line, letter-spaced or not, any case.
+_BANNER_LEVEL_RE = re.compile(
+    r"[\s\",'\]]*(?:("
+    + _spaced("TOPSECRET")
+    + r")|S?("
+    + _spaced("SECRET")
+    + r")|("
+    + _spaced("CONFIDENTIAL")
+    + r")|("
+    + _spaced("UNCLASSIFIED")
+    + r"|"
+    + _spaced("UNCLAS")
+    + r"))(?![A-Za-z])\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def _banner_level(s: str) -> tuple[str | None, str]:
+    """If `s` starts with a classification word (letter-spaced or not), its level and the rest."""
+    m = _BANNER_LEVEL_RE.match(s)
+    if m is None:
+        return None, s
+    level = "TS" if m.group(1) else "S" if m.group(2) else "C" if m.group(3) else "U"
+    return level, m.group(5)
+
+
+def _banner_caveats(rest: str) -> list[str]:
+    upper = rest.upper()
+    out = []
+    if "NOFORN" in upper or "NOFORN" in upper.replace(" ", ""):
+        out.append("NOFORN")
+    if "FOR OFFICIAL USE ONLY" in upper or "FOUO" in upper:
+        out.append("FOUO")
+    return out
+
+
+def _set_classified_by(cable: ParsedCable, text: str) -> None:
+    text = " ".join(text.split())
+    cut = len(text)
+    low = text.lower()
+    for marker in (
+        " for reasons",
+        " for reason",
+        ", reasons",
+        ", reason",
+        " reasons",
+        " reason",
+        "; reasons",
+        "; reason",
+        " per ",
+        " under ",
+    ):
+        k = low.find(marker)
+        if 0 <= k < cut:
+            cut = k
+    name = text[:cut].strip(" ,.;:")
+    if name.upper().startswith("BY "):
+        name = name[3:]
+    cable.classified_by = name
+    cable.reasons = normalise_reasons(text[cut:])
+
+
+_HEADER_SPLIT_RE = re.compile(
+    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREF:|\bClassified By:"
+    r"|(?<=:\d\d:\d\d)\S",
+    re.IGNORECASE,
+)
+_CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
+
+
+_HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REF:|Classified By:|:\d\d:\d\d", re.IGNORECASE)
+
+
+def _split_header_line(s: str) -> list[str] | None:
+    """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
+    if len(s) < 12 or ":" not in s or _HEADER_KEYS_RE.search(s, 1) is None:
+        return None
+    cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
+    if not cuts:
+        return None
+    out = []
+    start = 0
+    for cut in cuts:
+        piece = s[start:cut].strip()
+        if piece:
+            out.append(piece)
+        start = cut
+    out.append(s[start:].strip())
+    return out if len(out) > 1 else None
+
+
+def _clean(raw: str) -> str:
+    s = raw.replace("\u00b6", "") if "\u00b6" in raw else raw
+    if "](#)" in s:
+        s = _LINK_RESIDUE_RE.sub(r"\1", s)
+    return s.strip()
+
+
+def _strip_address(s: str) -> str:
+    m = _ADDRESS_RE.match(s)
+    if m and "/" in s[:9]:
+        s = m.group(2)
+    return _ADDRESS_TAIL_RE.sub("", s).strip()
+
+
+def _date_from_parts(a: str, b: str, c: str) -> date | None:
+    try:
+        if len(a) == 4:  # 2017/04/17
+            return date(int(a), int(b), int(c))
+        year = int(c)
+        if len(c) == 2:
+            year += 1900 if year >= 60 else 2000
+        return date(year, int(a), int(b))
+    except ValueError:
+        return None
+
+
+_SUBITEM_FIRST = frozenset("-*o(\u2013\u2014\u2022")
+_SUBITEM_NEXT = frozenset((". ", ") "))
+
+
+def _is_subitem(s: str) -> bool:
+    """Does the line start a bullet or lettered item (kept on its own line in the portion text)?"""
+    if s[0] in _SUBITEM_FIRST or s[1:3] in _SUBITEM_NEXT or s[2:4] in _SUBITEM_NEXT:
+        return _SUBITEM_RE.match(s) is not None and _DASHES_RE.match(s) is None
+    return False
+
+
+def _is_signature(text: str) -> bool:
+    text = text.strip()
+    if not text or len(text) > 40 or text != text.upper() or text[-1] in ",;:":
+        return False
+    return bool(_SIGNATURE_RE.match(text)) and len(text.split()) <= 4
+
+
+def _wrap_width(texts: list[str]) -> int:
+    """The width the body was wrapped at; 0 when it was not wrapped (a line break is then kept)."""
+    lengths = sorted(n for n in map(len, texts) if 20 < n <= _MAX_WRAP)
+    if len(lengths) < 5:
+        return 0
+    return lengths[(len(lengths) * 19) // 20]
+
+
+def _is_double_spaced(texts: list[str]) -> bool:
+    """The seed's form: a blank line after nearly every line of text."""
+    blank = texts.count("")
+    content = len(texts) - blank
+    return content >= 8 and blank >= 0.9 * content

@@ -1,0 +1,124 @@
+"""Whole-corpus properties of the parser: no crash, nothing lost or moved, metadata agrees.
+
+Runs over the 239 cables of ../shared/corpus/cables (with metadata.json) and the 6,575 records of the
+bulk file. The metadata is WikiLeaks' own and has known errors (a cable quoting another's banner, a
+"SENSITIVE" caption recorded as NOFORN), hence the thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from cables.corpus import iter_bulk
+from cables.parser import ParseError, parse_cable
+from tests.cables.parser_cases import corpus, lost_or_moved
+
+pytestmark = pytest.mark.corpus
+
+LEVELS = {"UNCLASSIFIED": "U", "CONFIDENTIAL": "C", "SECRET": "S", "TOP SECRET": "TS"}
+
+
+@dataclass
+class Figures:
+    cables: int = 0
+    crashed: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    classification_agrees: int = 0
+    classification_differs: list[str] = field(default_factory=list)
+    with_dtg: int = 0
+    date_agrees: int = 0
+    with_tags: int = 0
+    tags_agree: int = 0
+
+
+def records() -> Iterator[dict[str, object]]:
+    root = corpus()
+    metadata = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
+    for name, meta in metadata.items():
+        yield {**meta, "text": (root / "cables" / name).read_text(encoding="utf-8")}
+    seen = {meta["reference_id"] for meta in metadata.values()}
+    for record in iter_bulk(root / "bulk" / "cables.jsonl.gz"):
+        if record["reference_id"] not in seen:
+            yield record
+
+
+@pytest.fixture(scope="module")
+def figures() -> Figures:
+    fig = Figures()
+    for record in records():
+        fig.cables += 1
+        ref = str(record["reference_id"])
+        text = str(record["text"])
+        try:
+            cable = parse_cable(text)
+        except Exception as e:  # noqa: BLE001 - any exception here is the failure being counted
+            fig.crashed.append(f"{ref}: {e!r}")
+            continue
+        if lost_or_moved(text, cable):
+            fig.lost.append(ref)
+
+        # Level, and NOFORN where the metadata can say it (it has no UNCLASSIFIED//NOFORN value).
+        level, _, caveat = str(record["classification"]).partition("//")
+        mine = "U" if cable.level == "SBU" else cable.level
+        noforn_agrees = LEVELS[level] == "U" or (("NOFORN" in cable.caveats) == (caveat == "NOFORN"))
+        if mine == LEVELS[level] and noforn_agrees:
+            fig.classification_agrees += 1
+        else:
+            fig.classification_differs.append(ref)
+
+        if cable.sent_at is not None:
+            fig.with_dtg += 1
+            fig.date_agrees += cable.sent_at.strftime("%Y-%m-%d") == str(record["created"])[:10]
+
+        tags = [str(t).upper() for t in record["tags"]]  # type: ignore[attr-defined]
+        if tags:
+            fig.with_tags += 1
+            fig.tags_agree += cable.tags == list(dict.fromkeys(tags))
+    return fig
+
+
+def test_it_reads_every_cable_of_the_corpus(figures: Figures) -> None:
+    assert figures.cables == 6575
+    assert figures.crashed == []
+
+
+def test_it_loses_and_moves_nothing(figures: Figures) -> None:
+    assert figures.lost == []
+
+
+def test_classification_agrees_with_metadata(figures: Figures) -> None:
+    assert figures.classification_agrees / figures.cables >= 0.99, figures.classification_differs[:20]
+
+
+def test_sent_at_agrees_with_created(figures: Figures) -> None:
+    assert figures.with_dtg >= 0.8 * figures.cables
+    assert figures.date_agrees / figures.with_dtg >= 0.99
+
+
+def test_tags_agree_with_metadata(figures: Figures) -> None:
+    assert figures.tags_agree / figures.with_tags >= 0.95
+
+
+def test_every_portion_has_a_known_kind_and_level() -> None:
+    root = corpus()
+    for path in sorted((root / "cables").glob("*.txt")):
+        cable = parse_cable(path.read_text(encoding="utf-8"))
+        for p in cable.portions:
+            assert p.kind in {"header", "caption", "paragraph", "heading", "text", "signature"}
+            assert p.level in {"U", "SBU", "C", "S", "TS"}, (path.name, p)
+
+
+def test_it_raises_only_parse_error_on_truncated_cables() -> None:
+    root = corpus()
+    for path in sorted((root / "cables").glob("*.txt"))[:60]:
+        text = path.read_text(encoding="utf-8")
+        for cut in (len(text) // 7, len(text) // 3, len(text) // 2):
+            try:
+                cable = parse_cable(text[:cut])
+            except ParseError:
+                continue
+            assert lost_or_moved(text[:cut], cable) == "", path.name
