@@ -246,7 +246,7 @@ _BANNER_RE = re.compile(
     r"(?P<cls>(?:[A-Z](?: ?)){5,22}?)\s+(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
     r"(?P<post>[A-Z][A-Z .'-]{1,40}?)\s+(?P<serial>\d{3,8})\b(?P<rest>.*)$"
 )
-_PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}\s+OF\s+\d{2,3}\s*$")
+_PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
@@ -261,10 +261,14 @@ _SIGNATURE_RE = re.compile(r"[A-Z][A-Za-z.'\- ]{1,40}$")
 _LINK_RESIDUE_RE = re.compile(r"\[([^\]\[\n]{0,60})\]\(#\)")
 
 
-def parse_cable(text: str) -> ParsedCable:
-    """Parse one cable. Raises ParseError only when `text` is not a cable at all."""
+def parse_cable(text: str, *, known_id: str = "") -> ParsedCable:
+    """Parse one cable. Raises ParseError only when `text` is not a cable at all.
+
+    `known_id` is the reference id the cable is filed under (a record's id, a file's name), used
+    when the text itself does not give it, and for the year of cables it cites.
+    """
     _check_is_text(text)
-    return _Parser(text).run()
+    return _Parser(text, known_id).run()
 
 
 def _check_is_text(text: str) -> None:
@@ -344,11 +348,12 @@ def normalise_reasons(raw: str) -> list[str]:
 
 def cable_reference_id(cite: str, default_year: str) -> str:
     """`ANKARA 4240` (in a 2003 cable) -> "03ANKARA4240"; "" when `cite` is not a cable citation."""
-    m = _CABLE_CITE_RE.match(cite.strip())
+    m = _CABLE_CITE_RE.match(cite.strip().upper())
     if not m:
         return ""
     year, post, number = m.group(1), m.group(2), m.group(3)
     post = post.replace(" ", "").replace(".", "").replace("'", "").replace("-", "")
+    post = _POST_ALIASES.get(post, post)
     if post in _NOT_POSTS or len(post) < 3:
         return ""
     year = year or default_year
@@ -357,6 +362,7 @@ def cable_reference_id(cite: str, default_year: str) -> str:
     return f"{year}{post}{int(number)}"
 
 
+_POST_ALIASES = {"SECSTATE": "STATE", "SECSTATEWASHDC": "STATE", "DEPT": "STATE"}
 _NOT_POSTS = frozenset(
     {
         "UNSCR",
@@ -454,7 +460,8 @@ class _Builder:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known_id: str = "") -> None:
+        self.known_id = known_id.strip().upper()
         self.cable = ParsedCable()
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.raws = text.split("\n")
@@ -814,22 +821,17 @@ class _Parser:
             return False
         cable = self.cable
         self.banner_cls = level
-        m = _BANNER_TAIL_RE.match(rest)
-        if m:
-            if m.group("sec"):
-                cable.section_count = max(1, int(m.group("of")))
-            post = m.group("post").strip()
-            self.banner_key = f"{post.replace(' ', '').upper()}{int(m.group('serial'))}"
-            self.banner_serial = m.group("serial")
-            cable.caveats.extend(_banner_caveats(m.group("rest")))
-        else:
-            cable.caveats.extend(_banner_caveats(rest))
+        tail = _banner_tail(rest)
+        if tail is not None:
+            self.banner_key, self.banner_serial, sections, rest = tail
+            cable.section_count = sections
+        cable.caveats.extend(_banner_caveats(rest))
         self.header_portion("header", "", s, ln.number)
         return True
 
     def _looks_like_banner(self, s: str) -> bool:
         level, rest = _banner_level(s)
-        return level is not None and bool(_BANNER_TAIL_RE.match(rest))
+        return level is not None and _banner_tail(rest) is not None
 
     def _is_repeat_banner(self, s: str) -> bool:
         if not self.banner_serial or self.banner_serial not in s:
@@ -837,12 +839,8 @@ class _Parser:
         level, rest = _banner_level(s)
         if level is None:
             return False
-        m = _BANNER_TAIL_RE.match(rest)
-        return (
-            bool(m)
-            and f"{m.group('post').strip().replace(' ', '').upper()}{int(m.group('serial'))}"
-            == self.banner_key
-        )
+        tail = _banner_tail(rest)
+        return tail is not None and tail[0] == self.banner_key
 
     def _is_caption(self, s: str) -> bool:
         upper = s.upper().rstrip(" .")
@@ -890,13 +888,20 @@ class _Parser:
         cable.classification = LEVEL_NAMES[level]
         if not cable.subject:
             self.warn(0, "no SUBJECT line")
-        if self.banner_key:
-            if self.year2:
-                cable.reference_id = f"{self.year2}{self.banner_key}"
-            else:
+        known = self.known_id
+        if known and not self.year2 and known[:2].isdigit():
+            self.year2 = known[:2]  # the year of cables this one cites
+        if self.banner_key and self.year2:
+            cable.reference_id = f"{self.year2}{self.banner_key}"
+        if known and cable.reference_id != known:
+            if cable.reference_id:
+                self.warn(0, f"the text gives reference id {cable.reference_id}; filed as {known}")
+            cable.reference_id = known
+        if not cable.reference_id:
+            if self.banner_key:
                 self.warn(0, "reference id: no date-time group gives the year")
-        elif not cable.partial_extract:
-            self.warn(0, "no banner with the post and serial number: reference id unknown")
+            else:
+                self.warn(0, "no banner with the post and serial number: reference id unknown")
         self._parse_references()
         self._parse_classified_by()
 
@@ -1187,11 +1192,22 @@ class _Parser:
 
 # --- helpers ----------------------------------------------------------------------------------------
 
-_BANNER_TAIL_RE = re.compile(
-    r"(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
-    r"(?P<post>[A-Z][A-Z .'-]{0,40}?)\s+(?P<serial>\d{2,8})(?P<rest>.*)$",
-    re.IGNORECASE,
-)
+_BANNER_SECTION_RE = re.compile(r"\bSECTION\s+(\d{1,3})\s+OF\s+(\d{1,3})\s*", re.IGNORECASE)
+_BANNER_POST_RE = re.compile(r"([A-Z][A-Z .'-]{0,40}?)\s+(\d{2,8})(.*)$", re.IGNORECASE)
+
+
+def _banner_tail(rest: str) -> tuple[str, str, int, str] | None:
+    """`SECTION 01 OF 02 TOKYO 001744 NOFORN` -> ("TOKYO1744", "001744", 2, " NOFORN")."""
+    sections = 1
+    if "ECTION" in rest.upper() and (m := _BANNER_SECTION_RE.search(rest)):
+        sections = max(1, int(m.group(2)))
+        # What stands before SECTION (E F T O) is not part of the post's name.
+        rest = rest[m.end() :]
+    m = _BANNER_POST_RE.match(rest)
+    if m is None:
+        return None
+    post = m.group(1).replace(" ", "").upper()
+    return f"{post}{int(m.group(2))}", m.group(2), sections, m.group(3)
 
 
 def _spaced(word: str) -> str:

@@ -33,6 +33,8 @@ class Figures:
     date_agrees: int = 0
     with_tags: int = 0
     tags_agree: int = 0
+    with_id: int = 0
+    id_agrees: int = 0
 
 
 def records() -> Iterator[dict[str, object]]:
@@ -60,6 +62,9 @@ def figures() -> Figures:
             continue
         if lost_or_moved(text, cable):
             fig.lost.append(ref)
+        if cable.reference_id:
+            fig.with_id += 1
+            fig.id_agrees += cable.reference_id == ref
 
         # Level, and NOFORN where the metadata can say it (it has no UNCLASSIFIED//NOFORN value).
         level, _, caveat = str(record["classification"]).partition("//")
@@ -97,6 +102,12 @@ def test_classification_agrees_with_metadata(figures: Figures) -> None:
 def test_sent_at_agrees_with_created(figures: Figures) -> None:
     assert figures.with_dtg >= 0.8 * figures.cables
     assert figures.date_agrees / figures.with_dtg >= 0.99
+
+
+def test_reference_id_agrees_where_the_text_gives_one(figures: Figures) -> None:
+    # Partial extracts without a date-time group give no year, hence no id of their own.
+    assert figures.with_id >= 0.8 * figures.cables
+    assert figures.id_agrees / figures.with_id >= 0.995
 
 
 def test_tags_agree_with_metadata(figures: Figures) -> None:
