@@ -17,6 +17,7 @@ quantifiers, so parsing time is linear in the size of the input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -27,7 +28,7 @@ class ParseError(ValueError):
     """The input is not a cable at all (empty, binary, NUL bytes). The message is one line."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Portion:
     kind: str  # header, caption, paragraph, heading, text, signature
     label: str  # as printed: "1", "15", "A", "SUBJECT"; "" when none
@@ -190,8 +191,7 @@ _MONTHS = {
     )
 }
 
-# Banner classification words, letter-spaced or not, any case (checked on the line with spaces removed
-# and upper-cased).
+# Handling and distribution captions that may stand on their own line between banner and SUBJECT.
 _CAPTION_WORDS = frozenset(
     {
         "NOFORN",
@@ -215,6 +215,8 @@ _CAPTION_WORDS = frozenset(
 )
 
 _MAX_WRAP = 100  # lines longer than this were not wrapped by the teletype
+_SAMPLE = 4096
+_ALNUM_RE = re.compile(r"[^\W_]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
@@ -223,7 +225,6 @@ _TERMINAL = frozenset(".!?:;\"')]")
 
 # --- Line patterns (anchored; one line at a time) ---------------------------------------------------
 
-_PARTIAL_NOTE = "This record is a partial extract of the original cable."
 _TRANSMISSION_RE = re.compile(r"VZCZC[A-Z0-9]{2,12}$")
 _ROUTING_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)\s+(R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
 _ROUTING_CONT_RE = re.compile(r"R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
@@ -242,10 +243,6 @@ _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGN
 _REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
-_BANNER_RE = re.compile(
-    r"(?P<cls>(?:[A-Z](?: ?)){5,22}?)\s+(?:SECTION\s+(?P<sec>\d{1,3})\s+OF\s+(?P<of>\d{1,3})\s+)?"
-    r"(?P<post>[A-Z][A-Z .'-]{1,40}?)\s+(?P<serial>\d{3,8})\b(?P<rest>.*)$"
-)
 _PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
@@ -254,7 +251,7 @@ _MARK_RE = re.compile(r"\(\s?([A-Za-z][A-Za-z/ ,\-]{0,40}?)\s?\)\s*(.*)$")
 _DASHES_RE = re.compile(r"[-=_*~ ]{3,}$")
 _REF_ITEM_RE = re.compile(r"(?:^|(?<=\s))\(?([A-Z])[.)]\s+")
 _CABLE_CITE_RE = re.compile(r"(?:(\d{2})\s*)?([A-Z][A-Z .'-]{1,30}?[A-Z])\s*0*(\d{1,7})\b")
-_REASON_LETTERS_RE = re.compile(r"\(([a-hA-H])\)|\b([a-hA-H])\b")
+_REASON_TOKEN_RE = re.compile(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
 _REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
 _TRAILING_NAME_RE = re.compile(r"[.!?\"'] +([A-Z][A-Z'-]{2,30})$")
 _SIGNATURE_RE = re.compile(r"[A-Z][A-Za-z.'\- ]{1,40}$")
@@ -275,19 +272,20 @@ def _check_is_text(text: str) -> None:
     if not isinstance(text, str):
         raise ParseError(f"expected text (str), got {type(text).__name__}")
     if "\x00" in text:
+        at = text.index("\x00") + 1
         raise ParseError(
-            f"contains NUL bytes (first at character {text.index(chr(0)) + 1}): binary data, not a cable"
+            f"contains NUL bytes (first at character {at}): binary data, or UTF-16 without a byte-order mark"
         )
-    if not text.strip():
+    if not text or text.isspace():
         raise ParseError("empty: no text at all")
-    # Binary data decoded as text shows as control characters; a real cable has none but tab/CR/FF.
-    sample = text[:65536]
-    controls = len(_CONTROL_RE.findall(sample)) if _CONTROL_RE.search(sample) else 0
-    if controls > len(sample) // 100:
-        raise ParseError(f"binary data: {controls} control characters in the first {len(sample)} characters")
+    # Binary data decoded as text shows as control characters; a cable has none but tab/CR/FF. The
+    # start of a file tells, as it does for file(1).
+    sample = text[:_SAMPLE]
+    if _CONTROL_RE.search(sample) and len(_CONTROL_RE.findall(sample)) > len(sample) // 100:
+        raise ParseError(f"binary data: control characters in the first {len(sample)} characters")
     if "\ufffd" in sample and sample.count("\ufffd") > len(sample) // 100:
         raise ParseError("not text: many undecodable characters (U+FFFD)")
-    if not any(ch.isalnum() for ch in text):
+    if _ALNUM_RE.search(text) is None:
         raise ParseError("not a cable: no letters or digits")
 
 
@@ -322,27 +320,17 @@ def parse_marking(raw: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def normalise_reasons(raw: str) -> list[str]:
-    """`1.4 (b) and (d)` -> ["1.4(b)", "1.4(d)"]; `1.5(B)(D)` kept as 1.5(b), 1.5(d)."""
+    """`1.4 (b) and (d)` -> ["1.4(b)", "1.4(d)"]; the pre-2003 `1.5(B)(D)` stays 1.5: 1.5(b), 1.5(d)."""
     found: list[str] = []
-    number = "1.4"
-    pos = 0
-    text = raw
-    # Walk the text: a "1.x" sets the section, each following letter a, b, ... h is a category.
-    tokens = re.findall(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])", text)
-    del pos
-    seen_number = False
-    for token in tokens:
-        m = _REASON_NUMBER_RE.match(token)
-        if m:
-            number = "1." + m.group(1)
-            seen_number = True
-            continue
-        if not seen_number:
-            continue
-        letter = token.strip("()").lower()
-        reason = f"{number}({letter})"
-        if reason not in found:
-            found.append(reason)
+    section = ""
+    # A "1.x" sets the section; each single letter a..h after it is a category of that section.
+    for token in _REASON_TOKEN_RE.findall(raw):
+        if m := _REASON_NUMBER_RE.match(token):
+            section = "1." + m.group(1)
+        elif section:
+            reason = f"{section}({token.strip('()').lower()})"
+            if reason not in found:
+                found.append(reason)
     return found
 
 
@@ -463,8 +451,8 @@ class _Parser:
     def __init__(self, text: str, known_id: str = "") -> None:
         self.known_id = known_id.strip().upper()
         self.cable = ParsedCable()
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.raws = text.split("\n")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         # WikiLeaks' paragraph anchors and markdown link residue are not part of the cable.
         if "\u00b6" in text:
             text = text.replace("\u00b6", "")
@@ -495,10 +483,10 @@ class _Parser:
         if line.split:  # part of a line that also holds kept text: keep it as a caption
             self.portions.append(_Builder("caption", "", "", "", (), line.number, [line.text]))
             return
-        self.dropped[line.number] = DroppedLine(line.number, self.raws[line.number - 1].strip(), reason)
+        self.dropped[line.number] = DroppedLine(line.number, self.texts[line.number - 1], reason)
 
     def drop_at(self, index: int, reason: str) -> None:
-        self.dropped[index + 1] = DroppedLine(index + 1, self.raws[index].strip(), reason)
+        self.dropped[index + 1] = DroppedLine(index + 1, self.texts[index], reason)
 
     def warn(self, line: int, message: str) -> None:
         self.cable.warnings.append(f"line {line}: {message}" if line else message)
@@ -536,19 +524,27 @@ class _Parser:
         seen_eo = False
         i = 0  # next source line
         pending: list[_Line] = []  # the fields of a squeezed line still to read
-        while pending or i < len(texts):
+        n = len(texts)
+        while pending or i < n:
             if pending:
                 ln = pending.pop(0)
+                s = ln.text
             else:
-                ln = _Line(i + 1, texts[i])
+                s = texts[i]
                 i += 1
-            s = ln.text
-            if not s:
-                blank_since = True
-                continue
-            if not ln.split and (segments := _split_header_line(s)):
-                pending = [_Line(ln.number, seg, True) for seg in segments]
-                continue
+                if not s:
+                    blank_since = True
+                    continue
+                if current_field in ("TO", "INFO") and _is_routed_address(s):
+                    # The common case: the next addressee of a TO or INFO list.
+                    blank_since = False
+                    current.add(s, new_line=True)  # type: ignore[union-attr]
+                    self._add_addressee(current_field, s)
+                    continue
+                if ":" in s and (segments := _split_header_line(s)):
+                    pending = [_Line(i, seg, True) for seg in segments]
+                    continue
+                ln = _Line(i, s)
             prev_blank = blank_since
             blank_since = False
             upper = s.upper()
@@ -564,7 +560,7 @@ class _Parser:
                 self.drop(ln, "publisher's note")
             elif upper == "SIPDIS":
                 self.drop(ln, "SIPDIS")
-            elif self._starts_body(s, seen_subject or seen_banner or seen_eo):
+            elif self._starts_body(s, seen_subject or seen_banner or seen_eo or not self.portions):
                 return self._body_from(ln, pending, i)
             elif (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
                 upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
@@ -662,7 +658,7 @@ class _Parser:
 
     @staticmethod
     def _starts_body(s: str, after_banner: bool) -> bool:
-        """A numbered paragraph after the banner, or a portion-marked one anywhere."""
+        """A numbered paragraph after the banner (or with no header at all), or a marked one anywhere."""
         first = s[0]
         if first.isdigit() and (m := _PARA_RE.match(s)):
             if after_banner:
@@ -681,9 +677,8 @@ class _Parser:
     def _continues(self, fld: str, s: str, prev_blank: bool) -> bool:
         upper = s.upper()
         if fld in ("TO", "INFO"):
-            slash = s.find("/", 0, 9)
-            if slash > 0 and s[0] == "R" and " " not in s[:slash]:
-                return True  # RUEHC/SECSTATE WASHDC
+            if _is_routed_address(s):
+                return True
             if upper.startswith(("INFO ", "TO ")) or self._looks_like_banner(s):
                 return False
             return not prev_blank and not _EO_RE.match(s)
@@ -1287,9 +1282,15 @@ _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\
 _HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REF:|Classified By:|:\d\d:\d\d", re.IGNORECASE)
 
 
+def _is_routed_address(s: str) -> bool:
+    """`RUEHC/SECSTATE WASHDC PRIORITY 2840`: a routing indicator, a slash, an addressee."""
+    slash = s.find("/", 0, 9)
+    return slash > 3 and s[0] == "R" and " " not in s[:slash]
+
+
 def _split_header_line(s: str) -> list[str] | None:
     """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
-    if len(s) < 12 or ":" not in s or _HEADER_KEYS_RE.search(s, 1) is None:
+    if len(s) < 12 or _HEADER_KEYS_RE.search(s, 1) is None:
         return None
     cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
     if not cuts:
@@ -1303,13 +1304,6 @@ def _split_header_line(s: str) -> list[str] | None:
         start = cut
     out.append(s[start:].strip())
     return out if len(out) > 1 else None
-
-
-def _clean(raw: str) -> str:
-    s = raw.replace("\u00b6", "") if "\u00b6" in raw else raw
-    if "](#)" in s:
-        s = _LINK_RESIDUE_RE.sub(r"\1", s)
-    return s.strip()
 
 
 def _strip_address(s: str) -> str:
@@ -1351,10 +1345,12 @@ def _is_signature(text: str) -> bool:
 
 def _wrap_width(texts: list[str]) -> int:
     """The width the body was wrapped at; 0 when it was not wrapped (a line break is then kept)."""
-    lengths = sorted(n for n in map(len, texts) if 20 < n <= _MAX_WRAP)
-    if len(lengths) < 5:
+    lengths = sorted(map(len, texts))
+    # Only lines of 21 to _MAX_WRAP characters tell the width.
+    low, high = bisect_right(lengths, 20), bisect_right(lengths, _MAX_WRAP)
+    if high - low < 5:
         return 0
-    return lengths[(len(lengths) * 19) // 20]
+    return lengths[low + ((high - low) * 19) // 20]
 
 
 def _is_double_spaced(texts: list[str]) -> bool:

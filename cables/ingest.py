@@ -1,0 +1,665 @@
+"""Read cables from files, parse them and store them in batches, one transaction per batch.
+
+Inputs: `.txt` files (one cable each), folders (every `*.txt` below them), gzipped or plain JSON
+Lines (`reference_id`, `text`, ...: ../shared/corpus/bulk/cables.jsonl.gz) and the Cablegate
+`cables.csv` layout. Every reader yields Records; the Ingester parses them and inserts each batch's
+rows with one executemany per table, after one query per batch to find what is already stored. A
+cable is stored whole or not at all: when a batch fails, it is retried cable by cable so that only
+the bad cable is lost.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import django
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from cables import parser
+from cables.models import Cable, CableReference, CableTag, Portion
+from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
+
+BATCH_SIZE = 250
+CSV_COLUMNS = ("id", "date", "refid", "origin", "classification", "references", "header", "body")
+MAX_REFERENCE_ID = Cable._meta.get_field("reference_id").max_length
+
+
+class IngestError(Exception):
+    """One cable cannot be stored; the message is one line."""
+
+
+@dataclass(slots=True)
+class Record:
+    """One cable as read from an input, before parsing."""
+
+    where: str  # for messages: "a/b.txt", "cables.jsonl.gz:record 12", "cables.csv:line 40"
+    source: str  # stored on the Cable: "a/b.txt", "cables.jsonl.gz#record 12", "cables.csv#line 40"
+    text: str = ""
+    reference_id: str = ""  # the record's own id (JSON/CSV), which wins over the parser's
+    fallback_id: str = ""  # used only when neither the record nor the parser has one (file stem)
+    error: str = ""  # the input could not be read: the record is a failure
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A parsed cable as rows to insert (in the column order of the tables below)."""
+
+    record: Record
+    reference_id: str
+    sha256: str
+    cable: tuple[Any, ...]
+    portions: list[tuple[Any, ...]]
+    tags: list[tuple[Any, ...]]
+    references: list[tuple[Any, ...]]
+
+
+@dataclass
+class Counts:
+    ingested: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    failed: int = 0
+
+    @property
+    def seen(self) -> int:
+        return self.ingested + self.unchanged + self.conflicts + self.failed
+
+    def summary(self) -> str:
+        return (
+            f"ingested {self.ingested}, unchanged {self.unchanged}, "
+            f"conflicts {self.conflicts}, failed {self.failed}"
+        )
+
+
+# -- Reading inputs ---------------------------------------------------------------------------
+
+
+def iter_records(path: Path) -> Iterator[Record]:
+    """Every cable under path, by its kind: folder, JSON Lines (gzipped or not), CSV, or text."""
+    name = path.name.lower()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
+        for file in files:
+            yield read_text_file(file)
+    elif not path.exists():
+        yield Record(where=str(path), source=str(path), error="no such file or directory")
+    elif name.endswith((".jsonl.gz", ".jsonl", ".json.gz", ".ndjson")):
+        yield from read_jsonl(path)
+    elif name.endswith(".csv"):
+        yield from read_cablegate_csv(path)
+    else:
+        yield read_text_file(path)
+
+
+# 07TOKYO1744: two-digit year, post, serial. Files named like this are named by their Cablegate
+# reference id, which is kept even where the text's banner names another post (retransmissions:
+# 08LAPAZ751.txt carries the banner "BOGOTA 004036"), as the JSON Lines records keep theirs.
+_REFERENCE_ID_SHAPE = re.compile(r"\d\d[A-Z]+\d+")
+
+
+def read_text_file(path: Path) -> Record:
+    stem = path.stem
+    named = _REFERENCE_ID_SHAPE.fullmatch(stem) is not None
+    record = Record(
+        where=str(path),
+        source=str(path),
+        reference_id=stem if named else "",
+        fallback_id="" if named else stem,
+    )
+    try:
+        record.text = read_text(path)
+    except (OSError, DecodeError) as e:
+        record.error = _one_line(e)
+    return record
+
+
+def read_jsonl(path: Path) -> Iterator[Record]:
+    """One record per line; streams, so a large gzipped file is never held in memory whole."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    number = 0
+    try:
+        with opener(path, "rb") as f:
+            for number, line in enumerate(f, start=1):
+                yield _jsonl_record(path, number, line)
+    except (OSError, EOFError, zlib.error) as e:
+        # A truncated or corrupt gzip stream: what came before it has been yielded.
+        where = f"{path}:record {number + 1}"
+        yield Record(where=where, source=where, error=f"cannot read: {_one_line(e)}")
+
+
+def _jsonl_record(path: Path, number: int, line: bytes) -> Record:
+    record = Record(where=f"{path}:record {number}", source=f"{path}#record {number}")
+    try:
+        obj = json.loads(decode_text(line))
+    except DecodeError as e:
+        record.error = str(e)
+        return record
+    except ValueError as e:
+        record.error = f"invalid JSON: {_one_line(e)}"
+        return record
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        record.error = "not a JSON object with a 'text' string"
+        return record
+    record.text = obj["text"]
+    reference_id = obj.get("reference_id")
+    record.reference_id = reference_id.strip() if isinstance(reference_id, str) else ""
+    return record
+
+
+# Special characters inside a quoted CSV field: the closing quote and the backslash escape.
+_CSV_SPECIAL = re.compile(r'["\\]')
+# A row of cables.csv starts with its numeric id: where to pick up again after a broken row.
+_CSV_ROW_START = re.compile(r'^"?\d+"?,"?\d{4}-\d\d-\d\d')
+
+
+class _BrokenRow(Exception):
+    pass
+
+
+def read_cablegate_csv(path: Path) -> Iterator[Record]:
+    """Rows of the Cablegate cables.csv: no header, 8 double-quoted fields, `\\"` inside fields.
+
+    Python's csv module takes `\\"` for the end of the field. This reader looks at each character
+    at most a fixed number of times (regex search for the next quote or backslash), so it runs in
+    linear time. A broken row is reported with the line it starts on, and reading resumes at the
+    next line that starts like a row.
+    """
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        yield Record(where=str(path), source=str(path), error=_one_line(e))
+        return
+    with f:
+        lines = _decoded_lines(path, f)
+        yield from _csv_rows(path, lines)
+
+
+def _decoded_lines(path: Path, f: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+    for number, raw in enumerate(f, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield number, f"\x00not UTF-8 text (byte 0x{raw[e.start]:02x} at line {number})"
+
+
+def _csv_rows(path: Path, lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
+    start = 0  # line where the current row starts
+    fields: list[str] = []
+    pieces: list[str] = []  # of the current quoted field
+    in_quotes = False
+    skipping = False  # after a broken row, until a line that starts a row
+    number = 0
+    for number, line in lines:
+        if line.startswith("\x00"):  # undecodable line
+            if not skipping:
+                yield _csv_failure(path, start or number, line[1:])
+            fields, pieces, in_quotes, skipping = [], [], False, True
+            continue
+        if skipping:
+            if not _CSV_ROW_START.match(line):
+                continue
+            skipping = False
+        if not in_quotes and not fields:
+            if not line.strip():
+                continue  # blank line between rows
+            start = number
+        try:
+            in_quotes, row_done = _csv_scan_line(line, fields, pieces, in_quotes, number)
+        except _BrokenRow as e:
+            yield _csv_failure(path, start, str(e))
+            fields, pieces, in_quotes, skipping = [], [], False, True
+            continue
+        if row_done:
+            yield _csv_record(path, start, fields)
+            fields, pieces = [], []
+    if in_quotes or fields:
+        yield _csv_failure(path, start, f"unterminated quoted field at end of file (line {number})")
+
+
+def _csv_scan_line(
+    line: str, fields: list[str], pieces: list[str], in_quotes: bool, number: int
+) -> tuple[bool, bool]:
+    """Consume one physical line into fields/pieces; return (still in quotes, row complete)."""
+    pos, end = 0, len(line)
+    while pos < end:
+        if in_quotes:
+            m = _CSV_SPECIAL.search(line, pos)
+            if m is None:
+                pieces.append(line[pos:])  # the field runs on to the next line
+                return True, False
+            i = m.start()
+            pieces.append(line[pos:i])
+            nxt = line[i + 1 : i + 2]
+            if line[i] == "\\":
+                # \" and \\ are escapes; any other backslash is kept as written.
+                if nxt in ('"', "\\"):
+                    pieces.append(nxt)
+                    pos = i + 2
+                else:
+                    pieces.append("\\")
+                    pos = i + 1
+                continue
+            if nxt == '"':  # "" inside a quoted field, as standard CSV writes a quote
+                pieces.append('"')
+                pos = i + 2
+                continue
+            fields.append("".join(pieces))
+            pieces.clear()
+            in_quotes = False
+            pos = i + 1
+            after = line[pos : pos + 1]
+            if after == ",":
+                pos += 1
+                if pos >= end or line[pos] in "\r\n":
+                    fields.append("")  # a trailing empty unquoted field
+                    return False, True
+                continue
+            if line[pos:].strip("\r\n") == "":
+                return False, True
+            raise _BrokenRow(f"unexpected {line[pos : pos + 10]!r} after a closing quote (line {number})")
+        # At the start of a field.
+        if line[pos] == '"':
+            in_quotes = True
+            pos += 1
+            continue
+        comma = line.find(",", pos)
+        value_end = comma if comma >= 0 else len(line.rstrip("\r\n"))
+        value = line[pos:value_end]
+        if '"' in value:
+            raise _BrokenRow(f"stray quote in an unquoted field (line {number})")
+        fields.append(value)
+        if comma < 0:
+            return False, True
+        pos = comma + 1
+        if pos >= end or line[pos] in "\r\n":
+            fields.append("")
+            return False, True
+    # A line ending right after an escape or an opening quote: the field goes on.
+    return in_quotes, False
+
+
+def _csv_record(path: Path, start: int, fields: list[str]) -> Record:
+    where, source = f"{path}:line {start}", f"{path}#line {start}"
+    if len(fields) != len(CSV_COLUMNS):
+        return Record(
+            where=where,
+            source=source,
+            error=f"broken row: expected {len(CSV_COLUMNS)} fields, found {len(fields)}",
+        )
+    row = dict(zip(CSV_COLUMNS, fields, strict=True))
+    return Record(
+        where=where,
+        source=source,
+        text=row["header"] + "\n\n" + row["body"],
+        reference_id=row["refid"].strip(),
+    )
+
+
+def _csv_failure(path: Path, start: int, reason: str) -> Record:
+    where = f"{path}:line {start}"
+    return Record(where=where, source=f"{path}#line {start}", error=f"broken row: {reason}")
+
+
+def _one_line(e: BaseException | str) -> str:
+    text = str(e) or type(e).__name__
+    return " ".join(text.split())
+
+
+# -- Parsing and storing ----------------------------------------------------------------------
+
+
+class _Table:
+    """Inserts many rows into one model's table with a single executemany.
+
+    bulk_create builds and compiles a model instance per row (about 40 µs each); the bulk corpus
+    has some 150,000 portion rows, so rows here are plain tuples. Column names and the adaptation
+    of dates and JSON come from the model's own fields, so both SQLite and PostgreSQL get what
+    the ORM would send.
+    """
+
+    ADAPTED = {"DateField", "DateTimeField", "JSONField"}
+
+    def __init__(self, model: type[Model], names: list[str]) -> None:
+        self.model = model
+        self.names = names
+        self.fields = [model._meta.get_field(name) for name in names]
+
+    def insert(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        values = ", ".join(["%s"] * len(self.fields))
+        sql = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({values})"
+        adapt = [
+            (i, f.get_db_prep_save)
+            for i, f in enumerate(self.fields)
+            if f.get_internal_type() in self.ADAPTED
+        ]
+        if adapt:
+            cache: dict[tuple[int, tuple[Any, ...]], Any] = {}
+            rows = [self._adapt(row, adapt, cache) for row in rows]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    @staticmethod
+    def _adapt(
+        row: tuple[Any, ...],
+        adapt: list[tuple[int, Callable[..., Any]]],
+        cache: dict[tuple[int, tuple[Any, ...]], Any],
+    ) -> tuple[Any, ...]:
+        values = list(row)
+        for i, prep in adapt:
+            value = values[i]
+            if type(value) is tuple:
+                # A JSON list given as a tuple repeats from row to row (portion caveats): adapt
+                # each distinct one once.
+                key = (i, value)
+                if key not in cache:
+                    cache[key] = prep(list(value), connection)
+                values[i] = cache[key]
+            else:
+                values[i] = prep(value, connection)
+        return tuple(values)
+
+
+CABLE_FIELDS = [
+    "reference_id",
+    "transmission_id",
+    "precedence",
+    "sent_at",
+    "origin",
+    "to",
+    "info",
+    "classification",
+    "level",
+    "caveats",
+    "section_count",
+    "executive_order",
+    "declassify_on",
+    "declassify_instruction",
+    "tags",
+    "subject",
+    "subject_marking",
+    "classified_by",
+    "reasons",
+    "signature",
+    "partial_extract",
+    "warnings",
+    "dropped_lines",
+    "year",
+    "text",
+    "sha256",
+    "ingested_at",
+    "source",
+]
+CABLES = _Table(Cable, CABLE_FIELDS)
+# Child rows are prepared without their cable, which gets its id only when inserted.
+PORTIONS = _Table(Portion, ["cable", "order", "kind", "label", "marking", "level", "caveats", "text", "line"])
+TAGS = _Table(CableTag, ["cable", "tag", "position"])
+REFERENCES = _Table(CableReference, ["cable", "order", "label", "text", "cited_reference_id"])
+
+
+def prepare(record: Record) -> Prepared:
+    """Parse a record into rows ready to insert; raises IngestError with a one-line reason."""
+    if record.error:
+        raise IngestError(record.error)
+    text = record.text
+    if len(text) > MAX_CABLE_BYTES:
+        raise IngestError(f"too large for one cable: {len(text) / 1e6:.1f} million characters")
+    try:
+        # The parser refuses empty text and NUL bytes (which PostgreSQL could not store anyway).
+        parsed = parser.parse_cable(text, known_id=record.reference_id)
+    except parser.ParseError as e:
+        raise IngestError(_one_line(e)) from None
+    except Exception as e:
+        # A parser bug must cost one cable, not the rest of a 6,575-cable batch.
+        raise IngestError(f"parser error: {type(e).__name__}: {_one_line(e)}") from None
+    warnings = list(parsed.warnings)
+    # The parser keeps the record's id and warns when the text gives another one.
+    reference_id = (parsed.reference_id or record.fallback_id).strip()
+    if not reference_id:
+        raise IngestError("no reference id in the record or the text")
+    if len(reference_id) > MAX_REFERENCE_ID or any(c.isspace() or c == "/" for c in reference_id):
+        raise IngestError(f"not a usable reference id: {reference_id[:40]!r}")
+
+    sent_at = parsed.sent_at
+    if sent_at is not None and sent_at.tzinfo is None:
+        sent_at = sent_at.replace(tzinfo=UTC)
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cable = (
+        reference_id,
+        parsed.transmission_id,
+        parsed.precedence,
+        sent_at,
+        parsed.origin,
+        list(parsed.to),
+        list(parsed.info),
+        parsed.classification,
+        parsed.level,
+        list(parsed.caveats),
+        max(parsed.section_count, 0),
+        parsed.executive_order,
+        parsed.declassify_on,
+        parsed.declassify_instruction,
+        list(parsed.tags),
+        parsed.subject,
+        parsed.subject_marking,
+        parsed.classified_by,
+        list(parsed.reasons),
+        parsed.signature,
+        parsed.partial_extract,
+        warnings,
+        [{"line": d.line, "text": d.text, "reason": d.reason} for d in parsed.dropped_lines],
+        Cable.derive_year(sent_at, reference_id),
+        text,
+        sha256,
+        timezone.now(),
+        record.source,
+    )
+    portions = [
+        (order, p.kind, p.label, p.marking, p.level, tuple(p.caveats), p.text, max(p.line, 0))
+        for order, p in enumerate(parsed.portions, start=1)
+    ]
+    tags = [(tag, position) for position, tag in enumerate(dict.fromkeys(parsed.tags), start=1)]
+    references = [
+        (order, r.label, r.text, r.reference_id) for order, r in enumerate(parsed.references, start=1)
+    ]
+    return Prepared(record, reference_id, sha256, cable, portions, tags, references)
+
+
+def prepare_many(records: list[Record]) -> list[Prepared | tuple[str, str]]:
+    """prepare() each record; a failure becomes (where, reason). Runs in parser processes."""
+    results: list[Prepared | tuple[str, str]] = []
+    for record in records:
+        try:
+            results.append(prepare(record))
+        except IngestError as e:
+            results.append((record.where, str(e)))
+    return results
+
+
+def default_jobs() -> int:
+    """One parser process beside the writing one when there is a second core."""
+    return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+def _write(batch: list[Prepared]) -> None:
+    """Insert the rows of these cables; the caller holds the transaction."""
+    CABLES.insert([p.cable for p in batch])
+    ids = dict(
+        Cable.objects.filter(reference_id__in=[p.reference_id for p in batch]).values_list(
+            "reference_id", "pk"
+        )
+    )
+    PORTIONS.insert([(ids[p.reference_id], *row) for p in batch for row in p.portions])
+    TAGS.insert([(ids[p.reference_id], *row) for p in batch for row in p.tags])
+    REFERENCES.insert([(ids[p.reference_id], *row) for p in batch for row in p.references])
+
+
+Report = Callable[[str, str], None]  # (where, reason)
+
+
+def _ignore(where: str, reason: str) -> None:
+    pass
+
+
+@dataclass
+class Ingester:
+    """Feed it records (or paths); it parses them and stores them in batches.
+
+    report(where, reason) is called once per failed or conflicting cable; progress(counts) after
+    each batch.
+    """
+
+    report: Report = _ignore
+    progress: Callable[[Counts], None] | None = None
+    batch_size: int = BATCH_SIZE
+    jobs: int = 0  # parser processes; 0 parses in this process
+    counts: Counts = field(default_factory=Counts)
+    _pending: list[Prepared] = field(default_factory=list)
+
+    def ingest_paths(self, paths: Iterable[Path]) -> Counts:
+        records = (record for path in paths for record in iter_records(path))
+        if self.jobs > 0:
+            self._ingest_in_parallel(records)
+        else:
+            for record in records:
+                self.add(record)
+        self.flush()
+        return self.counts
+
+    def _ingest_in_parallel(self, records: Iterable[Record]) -> None:
+        """Parse in other processes while this one reads and writes the database.
+
+        Parsing is pure-Python CPU work, about half the time of a bulk ingest. Chunks go out in
+        order and come back in order, and only a few are in flight, so reading stays streaming
+        and failures are reported in input order.
+        """
+        in_flight: deque[Future[list[Prepared | tuple[str, str]]]] = deque()
+        # Spawned, not forked: a forked child would share this process's open database
+        # connection (and its socket). The new interpreter sets Django up before its first task.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.jobs, mp_context=spawn, initializer=django.setup) as pool:
+            for chunk in itertools.batched(records, self.batch_size):
+                in_flight.append(pool.submit(prepare_many, list(chunk)))
+                if len(in_flight) > self.jobs + 1:
+                    self._take(in_flight.popleft().result())
+            while in_flight:
+                self._take(in_flight.popleft().result())
+
+    def _take(self, results: list[Prepared | tuple[str, str]]) -> None:
+        for item in results:
+            if isinstance(item, Prepared):
+                self._pending.append(item)
+                if len(self._pending) >= self.batch_size:
+                    self.flush()
+            else:
+                self._fail(*item)
+
+    def add(self, record: Record) -> None:
+        try:
+            prepared = prepare(record)
+        except IngestError as e:
+            self._fail(record.where, str(e))
+            return
+        self._pending.append(prepared)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if batch:
+            self._store(batch)
+        if self.progress is not None:
+            self.progress(self.counts)
+
+    def _store(self, batch: list[Prepared]) -> None:
+        stored = self._stored_hashes({p.reference_id for p in batch})
+        new: list[Prepared] = []
+        for p in batch:
+            known = stored.get(p.reference_id)
+            if known is None:
+                stored[p.reference_id] = p.sha256  # a repeat later in this batch
+                new.append(p)
+            elif known == p.sha256:
+                self.counts.unchanged += 1
+            else:
+                self._conflict(p)
+        if not new:
+            return
+        try:
+            with transaction.atomic():
+                _write(new)
+        except DatabaseError:
+            for p in new:
+                self._store_one(p)
+        else:
+            self.counts.ingested += len(new)
+
+    def _stored_hashes(self, reference_ids: set[str]) -> dict[str, str]:
+        """reference id -> SHA-256 of the cables among these that are already stored."""
+        rows = Cable.objects.filter(reference_id__in=reference_ids).values_list("reference_id", "sha256")
+        return dict(rows)
+
+    def _store_one(self, p: Prepared) -> None:
+        try:
+            with transaction.atomic():
+                _write([p])
+        except IntegrityError as e:
+            # Most likely stored meanwhile by someone else: decide as for a stored cable.
+            known = Cable.objects.filter(reference_id=p.reference_id).values_list("sha256", flat=True).first()
+            if known == p.sha256:
+                self.counts.unchanged += 1
+            elif known is not None:
+                self._conflict(p)
+            else:
+                self._fail(p.record.where, f"database error: {_one_line(e)}")
+        except DatabaseError as e:
+            self._fail(p.record.where, f"database error: {_one_line(e)}")
+        else:
+            self.counts.ingested += 1
+
+    def _conflict(self, p: Prepared) -> None:
+        self.counts.conflicts += 1
+        self.report(
+            p.record.where,
+            f"conflict: {p.reference_id} is already stored with different text; skipped",
+        )
+
+    def _fail(self, where: str, reason: str) -> None:
+        self.counts.failed += 1
+        self.report(where, reason)
+
+
+def ingest_cable(text: str, *, source: str = "", reference_id: str = "") -> Cable:
+    """Parse one cable and store it in one transaction; raises IngestError if it cannot be stored.
+
+    An identical cable already stored is returned as it is.
+    """
+    record = Record(where=source or "<text>", source=source, text=text, reference_id=reference_id)
+    prepared = prepare(record)
+    problems: list[str] = []
+    Ingester(report=lambda where, reason: problems.append(reason))._store([prepared])
+    if problems:
+        raise IngestError(problems[0])
+    return Cable.objects.get(reference_id=prepared.reference_id)

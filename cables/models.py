@@ -1,0 +1,197 @@
+"""Stored cables: one Cable row per ingested cable, its portions, tags and cited references."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+
+class Level(models.TextChoices):
+    """Classification levels, low to high; SBU is a handling label, not a classification."""
+
+    U = "U", "UNCLASSIFIED"
+    SBU = "SBU", "SENSITIVE BUT UNCLASSIFIED"
+    C = "C", "CONFIDENTIAL"
+    S = "S", "SECRET"
+    TS = "TS", "TOP SECRET"
+
+
+class CableQuerySet(models.QuerySet):
+    def for_list(self) -> CableQuerySet:
+        """Only the columns the cable list shows (the source text can be large)."""
+        return self.only(
+            "reference_id",
+            "sent_at",
+            "origin",
+            "classification",
+            "level",
+            "caveats",
+            "subject",
+            "tags",
+            "partial_extract",
+            "year",
+        ).order_by(models.F("sent_at").desc(nulls_last=True), "reference_id")
+
+    def search(self, q: str) -> CableQuerySet:
+        """The cable with reference id q (any case), or those with every word of q in the
+        subject."""
+        q = q.strip()
+        if not q:
+            return self
+        words = Q()
+        for word in q.split():
+            words &= Q(subject__icontains=word)
+        return self.filter(Q(reference_id=q.upper()) | words)
+
+    def with_level(self, level: str) -> CableQuerySet:
+        return self.filter(level=level)
+
+    def from_origin(self, origin: str) -> CableQuerySet:
+        return self.filter(origin=origin)
+
+    def in_year(self, year: int) -> CableQuerySet:
+        return self.filter(year=year)
+
+    def tagged(self, tag: str) -> CableQuerySet:
+        # A semi-join on (tag, cable) uses the CableTag index; JSON contains could not.
+        return self.filter(Exists(CableTag.objects.filter(tag=tag, cable=OuterRef("pk"))))
+
+    def origins(self) -> list[str]:
+        return list(self.exclude(origin="").order_by("origin").values_list("origin", flat=True).distinct())
+
+    def years(self) -> list[int]:
+        return list(self.exclude(year=None).order_by("-year").values_list("year", flat=True).distinct())
+
+
+class Cable(models.Model):
+    reference_id = models.CharField(max_length=100, unique=True)
+    transmission_id = models.TextField(blank=True)
+    precedence = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    origin = models.TextField(blank=True)
+    to = models.JSONField(default=list, blank=True)
+    info = models.JSONField(default=list, blank=True)
+    classification = models.TextField(blank=True)
+    level = models.CharField(max_length=3, choices=Level.choices, blank=True)
+    caveats = models.JSONField(default=list, blank=True)
+    section_count = models.PositiveIntegerField(default=1)
+    executive_order = models.TextField(blank=True)
+    declassify_on = models.DateField(null=True, blank=True)
+    declassify_instruction = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)  # for display; CableTag is for filtering
+    subject = models.TextField(blank=True)
+    subject_marking = models.TextField(blank=True)
+    classified_by = models.TextField(blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    signature = models.TextField(blank=True)
+    partial_extract = models.BooleanField(default=False)
+    warnings = models.JSONField(default=list, blank=True)
+    dropped_lines = models.JSONField(default=list, blank=True)  # [{"line", "text", "reason"}]
+    year = models.SmallIntegerField(null=True, blank=True)
+
+    text = models.TextField()  # the source exactly as ingested
+    sha256 = models.CharField(max_length=64)
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    source = models.TextField(blank=True)  # "path/07TOKYO1744.txt", "cables.jsonl.gz#record 12"
+
+    objects = CableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "reference_id"]
+        indexes = [
+            models.Index(fields=["-sent_at", "reference_id"], name="cable_sent"),
+            models.Index(fields=["level", "-sent_at"], name="cable_level_sent"),
+            models.Index(fields=["classification", "-sent_at"], name="cable_class_sent"),
+            models.Index(fields=["origin", "-sent_at"], name="cable_origin_sent"),
+            models.Index(fields=["year", "-sent_at"], name="cable_year_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("cables:detail", args=[self.reference_id])
+
+    @staticmethod
+    def derive_year(sent_at: datetime | None, reference_id: str) -> int | None:
+        """The year sent, else the reference id's two-digit year (66 -> 1966, 07 -> 2007)."""
+        if sent_at is not None:
+            return sent_at.year
+        if len(reference_id) >= 2 and reference_id[:2].isdigit():
+            yy = int(reference_id[:2])
+            # Cablegate runs 1966-2010: two-digit years below 50 are this century.
+            return 2000 + yy if yy < 50 else 1900 + yy
+        return None
+
+    def marking_display(self) -> str:
+        """CONFIDENTIAL//NOFORN, as a banner shows it."""
+        return "//".join([self.classification or self.get_level_display(), *self.caveats])
+
+
+class Portion(models.Model):
+    class Kind(models.TextChoices):
+        HEADER = "header"
+        CAPTION = "caption"
+        PARAGRAPH = "paragraph"
+        HEADING = "heading"
+        TEXT = "text"
+        SIGNATURE = "signature"
+
+    cable = models.ForeignKey(Cable, models.CASCADE, related_name="portions")
+    order = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    label = models.TextField(blank=True)
+    marking = models.TextField(blank=True)
+    level = models.CharField(max_length=3, choices=Level.choices, blank=True)
+    caveats = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+    line = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["cable", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "order"], name="portion_cable_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id}/{self.order}"
+
+    def marking_display(self) -> str:
+        return self.marking or self.level
+
+
+class CableTag(models.Model):
+    """One row per TAGS entry, so that the list can filter by tag through an index."""
+
+    cable = models.ForeignKey(Cable, models.CASCADE, related_name="tag_rows")
+    tag = models.TextField()
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["cable", "position"]
+        indexes = [models.Index(fields=["tag", "cable"], name="cabletag_tag_cable")]
+
+    def __str__(self) -> str:
+        return self.tag
+
+
+class CableReference(models.Model):
+    """A REF item; cited_reference_id names the cited cable when the parser recognised one."""
+
+    cable = models.ForeignKey(Cable, models.CASCADE, related_name="references")
+    order = models.PositiveSmallIntegerField()
+    label = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    cited_reference_id = models.TextField(blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["cable", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "order"], name="reference_cable_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}. {self.text}" if self.label else self.text

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from cables import views
+
+app_name = "cables"
+
+urlpatterns = [
+    path("", views.cable_list, name="list"),
+    path("cables/<str:reference_id>/", views.cable_detail, name="detail"),
+]

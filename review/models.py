@@ -1,0 +1,3 @@
+"""Review workflow models: built in the review-workflow issue (state machine, decisions, audit)."""
+
+from __future__ import annotations

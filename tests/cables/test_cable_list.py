@@ -1,0 +1,155 @@
+"""The cable list at /: login, search, filters, pagination and a query count that stays flat."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.test import Client
+
+from tests.conftest import make_cable
+
+
+def refids(response: HttpResponse) -> list[str]:
+    return [c.reference_id for c in response.context["page"].object_list]
+
+
+@pytest.fixture
+def cables(db: None) -> None:
+    make_cable(
+        "09TOKYO101",
+        subject="JAPAN AND NATO COOPERATION",
+        tags=["PREL", "JA"],
+        sent_at=datetime(2009, 4, 19, 22, 51, tzinfo=UTC),
+    )
+    make_cable(
+        "08BERLIN201",
+        subject="GERMANY ON COUNTERTERRORISM",
+        level="S",
+        classification="SECRET",
+        origin="AMEMBASSY BERLIN",
+        tags=["PTER", "GM"],
+        sent_at=datetime(2008, 3, 3, 22, 51, tzinfo=UTC),
+    )
+    make_cable(
+        "07ROME202",
+        subject="ITALY ON NATO TRADE",
+        level="U",
+        classification="UNCLASSIFIED",
+        origin="AMEMBASSY ROME",
+        tags=["ECON", "PREL"],
+        sent_at=datetime(2007, 2, 12, 15, 22, tzinfo=UTC),
+    )
+    make_cable("06PARTIAL1", subject="NO DATE", sent_at=None, year=2006)
+
+
+def test_it_requires_login(client: Client) -> None:
+    r = client.get("/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/login/?next=/")
+
+
+def test_it_lists_cables_newest_first_undated_last(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    r = client.get("/")
+
+    assert r.status_code == 200
+    assert refids(r) == ["09TOKYO101", "08BERLIN201", "07ROME202", "06PARTIAL1"]
+    assert b'href="/cables/09TOKYO101/"' in r.content
+    assert b"JAPAN AND NATO COOPERATION" in r.content
+
+
+def test_it_finds_a_cable_by_reference_id_in_any_case(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"q": "08berlin201"})) == ["08BERLIN201"]
+
+
+def test_it_searches_every_word_of_the_subject(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"q": "nato"})) == ["09TOKYO101", "07ROME202"]
+    assert refids(client.get("/", {"q": "nato italy"})) == ["07ROME202"]
+
+
+def test_it_filters_by_level(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"level": "S"})) == ["08BERLIN201"]
+
+
+def test_it_filters_by_origin(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"origin": "AMEMBASSY ROME"})) == ["07ROME202"]
+
+
+def test_it_filters_by_year_including_undated_cables(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"year": "2008"})) == ["08BERLIN201"]
+    assert refids(client.get("/", {"year": "2006"})) == ["06PARTIAL1"]
+
+
+def test_it_filters_by_tag_in_any_case(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"tag": "prel"})) == ["09TOKYO101", "07ROME202"]
+
+
+def test_it_combines_filters(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/", {"tag": "PREL", "level": "U", "q": "italy"})) == ["07ROME202"]
+
+
+def test_it_offers_origins_and_years_to_choose_from(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    r = client.get("/")
+    assert r.context["origins"] == ["AMEMBASSY BERLIN", "AMEMBASSY ROME", "AMEMBASSY TOKYO"]
+    assert r.context["years"] == [2009, 2008, 2007, 2006]
+    assert b'<label for="id_level">Classification</label>' in r.content
+
+
+def test_it_ignores_an_invalid_filter_and_says_so(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    r = client.get("/", {"year": "soon", "level": "S"})
+    assert refids(r) == ["08BERLIN201"]
+    assert b"Enter a whole number" in r.content
+
+
+def test_it_paginates_by_50(client: Client, alice: User) -> None:
+    for i in range(51):
+        make_cable(f"09POST{i}", sent_at=datetime(2009, 1, 1, 0, i % 60, tzinfo=UTC))
+    client.force_login(alice)
+
+    first = client.get("/")
+    second = client.get("/", {"page": 2})
+
+    assert len(refids(first)) == 50
+    assert len(refids(second)) == 1
+    assert set(refids(first)).isdisjoint(refids(second))
+    assert b"Page 1 of 2" in first.content
+
+
+def test_it_keeps_the_filters_in_page_links(client: Client, alice: User) -> None:
+    for i in range(51):
+        make_cable(f"09POST{i}", tags=["PREL"])
+    client.force_login(alice)
+
+    r = client.get("/", {"tag": "PREL"})
+
+    assert b'href="?tag=PREL&amp;page=2"' in r.content
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_its_query_count_does_not_grow_with_the_page(
+    client: Client,
+    alice: User,
+    django_assert_max_num_queries: Any,
+    n: int,
+) -> None:
+    for i in range(n):
+        make_cable(f"09POST{i}", tags=["PREL", "JA"], origin=f"POST {i}")
+    client.force_login(alice)
+
+    # session + user, count, page, origins, years: the same for 5 cables and for 50.
+    with django_assert_max_num_queries(6):
+        r = client.get("/", {"tag": "PREL"})
+    assert len(refids(r)) == n
