@@ -44,7 +44,5 @@ def read_text(path: Path, limit: int = MAX_CABLE_BYTES) -> str:
     """A cable file's text; DecodeError when it is too large for one cable or not text."""
     size = path.stat().st_size
     if size > limit:
-        raise DecodeError(
-            f"too large for one cable: {size / 1e6:.1f} MB (the limit is {limit / 1e6:.0f} MB)"
-        )
+        raise DecodeError(f"too large for one cable: {size / 1e6:.1f} MB (the limit is {limit / 1e6:.0f} MB)")
     return decode_text(path.read_bytes())

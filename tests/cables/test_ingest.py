@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cables import parser
 from cables.ingest import PORTIONS, Counts, Ingester, IngestError, Record, ingest_cable
-from cables.textfile import DecodeError, decode_text
 from cables.models import Cable, CableReference, CableTag, Portion
+from cables.textfile import DecodeError, decode_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 TOKYO = FIXTURES / "09TOKYO101.txt"
