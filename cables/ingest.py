@@ -55,6 +55,7 @@ class Record:
     reference_id: str = ""  # the record's own id (JSON/CSV), which wins over the parser's
     fallback_id: str = ""  # used only when neither the record nor the parser has one (file stem)
     error: str = ""  # the input could not be read: the record is a failure
+    read_to: int = 0  # bytes of its input (file or folder) read once this record was read
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class Counts:
     unchanged: int = 0
     conflicts: int = 0
     failed: int = 0
+    read_fraction: float = 0.0  # of the input bytes read so far, for a progress bar
 
     @property
     def seen(self) -> int:
@@ -95,9 +97,12 @@ def iter_records(path: Path) -> Iterator[Record]:
     """Every cable under path, by its kind: folder, JSON Lines (gzipped or not), CSV, or text."""
     name = path.name.lower()
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
-        for file in files:
-            yield read_text_file(file)
+        read_to = 0
+        for file in _text_files(path):
+            record = read_text_file(file)
+            read_to += record.read_to
+            record.read_to = read_to
+            yield record
     elif not path.exists():
         yield Record(where=str(path), source=str(path), error="no such file or directory")
     elif name.endswith((".jsonl.gz", ".jsonl", ".json.gz", ".ndjson")):
@@ -114,6 +119,20 @@ def iter_records(path: Path) -> Iterator[Record]:
 _REFERENCE_ID_SHAPE = re.compile(r"\d\d[A-Z]+\d+")
 
 
+def _text_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".txt" and p.is_file())
+
+
+def input_size(path: Path) -> int:
+    """Bytes that iter_records(path) will read, for showing progress."""
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in _text_files(path))
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def read_text_file(path: Path) -> Record:
     stem = path.stem
     named = _REFERENCE_ID_SHAPE.fullmatch(stem) is not None
@@ -124,6 +143,7 @@ def read_text_file(path: Path) -> Record:
         fallback_id="" if named else stem,
     )
     try:
+        record.read_to = path.stat().st_size
         record.text = read_text(path)
     except (OSError, DecodeError) as e:
         record.error = _one_line(e)
@@ -132,12 +152,14 @@ def read_text_file(path: Path) -> Record:
 
 def read_jsonl(path: Path) -> Iterator[Record]:
     """One record per line; streams, so a large gzipped file is never held in memory whole."""
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     number = 0
     try:
-        with opener(path, "rb") as f:
+        with open(path, "rb") as raw:
+            f = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
             for number, line in enumerate(f, start=1):
-                yield _jsonl_record(path, number, line)
+                record = _jsonl_record(path, number, line)
+                record.read_to = raw.tell()
+                yield record
     except (OSError, EOFError, zlib.error) as e:
         # A truncated or corrupt gzip stream: what came before it has been yielded.
         where = f"{path}:record {number + 1}"
@@ -187,8 +209,9 @@ def read_cablegate_csv(path: Path) -> Iterator[Record]:
         yield Record(where=str(path), source=str(path), error=_one_line(e))
         return
     with f:
-        lines = _decoded_lines(path, f)
-        yield from _csv_rows(path, lines)
+        for record in _csv_rows(path, _decoded_lines(path, f)):
+            record.read_to = f.tell()
+            yield record
 
 
 def _decoded_lines(path: Path, f: Iterable[bytes]) -> Iterator[tuple[int, str]]:
@@ -539,7 +562,7 @@ class Ingester:
     _pending: list[Prepared] = field(default_factory=list)
 
     def ingest_paths(self, paths: Iterable[Path]) -> Counts:
-        records = (record for path in paths for record in iter_records(path))
+        records = self._read(list(paths))
         if self.jobs > 0:
             self._ingest_in_parallel(records)
         else:
@@ -547,6 +570,17 @@ class Ingester:
                 self.add(record)
         self.flush()
         return self.counts
+
+    def _read(self, paths: list[Path]) -> Iterator[Record]:
+        """The records of every path in turn, keeping counts.read_fraction up to date."""
+        sizes = [input_size(path) for path in paths]
+        total = max(sum(sizes), 1)
+        done = 0
+        for path, size in zip(paths, sizes, strict=True):
+            for record in iter_records(path):
+                self.counts.read_fraction = min(done + record.read_to, total) / total
+                yield record
+            done += size
 
     def _ingest_in_parallel(self, records: Iterable[Record]) -> None:
         """Parse in other processes while this one reads and writes the database.

@@ -128,7 +128,10 @@ class Cable(models.Model):
 
     def marking_display(self) -> str:
         """CONFIDENTIAL//NOFORN, as a banner shows it."""
-        return "//".join([self.classification or self.get_level_display(), *self.caveats])
+        caveats = list(self.caveats)
+        if self.level == Level.SBU and "SBU" not in caveats:
+            caveats.insert(0, "SBU")
+        return "//".join([self.classification or self.get_level_display(), *caveats])
 
 
 class Portion(models.Model):

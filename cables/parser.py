@@ -244,6 +244,7 @@ _REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", 
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
 _PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
+_TRAILING_PAGE_BREAK_RE = re.compile(r"\s+[A-Z][A-Z .'/-]{1,40} 0*\d{5,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
@@ -549,6 +550,13 @@ class _Parser:
             blank_since = False
             upper = s.upper()
 
+            if (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
+                upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
+            ):
+                # Even in the middle of a wrapped field: a page break belongs to no field.
+                self.drop(ln, "page break")
+                blank_since = prev_blank
+                continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
             if current is not None and self._continues(current_field, s, prev_blank):
                 self._continue_field(current, current_field, s)
@@ -562,10 +570,6 @@ class _Parser:
                 self.drop(ln, "SIPDIS")
             elif self._starts_body(s, seen_subject or seen_banner or seen_eo or not self.portions):
                 return self._body_from(ln, pending, i)
-            elif (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
-                upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
-            ):
-                self.drop(ln, "page break")
             elif "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
                 self.header_portion("header", m.group(1), m.group(2), ln.number)
                 if cable.sent_at is None:
@@ -733,7 +737,8 @@ class _Parser:
                     cable.subject_marking = b.marking
                     s = m.group(2)
             b.add(s)
-            cable.subject = "".join(b.parts)
+            # A page break run onto the subject's line is not part of the subject.
+            cable.subject = _TRAILING_PAGE_BREAK_RE.sub("", "".join(b.parts))
         elif fld == "REF":
             b.add(s, new_line=True)
         elif fld == "CLASSIFIED":
@@ -1272,7 +1277,7 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
 
 
 _HEADER_SPLIT_RE = re.compile(
-    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREF:|\bClassified By:"
+    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREF:|Classified By:"
     r"|(?<=:\d\d:\d\d)\S",
     re.IGNORECASE,
 )

@@ -95,3 +95,22 @@ def test_it_exits_non_zero_from_the_shell(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.strip() == "ingested 0, unchanged 0, conflicts 0, failed 1"
     assert result.stderr.startswith(f"{empty}: ")
+
+
+def test_its_progress_bar_follows_the_input_read(tmp_path: Path) -> None:
+    from cables.ingest import Counts
+    from cables.management.commands.ingest import progress_bar
+
+    assert progress_bar(Counts(ingested=3, read_fraction=0.5), 12.0, width=10) == (
+        "[#####-----]  50%  3 cables (12/s)"
+    )
+
+
+def test_it_knows_how_much_of_its_input_it_has_read() -> None:
+    from cables.ingest import Ingester
+
+    seen: list[float] = []
+    ingester = Ingester(progress=lambda counts: seen.append(counts.read_fraction), batch_size=1)
+    ingester.ingest_paths([FIXTURES / "cables.jsonl", FIXTURES / "folder"])
+    assert seen == sorted(seen)
+    assert 0 < seen[0] < 1 and seen[-1] == 1.0

@@ -183,3 +183,18 @@ def test_it_warns_about_a_cable_without_subject_or_banner() -> None:
     assert cable.portions[0].kind == "paragraph"
     assert any("no SUBJECT" in w for w in cable.warnings)
     assert any("no classification banner" in w for w in cable.warnings)
+
+
+def test_a_page_break_inside_a_wrapped_subject_belongs_to_no_field() -> None:
+    text = (
+        "S E C R E T SECTION 01 OF 03 VATICAN 000033\n\n"
+        "E.O. 12958: DECL: 02/26/2035\nTAGS: PREL VT\n"
+        "SUBJECT: SCANDAL STRAINS RELATIONS AND POSES CHALLENGES\n"
+        "VATICAN 00000033  001.2 OF 003\n"
+        "FOR THE HOLY SEE\n\n"
+        "1. (S) Text.\n"
+    )
+    cable = parse_cable(text)
+    assert cable.subject == "SCANDAL STRAINS RELATIONS AND POSES CHALLENGES FOR THE HOLY SEE"
+    assert [d.text for d in cable.dropped_lines] == ["VATICAN 00000033  001.2 OF 003"]
+    assert lost_or_moved(text, cable) == ""

@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
         def progress(counts: Counts) -> None:
             rate = counts.seen / max(time.monotonic() - started, 1e-9)
-            self.stdout.write(f"\r\033[K{counts.seen} cables ({rate:,.0f}/s)", ending="")
+            self.stdout.write(f"\r\033[K{progress_bar(counts, rate)}", ending="")
             self.stdout.flush()
 
         ingester = Ingester(
@@ -58,3 +58,12 @@ class Command(BaseCommand):
                 f"{counts.failed + counts.conflicts} cables not stored "
                 f"({counts.failed} failed, {counts.conflicts} conflicts)"
             )
+
+
+def progress_bar(counts: Counts, rate: float, width: int = 30) -> str:
+    """`[##########--------------------]  34%  2,240 cables (1,980/s)`: input read, cables stored."""
+    filled = round(counts.read_fraction * width)
+    return (
+        f"[{'#' * filled}{'-' * (width - filled)}] {counts.read_fraction:4.0%}  "
+        f"{counts.seen:,} cables ({rate:,.0f}/s)"
+    )
