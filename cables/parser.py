@@ -243,8 +243,10 @@ _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGN
 _REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
-_PAGE_BREAK_RE = re.compile(r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
-_TRAILING_PAGE_BREAK_RE = re.compile(r"\s+[A-Z][A-Z .'/-]{1,40} 0*\d{5,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$")
+# TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
+_PAGE = r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$"
+_PAGE_BREAK_RE = re.compile(_PAGE)
+_TRAILING_PAGE_BREAK_RE = re.compile(r"\s+" + _PAGE)
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
