@@ -39,8 +39,12 @@ fi
 stamp=.venv/.declass-installed
 want=$(cat pyproject.toml | cksum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "Installing dependencies into .venv/"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "Installing dependencies into .venv/ (log: .venv/pip.log)"
+    if ! { .venv/bin/python -m pip install --upgrade pip \
+            && .venv/bin/python -m pip install -e ".[dev]"; } > .venv/pip.log 2>&1; then
+        tail -n 30 .venv/pip.log >&2
+        echo "Installing the dependencies failed; the whole log is in .venv/pip.log." >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
