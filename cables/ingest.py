@@ -33,7 +33,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cables import parser
-from cables.models import Cable, CableReference, CableTag, Portion
+from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
 
 BATCH_SIZE = 250
@@ -430,6 +430,7 @@ CABLE_FIELDS = [
     "warnings",
     "dropped_lines",
     "year",
+    "access_rank",
     "text",
     "sha256",
     "ingested_at",
@@ -494,6 +495,7 @@ def prepare(record: Record) -> Prepared:
         warnings,
         [{"line": d.line, "text": d.text, "reason": d.reason} for d in parsed.dropped_lines],
         Cable.derive_year(sent_at, reference_id),
+        access_rank(parsed.level, [p.level for p in parsed.portions]),
         text,
         sha256,
         timezone.now(),

@@ -19,6 +19,15 @@ class Level(models.TextChoices):
     TS = "TS", "TOP SECRET"
 
 
+# Levels on one scale, low to high. SBU sits above U: it is unclassified but may still be withheld.
+LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
+
+
+def access_rank(cable_level: str, portion_levels: list[str]) -> int:
+    """What reading a cable takes: its own level, or a higher one a portion is marked with."""
+    return max([LEVEL_RANK.get(Level(level), 0) for level in [cable_level, *portion_levels] if level] or [0])
+
+
 class CableQuerySet(models.QuerySet):
     def for_list(self) -> CableQuerySet:
         """Only the columns the cable list shows (the source text can be large)."""
@@ -91,6 +100,8 @@ class Cable(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     dropped_lines = models.JSONField(default=list, blank=True)  # [{"line", "text", "reason"}]
     year = models.SmallIntegerField(null=True, blank=True)
+    # The rank (LEVEL_RANK) of the highest level in the cable: who may see it at all.
+    access_rank = models.SmallIntegerField(default=0)
 
     text = models.TextField()  # the source exactly as ingested
     sha256 = models.CharField(max_length=64)

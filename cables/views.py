@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cables.forms import CableFilterForm
-from cables.models import Cable
-from review.access import access_cable
+from review.access import access_cable, visible_cables
 
 PAGE_SIZE = 50
 
 
 @login_required
 def cable_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cables.view_cable"):
+        raise PermissionDenied("Your account has no role yet: ask a supervisor to give you one.")
+    visible = visible_cables(request.user)
     form = CableFilterForm(request.GET)
-    cables = Cable.objects.for_list()
+    cables = visible.for_list()
     form.is_valid()  # an invalid field shows its error and is left out; the others still filter
     f = form.cleaned_data
     cables = cables.search(f.get("q", ""))
@@ -33,8 +36,8 @@ def cable_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "origins": Cable.objects.origins(),
-        "years": Cable.objects.years(),
+        "origins": visible.origins(),
+        "years": visible.years(),
     }
     return render(request, "cables/cable_list.html", ctx)
 
@@ -42,7 +45,8 @@ def cable_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def cable_detail(request: HttpRequest, reference_id: str) -> HttpResponse:
     cable = access_cable(request.user, reference_id)
-    cited = Cable.objects.filter(reference_id=OuterRef("cited_reference_id"))
+    # A cited cable above the reader's clearance is not linked: it does not exist for them.
+    cited = visible_cables(request.user).filter(reference_id=OuterRef("cited_reference_id"))
     references = cable.references.annotate(cited_exists=Exists(cited))
     ctx = {"cable": cable, "references": references, "portions": cable.portions.all()}
     return render(request, "cables/cable_detail.html", ctx)

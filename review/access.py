@@ -1,20 +1,61 @@
-"""The only way views fetch protected objects: missing and forbidden objects both give 404."""
+"""The only way views fetch protected objects.
+
+A cable above the user's clearance does not exist for them: a missing object and a forbidden one
+both give 404, and the forbidden attempt is written to the audit log.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cables.models import Cable
+from review import audit
+from review.models import AnyUser, AuditEvent, Review, clearance_rank
 
 
-def access_cable(user: AbstractBaseUser | AnonymousUser, reference_id: str) -> Cable:
-    # Clearance levels arrive with the review workflow; until then every signed-in user reads
-    # every cable.
+def visible_cables(user: AnyUser) -> QuerySet[Cable]:
+    """Every cable the user may know of (lists, searches, counts): none without a role."""
+    if not user.has_perm("cables.view_cable"):
+        return Cable.objects.none()
+    return Cable.objects.filter(access_rank__lte=clearance_rank(user))
+
+
+def visible_reviews(user: AnyUser) -> QuerySet[Review]:
+    if not user.has_perm("review.view_review"):
+        return Review.objects.none()
+    return Review.objects.visible_to(user)
+
+
+def visible_audit_events(user: AnyUser) -> QuerySet[AuditEvent]:
+    if not user.has_perm("review.view_audit"):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(cable_rank__lte=clearance_rank(user))
+
+
+def _denied(user: AnyUser, what: str, ident: str, cable: Cable) -> Http404:
+    if user.is_authenticated:
+        audit.record(user, "access.denied", cable, after={"requested": what, "id": ident})
+    return Http404(f"No such {what}")
+
+
+def access_cable(user: AnyUser, reference_id: str) -> Cable:
     if not user.is_authenticated:
         raise Http404("No such cable")
-    try:
-        return Cable.objects.get(reference_id=reference_id)
-    except Cable.DoesNotExist:
-        raise Http404("No such cable") from None
+    cable = Cable.objects.filter(reference_id=reference_id).first()
+    if cable is None:
+        raise Http404("No such cable")
+    if cable.access_rank > clearance_rank(user) or not user.has_perm("cables.view_cable"):
+        raise _denied(user, "cable", reference_id, cable)
+    return cable
+
+
+def access_review(user: AnyUser, pk: int) -> Review:
+    if not user.is_authenticated:
+        raise Http404("No such review")
+    review = Review.objects.select_related("cable").filter(pk=pk).first()
+    if review is None:
+        raise Http404("No such review")
+    if review.cable.access_rank > clearance_rank(user) or not user.has_perm("review.view_review"):
+        raise _denied(user, "review", str(pk), review.cable)
+    return review

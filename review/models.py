@@ -1,3 +1,358 @@
-"""Review workflow models: built in the review-workflow issue (state machine, decisions, audit)."""
+"""The review workflow: reviews (a state machine), per-portion decisions, exemption codes,
+clearances and the append-only audit log.
+
+Nothing here saves a review or a decision by itself: review.actions is the only writer, and it
+records an audit event in the same transaction as each change.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cables.models import Cable, Level, Portion
+
+User = settings.AUTH_USER_MODEL
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Clearance(models.TextChoices):
+    """What a person may read. U also reads SBU, which is unclassified."""
+
+    U = "U", "UNCLASSIFIED"
+    C = "C", "CONFIDENTIAL"
+    S = "S", "SECRET"
+    TS = "TS", "TOP SECRET"
+
+
+# Levels and clearances on one scale: a user reads a cable when cable rank <= clearance rank.
+LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
+CLEARANCE_RANK = {Clearance.U: 1, Clearance.C: 2, Clearance.S: 3, Clearance.TS: 4}
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, models.CASCADE, related_name="profile")
+    clearance = models.CharField(max_length=2, choices=Clearance.choices, default=Clearance.U)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.clearance})"
+
+
+def clearance_rank(user: AnyUser) -> int:
+    """The highest cable rank the user may read; -1 for anonymous users (nothing)."""
+    if not user.is_authenticated:
+        return -1
+    try:
+        clearance = user.profile.clearance  # type: ignore[union-attr]
+    except Profile.DoesNotExist:
+        clearance = Clearance.U  # no profile: the least
+    return CLEARANCE_RANK[Clearance(clearance)]
+
+
+class ExemptionCode(models.Model):
+    """The controlled vocabulary of redaction reasons, loaded by a data migration."""
+
+    class Kind(models.TextChoices):
+        FOIA = "foia", "FOIA exemption"
+        CATEGORY = "category", "E.O. 13526 §1.4 category"
+        EXEMPTION_25X = "25x", "25-year exemption (§3.3(b))"
+        EXEMPTION_50X = "50x", "50-year exemption"
+
+    code = models.CharField(max_length=30, unique=True)  # "B1", "B3 FS ACT", "1.4(b)", "25X1"
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.TextField()
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_category(self) -> bool:
+        return self.kind == self.Kind.CATEGORY
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def open(self) -> ReviewQuerySet:
+        return self.exclude(state=Review.State.RELEASED)
+
+    def visible_to(self, user: AnyUser) -> ReviewQuerySet:
+        return self.filter(cable__access_rank__lte=clearance_rank(user))
+
+
+def _is_assigned_reviewer(review: Review, user: AnyUser) -> bool:
+    return user.has_perm("review.review_cable") and review.reviewer_id == user.pk
+
+
+def _may_record_referral(review: Review, user: AnyUser) -> bool:
+    return user.has_perm("review.record_referral") and (
+        review.reviewer_id == user.pk or user.has_perm("review.approve_review")
+    )
+
+
+def _every_portion_decided(review: Review) -> bool:
+    return not review.undecided_portions().exists()
+
+
+def _has_referral(review: Review) -> bool:
+    return review.decisions.filter(kind=Decision.Kind.REFER).exists()
+
+
+class Review(ConcurrentTransitionMixin, models.Model):
+    """One round of review of one cable, with its case number.
+
+    Transitions only change the state in memory; review.actions checks who may run them, saves,
+    and writes the audit event.
+    """
+
+    class State(models.TextChoices):
+        NEW = "new"
+        ASSIGNED = "assigned"
+        IN_REVIEW = "in_review"
+        REFERRED = "referred"
+        PENDING_APPROVAL = "pending_approval"
+        RETURNED = "returned"
+        APPROVED = "approved"
+        RELEASED = "released"
+
+    cable = models.ForeignKey(Cable, models.PROTECT, related_name="reviews")
+    round = models.PositiveSmallIntegerField(default=1)
+    case_number = models.CharField(max_length=20, unique=True)
+    state = FSMField(choices=State.choices, default=State.NEW, protected=True)
+    reviewer = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    opened_by = models.ForeignKey(User, models.PROTECT, null=True, related_name="+")
+    submitted_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    released_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open review per cable; released rounds stay beside a new one.
+            models.UniqueConstraint(
+                fields=["cable"], condition=~Q(state="released"), name="review_one_open_per_cable"
+            ),
+            models.UniqueConstraint(fields=["cable", "round"], name="review_cable_round"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="review_state_created")]
+        permissions = [
+            ("open_review", "Can open a review of a cable"),
+            ("assign_review", "Can assign a review to a reviewer"),
+            ("review_cable", "Can decide the portions of a review assigned to them"),
+            ("record_referral", "Can record another agency's answer to a referral"),
+            ("approve_review", "Can approve or return a submitted review"),
+            ("release_review", "Can release an approved review"),
+            ("view_audit", "Can read the audit log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} ({self.cable.reference_id}, {self.state})"
+
+    # -- transitions (sources, target and permission in one place) ------------------------------
+
+    @transition(
+        field=state,
+        source=[State.NEW, State.ASSIGNED],
+        target=State.ASSIGNED,
+        permission="review.assign_review",
+    )
+    def assign(self) -> None:
+        """A supervisor assigns (or reassigns) the reviewer."""
+
+    @transition(field=state, source=State.ASSIGNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    def start(self) -> None:
+        """The assigned reviewer starts."""
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.PENDING_APPROVAL,
+        permission=_is_assigned_reviewer,
+        conditions=[_every_portion_decided],
+    )
+    def submit(self) -> None:
+        """The reviewer submits every portion's decision for approval."""
+
+    @transition(
+        field=state,
+        source=State.IN_REVIEW,
+        target=State.REFERRED,
+        permission=_is_assigned_reviewer,
+        conditions=[_has_referral],
+    )
+    def refer(self) -> None:
+        """Portions go to another agency; the review waits for its answer."""
+
+    @transition(field=state, source=State.REFERRED, target=State.IN_REVIEW, permission=_may_record_referral)
+    def answer_referral(self) -> None:
+        """The agency answered; its decisions are recorded and the review goes on."""
+
+    @transition(
+        field=state,
+        source=State.PENDING_APPROVAL,
+        target=State.APPROVED,
+        permission="review.approve_review",
+    )
+    def approve(self) -> None:
+        """A second officer approves (never the one who submitted: checked in the action)."""
+
+    @transition(
+        field=state,
+        source=State.PENDING_APPROVAL,
+        target=State.RETURNED,
+        permission="review.approve_review",
+    )
+    def return_to_reviewer(self) -> None:
+        """A supervisor returns the review with comments."""
+
+    @transition(field=state, source=State.RETURNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    def resume(self) -> None:
+        """The reviewer takes a returned review up again."""
+
+    @transition(field=state, source=State.APPROVED, target=State.RELEASED, permission="review.release_review")
+    def release(self) -> None:
+        """A releaser publishes the approved review."""
+
+    # -- questions ------------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.RELEASED
+
+    def undecided_portions(self) -> models.QuerySet[Portion]:
+        return self.cable.portions.exclude(decisions__review=self)
+
+    def progress(self) -> tuple[int, int]:
+        """(portions decided, portions in all)."""
+        return self.decisions.count(), self.cable.portions.count()
+
+
+class Decision(models.Model):
+    """What to do with one portion in one review."""
+
+    class Kind(models.TextChoices):
+        RELEASE = "release"
+        EXCISE = "excise"
+        WITHHOLD = "withhold"
+        REFER = "refer"
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="decisions")
+    portion = models.ForeignKey(Portion, models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    codes = models.ManyToManyField(ExemptionCode, blank=True, related_name="+")
+    justification = models.TextField(blank=True)
+    agency = models.CharField(max_length=100, blank=True)  # referred to (kept after the answer)
+    referral_answer = models.TextField(blank=True)  # the agency's own words, when it answered
+    decided_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["portion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "portion"], name="decision_one_per_portion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.portion}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as the audit log records it (codes and spans included)."""
+        data: dict[str, Any] = {
+            "portion": self.portion.order,
+            "kind": self.kind,
+            "codes": sorted(c.code for c in self.codes.all()),
+            "justification": self.justification,
+        }
+        if self.agency:
+            data["agency"] = self.agency
+        if self.referral_answer:
+            data["referral_answer"] = self.referral_answer
+        spans = [
+            {"start": s.start, "end": s.end, "codes": sorted(c.code for c in s.codes.all())}
+            for s in self.spans.all()
+        ]
+        if spans:
+            data["spans"] = spans
+        return data
+
+
+class Span(models.Model):
+    """An excised part of a portion: character offsets into the portion's text, end exclusive."""
+
+    decision = models.ForeignKey(Decision, models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    codes = models.ManyToManyField(ExemptionCode, related_name="+")
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="span_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.start}:{self.end}]"
+
+
+class Comment(models.Model):
+    """A supervisor's comment on a returned review, on the whole or on one portion."""
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="comments")
+    portion = models.ForeignKey(Portion, models.PROTECT, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(User, models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class AuditEvent(models.Model):
+    """One entry of the hash-chained, append-only audit log. Written only by review.audit.record().
+
+    The database refuses UPDATE and DELETE on this table (triggers, see the migrations).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)  # as it was when recorded
+    action = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    cable_ref = models.CharField(max_length=100, blank=True)
+    cable_rank = models.SmallIntegerField(default=0)  # who may read this event (clearance)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["cable_ref", "seq"], name="audit_cable"),
+            models.Index(fields=["action", "seq"], name="audit_action"),
+            models.Index(fields=["actor", "seq"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_name or '-'}"

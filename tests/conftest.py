@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
-from cables.models import Cable, CableReference, CableTag, Portion
+from cables.models import Cable, CableReference, CableTag, Portion, access_rank
+from review.models import Profile
+from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 
 
 @pytest.fixture(autouse=True)
@@ -18,33 +20,55 @@ def fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _user(username: str) -> User:
-    # No password: tests log in with client.force_login, which skips the slow hashing.
-    return User.objects.create(username=username)
+def make_user(username: str, role: str | None = None, clearance: str = "TS") -> User:
+    """A user with one role (a group) and a clearance. No password: tests use force_login."""
+    user = User.objects.create(username=username)
+    Profile.objects.create(user=user, clearance=clearance)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 @pytest.fixture
 def alice(db: None) -> User:
-    """A reviewer."""
-    return _user("alice")
+    """A reviewer cleared to TOP SECRET."""
+    return make_user("alice", REVIEWER)
 
 
 @pytest.fixture
 def bob(db: None) -> User:
-    """A supervisor."""
-    return _user("bob")
+    """A supervisor cleared to TOP SECRET."""
+    return make_user("bob", SUPERVISOR)
 
 
 @pytest.fixture
 def carol(db: None) -> User:
-    """A user with no role."""
-    return _user("carol")
+    """A user with no role (cleared to TOP SECRET, which alone gives nothing)."""
+    return make_user("carol")
 
 
 @pytest.fixture
 def dave(db: None) -> User:
     """A reviewer cleared only to CONFIDENTIAL."""
-    return _user("dave")
+    return make_user("dave", REVIEWER, clearance="C")
+
+
+@pytest.fixture
+def erin(db: None) -> User:
+    """A releaser cleared to TOP SECRET."""
+    return make_user("erin", RELEASER)
+
+
+@pytest.fixture
+def frank(db: None) -> User:
+    """An auditor cleared to TOP SECRET."""
+    return make_user("frank", AUDITOR)
+
+
+@pytest.fixture
+def sam(db: None) -> User:
+    """A second supervisor, cleared only to SECRET."""
+    return make_user("sam", SUPERVISOR, clearance="S")
 
 
 def make_cable(
@@ -74,6 +98,10 @@ def make_cable(
     )
     for order, portion in enumerate(portions or [], start=1):
         Portion.objects.create(cable=cable, order=order, **portion)
+    rank = access_rank(cable.level, [p.get("level", "") for p in portions or []])
+    if rank != cable.access_rank:
+        Cable.objects.filter(pk=cable.pk).update(access_rank=rank)
+        cable.access_rank = rank
     for position, tag in enumerate(tags or [], start=1):
         CableTag.objects.create(cable=cable, tag=tag, position=position)
     for order, (label, ref_text, cited) in enumerate(references or [], start=1):

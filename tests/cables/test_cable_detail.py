@@ -125,8 +125,9 @@ def test_it_links_references_to_cited_cables_that_are_stored(
     make_cable("07TOKYO1500")
     client.force_login(alice)
 
-    # session + user, cable, references (with the existence of each cited cable), portions
-    with django_assert_max_num_queries(5):
+    # session, user, its permissions (2), its clearance, cable, references (with the existence
+    # of each cited cable the reader may see), portions
+    with django_assert_max_num_queries(8):
         html = client.get("/cables/07TOKYO1744/").content.decode()
 
     assert '<a href="/cables/07TOKYO1500/">TOKYO 1500</a>' in html
@@ -154,3 +155,12 @@ def test_it_sends_a_content_security_policy_without_unsafe_inline(
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "<style" not in r.content.decode() and "style=" not in r.content.decode()
+
+
+def test_it_does_not_link_a_cited_cable_above_the_readers_clearance(client: Client, dave: User) -> None:
+    make_cable("07TOKYO1800", references=[("A", "TOKYO 1500", "07TOKYO1500")])
+    make_cable("07TOKYO1500", level="S", classification="SECRET")
+    client.force_login(dave)
+    html = client.get("/cables/07TOKYO1800/").content.decode()
+    assert "TOKYO 1500" in html  # the reference as the cable states it
+    assert 'href="/cables/07TOKYO1500/"' not in html

@@ -6,6 +6,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from review.models import AuditEvent
+from review.roles import REVIEWER
+from tests.conftest import make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,20 +21,34 @@ def test_it_shows_a_labelled_login_form(client: Client) -> None:
     assert '<label for="id_password">Password</label>' in html
 
 
-def test_it_logs_in_and_goes_to_the_cable_list(client: Client) -> None:
-    User.objects.create_user("erin", password="a long demo password")
+def test_it_logs_in_goes_to_the_cable_list_and_audits_the_login(client: Client) -> None:
+    user = make_user("erin", REVIEWER)
+    user.set_password("a long demo password")
+    user.save()
     r = client.post("/login/", {"username": "erin", "password": "a long demo password"})
     assert r.status_code == 302
     assert r["Location"] == "/"
     assert client.get("/").status_code == 200
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor, event.object_id) == ("auth.login", user, str(user.pk))
 
 
-def test_it_refuses_a_wrong_password(client: Client) -> None:
-    User.objects.create_user("erin", password="a long demo password")
+def test_a_user_without_a_role_is_told_to_ask_for_one(client: Client, carol: User) -> None:
+    client.force_login(carol)
+    r = client.get("/")
+    assert r.status_code == 403
+
+
+def test_it_refuses_a_wrong_password_and_audits_the_attempt(client: Client) -> None:
+    user = User.objects.create_user("erin", password="a long demo password")
     r = client.post("/login/", {"username": "erin", "password": "wrong"})
     assert r.status_code == 200
     assert b"Please enter a correct username and password" in r.content
     assert client.get("/").status_code == 302
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor, event.object_id) == ("auth.login_failed", None, str(user.pk))
+    assert event.after["username"] == "erin"
+    assert "wrong" not in str(event.after)
 
 
 def test_it_logs_out(client: Client, alice: User) -> None:
