@@ -1,20 +1,34 @@
-"""Admin: cables are written by ingest, so the admin only reads them (and may delete)."""
+"""Admin: cables are written by ingest, so the admin only reads them.
+
+Nothing is deleted here (that would bypass the audit log), and a cable above the user's clearance
+is not listed, whatever the user's other rights.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cables.models import Cable, CableReference, CableTag, Portion
+from review.models import clearance_rank
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
+    cable_path = "cable__"  # from this model to its cable, for the clearance filter
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rank = clearance_rank(request.user)
+        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -41,6 +55,7 @@ class CableReferenceInline(ReadOnlyInline):
 
 @admin.register(Cable)
 class CableAdmin(ReadOnlyAdmin):
+    cable_path = ""
     list_display = ["reference_id", "sent_at", "origin", "level", "subject"]
     list_filter = ["level", "year", "partial_extract"]
     search_fields = ["=reference_id", "subject"]

@@ -114,14 +114,14 @@ class Review(ConcurrentTransitionMixin, models.Model):
     """
 
     class State(models.TextChoices):
-        NEW = "new"
-        ASSIGNED = "assigned"
-        IN_REVIEW = "in_review"
-        REFERRED = "referred"
-        PENDING_APPROVAL = "pending_approval"
-        RETURNED = "returned"
-        APPROVED = "approved"
-        RELEASED = "released"
+        NEW = "new", "new"
+        ASSIGNED = "assigned", "assigned"
+        IN_REVIEW = "in_review", "in review"
+        REFERRED = "referred", "referred"
+        PENDING_APPROVAL = "pending_approval", "pending approval"
+        RETURNED = "returned", "returned"
+        APPROVED = "approved", "approved"
+        RELEASED = "released", "released"
 
     cable = models.ForeignKey(Cable, models.PROTECT, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
 from review import audit
@@ -43,3 +44,14 @@ def connect() -> None:
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")
+    m2m_changed.connect(groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles")
+
+
+def groups_changed(sender: Any, instance: Any, action: str, pk_set: set[int] | None, **kwargs: Any) -> None:
+    """A role given or taken away (admin or shell) is a change of who may do what: audit it."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from django.contrib.auth.models import Group
+
+    names = sorted(Group.objects.filter(pk__in=pk_set or []).values_list("name", flat=True))
+    audit.record(None, "user.roles", instance, after={"change": action.removeprefix("post_"), "roles": names})

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from review.models import Profile
 from tests.conftest import make_cable
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_user() -> User:
-    return User.objects.create(username="admin", is_staff=True, is_superuser=True)
+    user = User.objects.create(username="admin", is_staff=True, is_superuser=True)
+    Profile.objects.create(user=user, clearance="TS")
+    return user
 
 
 def test_it_lists_searches_and_shows_cables(client: Client, admin_user: User) -> None:
@@ -40,3 +43,19 @@ def test_it_offers_no_way_to_add_or_edit_a_cable(client: Client, admin_user: Use
     assert r.status_code == 403
     cable.refresh_from_db()
     assert cable.subject == ""
+
+
+def test_it_offers_no_way_to_delete_a_cable(client: Client, admin_user: User) -> None:
+    cable = make_cable("07TOKYO1744")
+    client.force_login(admin_user)
+    assert client.post(f"/admin/cables/cable/{cable.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_it_hides_cables_above_the_admins_clearance(client: Client, admin_user: User) -> None:
+    make_cable("07TOKYO1744", level="C")
+    secret = make_cable("07TOKYO1745", level="S", classification="SECRET")
+    Profile.objects.filter(user=admin_user).update(clearance="C")
+    client.force_login(admin_user)
+    listing = client.get("/admin/cables/cable/").content
+    assert b"07TOKYO1744" in listing and b"07TOKYO1745" not in listing
+    assert client.get(f"/admin/cables/cable/{secret.pk}/change/").status_code == 302  # "does not exist"

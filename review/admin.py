@@ -1,0 +1,77 @@
+"""Admin: reviews, decisions and the audit log are read-only here (review.actions writes them);
+clearances can be set, and each change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cables.admin import ReadOnlyAdmin
+from review import audit
+from review.models import AuditEvent, Decision, ExemptionCode, Profile, Review, clearance_rank
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["case_number", "cable", "round", "state", "reviewer", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["cable", "reviewer"]
+    search_fields = ["=case_number", "=cable__reference_id"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    cable_path = "review__cable__"
+    list_display = ["review", "portion", "kind", "decided_by", "decided_at"]
+    list_filter = ["kind"]
+    list_select_related = ["review", "portion", "decided_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    cable_path = ""
+    list_display = ["seq", "at", "actor_name", "action", "cable_ref", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["=cable_ref", "=actor_name"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        rank = clearance_rank(request.user)
+        return admin.ModelAdmin.get_queryset(self, request).filter(cable_rank__lte=rank)
+
+
+@admin.register(ExemptionCode)
+class ExemptionCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "title"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "clearance"]
+    list_filter = ["clearance"]
+    search_fields = ["user__username"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
+        before = Profile.objects.filter(pk=obj.pk).values_list("clearance", flat=True).first()
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request.user,
+            "user.clearance",
+            obj.user,
+            before={"clearance": before},
+            after={"clearance": obj.clearance},
+        )
