@@ -35,6 +35,7 @@ from django.utils import timezone
 from cables import parser
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
+from review import audit
 
 BATCH_SIZE = 250
 CSV_COLUMNS = ("id", "date", "refid", "origin", "classification", "references", "header", "body")
@@ -528,9 +529,32 @@ def default_jobs() -> int:
     return 1 if (os.cpu_count() or 1) > 1 else 0
 
 
+_RANK = CABLE_FIELDS.index("access_rank")
+
+
 def _write(batch: list[Prepared]) -> None:
-    """Insert the rows of these cables; the caller holds the transaction."""
+    """Insert the rows of these cables and audit them; the caller holds the transaction.
+
+    One audit event per batch and level lists the cables stored, so that an auditor sees the
+    ingest of the cables they are cleared for, and no others.
+    """
     CABLES.insert([p.cable for p in batch])
+    by_rank: dict[int, list[Prepared]] = {}
+    for p in batch:
+        by_rank.setdefault(p.cable[_RANK], []).append(p)
+    audit.record_many(
+        audit.Entry(
+            action="cables.ingest",
+            object_type="cables.cable",
+            cable_rank=rank,
+            after={
+                "cables": [p.reference_id for p in stored],
+                "sources": sorted({p.record.source for p in stored})[:20],
+            },
+            note=f"{len(stored)} cables",
+        )
+        for rank, stored in sorted(by_rank.items())
+    )
     ids = dict(
         Cable.objects.filter(reference_id__in=[p.reference_id for p in batch]).values_list(
             "reference_id", "pk"

@@ -10,7 +10,8 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from review import signals
-        from review.roles import ensure_groups
+        from review.roles import ensure_exemption_codes, ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="review.ensure_groups")
+        post_migrate.connect(ensure_exemption_codes, sender=self, dispatch_uid="review.ensure_codes")
         signals.connect()

@@ -6,6 +6,7 @@ hand-written data migration.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -55,3 +56,13 @@ def ensure_groups(**kwargs: Any) -> None:
     for role, perms in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set([found[name] for name in perms])
+
+
+def ensure_exemption_codes(**kwargs: Any) -> None:
+    """post_migrate: the vocabulary of the data migration, back after a flush (test teardown)."""
+    from django.apps import apps
+
+    from review.models import ExemptionCode
+
+    if not ExemptionCode.objects.exists():
+        import_module("review.migrations.0002_exemption_codes").load(apps, None)

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from cables import parser
 from cables.ingest import PORTIONS, Counts, Ingester, IngestError, Record, ingest_cable
 from cables.models import Cable, CableReference, CableTag, Portion
+from review.models import AuditEvent
 from cables.textfile import DecodeError, decode_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
@@ -309,18 +310,35 @@ def test_decode_accepts_utf8_and_names_the_bad_byte() -> None:
 
 
 def test_it_makes_no_query_per_cable_in_a_batch() -> None:
-    # One SELECT for the batch's stored ids, one INSERT per table that gets rows (executemany)
-    # and one SELECT for the new cables' ids.
+    # One SELECT for the batch's stored ids, one INSERT per table that gets rows (executemany),
+    # one SELECT for the audit log's head and one INSERT of the batch's audit events, and one
+    # SELECT for the new cables' ids.
     with CaptureQueriesContext(connection) as queries:
         ingest(TOKYO, FIXTURES / "folder")
 
     selects = [q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     # Django logs an executemany as "3 times: INSERT ...".
     inserts = [q for q in queries if "INSERT INTO" in q["sql"].upper()]
-    tables_with_rows = [m for m in (Cable, Portion, CableTag, CableReference) if m.objects.exists()]
+    tables_with_rows = [
+        m for m in (Cable, Portion, CableTag, CableReference, AuditEvent) if m.objects.exists()
+    ]
     assert Cable.objects.count() == 3
-    assert len(selects) == 2
+    assert len(selects) == 3
     assert len(inserts) == len(tables_with_rows)
+
+
+def test_it_audits_each_batch_by_level(tmp_path: Path) -> None:
+    ingest(TOKYO, FIXTURES / "folder")
+    events = AuditEvent.objects.filter(action="cables.ingest").order_by("seq")
+    stored = {ref for e in events for ref in e.after["cables"]}
+    assert stored == set(Cable.objects.values_list("reference_id", flat=True))
+    for event in events:
+        ranks = set(
+            Cable.objects.filter(reference_id__in=event.after["cables"]).values_list("access_rank", flat=True)
+        )
+        assert ranks == {event.cable_rank}
+    ingest(TOKYO)  # unchanged: nothing stored, nothing audited
+    assert AuditEvent.objects.filter(action="cables.ingest").count() == len(events)
 
 
 def test_it_counts_a_cable_stored_meanwhile_by_someone_else_as_unchanged(

@@ -14,9 +14,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from cables.models import Cable, Level
+from cables.models import LEVEL_RANK, Cable, Level
 from review import actions
-from review.models import Clearance, Profile
+from review.models import Clearance, Profile, Review
 from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 
 # username, role, clearance
@@ -58,7 +58,9 @@ class Command(BaseCommand):
         return get_user_model().objects.get(pk=user.pk)  # fresh, without cached permissions
 
     def _reviews(self, users: dict[str, Any]) -> int:
-        """Open reviews of the seed cable and a few more of each level; assign all but one."""
+        """Once: open reviews of the seed cable and a few more of each level; assign all but one."""
+        if Review.objects.exists():
+            return 0
         supervisor = users["supervisor"]
         picks: list[tuple[Cable, Any]] = []
         seed = Cable.objects.filter(reference_id=SEED).first()
@@ -70,17 +72,15 @@ class Command(BaseCommand):
             (Level.U, 1, users["reviewer"]),
             (Level.C, 1, None),  # left unassigned, for the supervisor's queue
         ):
-            rank = {Level.U: 0, Level.C: 2, Level.S: 3}[level]
-            candidates = Cable.objects.filter(access_rank=rank, level=level, reviews=None).exclude(
-                reference_id=SEED
-            ).order_by("-sent_at")[:count]
+            taken = [cable.pk for cable, _ in picks]
+            candidates = (
+                Cable.objects.filter(level=level, access_rank=LEVEL_RANK[level])
+                .exclude(pk__in=taken)
+                .order_by("-sent_at", "reference_id")[:count]
+            )
             picks.extend((cable, reviewer) for cable in candidates)
-        opened = 0
         for cable, reviewer in picks:
-            if cable.reviews.open().exists():
-                continue
             review = actions.open_review(cable, actor=supervisor, note="demo")
             if reviewer is not None:
                 actions.assign(review, actor=supervisor, reviewer=reviewer, note="demo")
-            opened += 1
-        return opened
+        return len(picks)
