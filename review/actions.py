@@ -260,7 +260,10 @@ def answer_referral(
     """
     review = _locked(review)
     _cleared(actor, review.cable)
-    referred = {d.portion.order: d for d in review.decisions.filter(kind=Decision.Kind.REFER).select_related("portion")}
+    referred = {
+        d.portion.order: d
+        for d in review.decisions.filter(kind=Decision.Kind.REFER).select_related("portion")
+    }
     if set(answers) != set(referred):
         missing = sorted(set(referred) - set(answers))
         extra = sorted(set(answers) - set(referred))

@@ -27,7 +27,9 @@ def logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         audit.record(user, "auth.logout", user, after=_client(request))
 
 
-def login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # The password never reaches the log (Django already masks it in credentials).
     username = str(credentials.get("username", ""))[:150]
     known = get_user_model().objects.filter(username=username).first()
@@ -44,7 +46,9 @@ def connect() -> None:
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")
-    m2m_changed.connect(groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles")
+    m2m_changed.connect(
+        groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles"
+    )
 
 
 def groups_changed(sender: Any, instance: Any, action: str, pk_set: set[int] | None, **kwargs: Any) -> None:

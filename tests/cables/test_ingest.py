@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from cables import parser
 from cables.ingest import PORTIONS, Counts, Ingester, IngestError, Record, ingest_cable
 from cables.models import Cable, CableReference, CableTag, Portion
-from review.models import AuditEvent
 from cables.textfile import DecodeError, decode_text
+from review.models import AuditEvent
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 TOKYO = FIXTURES / "09TOKYO101.txt"
