@@ -7,6 +7,6 @@ from cables import views
 app_name = "cables"
 
 urlpatterns = [
-    path("", views.cable_list, name="list"),
+    path("cables/", views.cable_list, name="list"),
     path("cables/<str:reference_id>/", views.cable_detail, name="detail"),
 ]

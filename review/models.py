@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from cables.export import PortionDecision
 from cables.models import Cable, Level, Portion
 
 User = settings.AUTH_USER_MODEL
@@ -269,6 +270,17 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.portion}"
+
+    def as_export(self) -> PortionDecision:
+        """As cables.export needs it (prefetch codes, spans and spans__codes for many)."""
+        return PortionDecision(
+            kind=self.kind,
+            codes=tuple(c.code for c in sorted(self.codes.all(), key=lambda c: c.order)),
+            spans=tuple(
+                (s.start, s.end, tuple(c.code for c in sorted(s.codes.all(), key=lambda c: c.order)))
+                for s in self.spans.all()
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as the audit log records it (codes and spans included)."""

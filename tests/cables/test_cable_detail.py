@@ -138,7 +138,7 @@ def test_it_links_references_to_cited_cables_that_are_stored(
 def test_it_links_tags_to_the_filtered_list(client: Client, alice: User, tokyo: Cable) -> None:
     client.force_login(alice)
     html = client.get("/cables/07TOKYO1744/").content.decode()
-    assert '<a href="/?tag=PREL">PREL</a>' in html
+    assert '<a href="/cables/?tag=PREL">PREL</a>' in html
 
 
 def test_it_returns_404_for_an_unknown_reference_id(client: Client, alice: User, tokyo: Cable) -> None:

@@ -47,14 +47,14 @@ def cables(db: None) -> None:
 
 
 def test_it_requires_login(client: Client) -> None:
-    r = client.get("/")
+    r = client.get("/cables/")
     assert r.status_code == 302
     assert r["Location"].startswith("/login/?next=/")
 
 
 def test_it_lists_cables_newest_first_undated_last(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    r = client.get("/")
+    r = client.get("/cables/")
 
     assert r.status_code == 200
     assert refids(r) == ["09TOKYO101", "08BERLIN201", "07ROME202", "06PARTIAL1"]
@@ -64,44 +64,44 @@ def test_it_lists_cables_newest_first_undated_last(client: Client, alice: User, 
 
 def test_it_finds_a_cable_by_reference_id_in_any_case(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"q": "08berlin201"})) == ["08BERLIN201"]
+    assert refids(client.get("/cables/", {"q": "08berlin201"})) == ["08BERLIN201"]
 
 
 def test_it_searches_every_word_of_the_subject(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"q": "nato"})) == ["09TOKYO101", "07ROME202"]
-    assert refids(client.get("/", {"q": "nato italy"})) == ["07ROME202"]
+    assert refids(client.get("/cables/", {"q": "nato"})) == ["09TOKYO101", "07ROME202"]
+    assert refids(client.get("/cables/", {"q": "nato italy"})) == ["07ROME202"]
 
 
 def test_it_filters_by_level(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"level": "S"})) == ["08BERLIN201"]
+    assert refids(client.get("/cables/", {"level": "S"})) == ["08BERLIN201"]
 
 
 def test_it_filters_by_origin(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"origin": "AMEMBASSY ROME"})) == ["07ROME202"]
+    assert refids(client.get("/cables/", {"origin": "AMEMBASSY ROME"})) == ["07ROME202"]
 
 
 def test_it_filters_by_year_including_undated_cables(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"year": "2008"})) == ["08BERLIN201"]
-    assert refids(client.get("/", {"year": "2006"})) == ["06PARTIAL1"]
+    assert refids(client.get("/cables/", {"year": "2008"})) == ["08BERLIN201"]
+    assert refids(client.get("/cables/", {"year": "2006"})) == ["06PARTIAL1"]
 
 
 def test_it_filters_by_tag_in_any_case(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"tag": "prel"})) == ["09TOKYO101", "07ROME202"]
+    assert refids(client.get("/cables/", {"tag": "prel"})) == ["09TOKYO101", "07ROME202"]
 
 
 def test_it_combines_filters(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    assert refids(client.get("/", {"tag": "PREL", "level": "U", "q": "italy"})) == ["07ROME202"]
+    assert refids(client.get("/cables/", {"tag": "PREL", "level": "U", "q": "italy"})) == ["07ROME202"]
 
 
 def test_it_offers_origins_and_years_to_choose_from(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    r = client.get("/")
+    r = client.get("/cables/")
     assert r.context["origins"] == ["AMEMBASSY BERLIN", "AMEMBASSY ROME", "AMEMBASSY TOKYO"]
     assert r.context["years"] == [2009, 2008, 2007, 2006]
     assert b'<label for="id_level">Classification</label>' in r.content
@@ -109,7 +109,7 @@ def test_it_offers_origins_and_years_to_choose_from(client: Client, alice: User,
 
 def test_it_ignores_an_invalid_filter_and_says_so(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
-    r = client.get("/", {"year": "soon", "level": "S"})
+    r = client.get("/cables/", {"year": "soon", "level": "S"})
     assert refids(r) == ["08BERLIN201"]
     assert b"Enter a whole number" in r.content
 
@@ -119,8 +119,8 @@ def test_it_paginates_by_50(client: Client, alice: User) -> None:
         make_cable(f"09POST{i}", sent_at=datetime(2009, 1, 1, 0, i % 60, tzinfo=UTC))
     client.force_login(alice)
 
-    first = client.get("/")
-    second = client.get("/", {"page": 2})
+    first = client.get("/cables/")
+    second = client.get("/cables/", {"page": 2})
 
     assert len(refids(first)) == 50
     assert len(refids(second)) == 1
@@ -133,7 +133,7 @@ def test_it_keeps_the_filters_in_page_links(client: Client, alice: User) -> None
         make_cable(f"09POST{i}", tags=["PREL"])
     client.force_login(alice)
 
-    r = client.get("/", {"tag": "PREL"})
+    r = client.get("/cables/", {"tag": "PREL"})
 
     assert b'href="?tag=PREL&amp;page=2"' in r.content
 
@@ -152,5 +152,5 @@ def test_its_query_count_does_not_grow_with_the_page(
     # session, user, its permissions (2), its clearance, count, page, origins, years: the same for
     # 5 cables and for 50.
     with django_assert_max_num_queries(9):
-        r = client.get("/", {"tag": "PREL"})
+        r = client.get("/cables/", {"tag": "PREL"})
     assert len(refids(r)) == n

@@ -28,14 +28,14 @@ def test_it_logs_in_goes_to_the_cable_list_and_audits_the_login(client: Client) 
     r = client.post("/login/", {"username": "erin", "password": "a long demo password"})
     assert r.status_code == 302
     assert r["Location"] == "/"
-    assert client.get("/").status_code == 200
+    assert client.get("/cables/").status_code == 200
     event = AuditEvent.objects.latest("seq")
     assert (event.action, event.actor, event.object_id) == ("auth.login", user, str(user.pk))
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(client: Client, carol: User) -> None:
     client.force_login(carol)
-    r = client.get("/")
+    r = client.get("/cables/")
     assert r.status_code == 403
 
 

@@ -67,11 +67,11 @@ def test_the_cable_list_and_search_never_show_it(
     client: Client, dave: User, alice: User, secret: Cable, confidential: Cable, query: dict[str, str]
 ) -> None:
     client.force_login(dave)
-    r = client.get("/", query)
+    r = client.get("/cables/", query)
     assert "09ANKARA7" not in [c.reference_id for c in r.context["page"]]
     assert "NORTHERN IRAQ" not in r.content.decode()
     client.force_login(alice)
-    assert "09ANKARA7" in [c.reference_id for c in client.get("/", query).context["page"]]
+    assert "09ANKARA7" in [c.reference_id for c in client.get("/cables/", query).context["page"]]
 
 
 def test_counts_and_filter_choices_leave_it_out(
@@ -79,11 +79,11 @@ def test_counts_and_filter_choices_leave_it_out(
 ) -> None:
     make_cable("10ISTANBUL1", level="S", origin="AMCONSUL ISTANBUL", year=2010)
     client.force_login(dave)
-    r = client.get("/")
+    r = client.get("/cables/")
     assert r.context["page"].paginator.count == 1
     assert "AMCONSUL ISTANBUL" not in r.context["origins"] and 2010 not in r.context["years"]
     client.force_login(alice)
-    r = client.get("/")
+    r = client.get("/cables/")
     assert r.context["page"].paginator.count == 3
     assert "AMCONSUL ISTANBUL" in r.context["origins"] and 2010 in r.context["years"]
 
@@ -104,7 +104,7 @@ def test_a_portion_marked_above_the_banner_raises_what_reading_takes(
 ) -> None:
     client.force_login(dave)
     assert client.get("/cables/09ANKARA9/").status_code == 404
-    assert not client.get("/", {"q": "mismarked"}).context["page"].object_list
+    assert not client.get("/cables/", {"q": "mismarked"}).context["page"].object_list
     client.force_login(alice)
     assert client.get("/cables/09ANKARA9/").status_code == 200
 
@@ -145,5 +145,5 @@ def test_users_without_a_role_see_nothing(carol: User, secret: Cable, confidenti
 
 
 def test_anonymous_users_are_sent_to_log_in(client: Client, secret: Cable) -> None:
-    assert client.get("/").status_code == 302
+    assert client.get("/cables/").status_code == 302
     assert client.get("/cables/09ANKARA7/").status_code == 302

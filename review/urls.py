@@ -1,0 +1,16 @@
+"""Review URLs: the reviewer's pages (review/views.py) and the queues, assignment and audit pages
+(review/queues.py)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from review import queues, views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", queues.home, name="home"),
+    *views.urlpatterns,
+    *queues.urlpatterns,
+]
