@@ -13,7 +13,7 @@ Errors, each with a message for the user:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -155,14 +155,26 @@ def assign(review: Review, *, actor: User, reviewer: User, note: str = "") -> Re
     return review
 
 
-def _simple(name: str, action: str):  # type: ignore[no-untyped-def]
-    """An action that is only its transition: start, refer, resume."""
+def _transition_action(
+    name: str,
+    action: str,
+    *,
+    stamp: str = "",
+    check: Callable[[Review, User], None] | None = None,
+) -> Callable[..., Review]:
+    """An action that is one transition: run it, stamp who and when (`submitted_by`,
+    `submitted_at`), save, audit. `check` runs after the role check, before anything changes."""
 
     @transaction.atomic
     def run(review: Review, *, actor: User, note: str = "") -> Review:
         review = _locked(review)
         _cleared(actor, review.cable)
         before = _run(review, name, actor)
+        if check is not None:
+            check(review, actor)
+        if stamp:
+            setattr(review, f"{stamp}_by", actor)
+            setattr(review, f"{stamp}_at", timezone.now())
         review.save()
         audit.record(actor, action, review, before={"state": before}, after=_state(review), note=note)
         return review
@@ -172,9 +184,9 @@ def _simple(name: str, action: str):  # type: ignore[no-untyped-def]
     return run
 
 
-start = _simple("start", "review.start")
-refer = _simple("refer", "review.refer")
-resume = _simple("resume", "review.resume")
+start = _transition_action("start", "review.start")
+refer = _transition_action("refer", "review.refer")
+resume = _transition_action("resume", "review.resume")
 
 
 @transaction.atomic
@@ -237,16 +249,7 @@ def _check_may_decide(review: Review, actor: User) -> None:
         )
 
 
-@transaction.atomic
-def submit(review: Review, *, actor: User, note: str = "") -> Review:
-    review = _locked(review)
-    _cleared(actor, review.cable)
-    before = _run(review, "submit", actor)
-    review.submitted_by = actor
-    review.submitted_at = timezone.now()
-    review.save()
-    audit.record(actor, "review.submit", review, before={"state": before}, after=_state(review), note=note)
-    return review
+submit = _transition_action("submit", "review.submit", stamp="submitted")
 
 
 @transaction.atomic
@@ -310,19 +313,6 @@ def answer_referral(
 
 
 @transaction.atomic
-def approve(review: Review, *, actor: User, note: str = "") -> Review:
-    review = _locked(review)
-    _cleared(actor, review.cable)
-    before = _run(review, "approve", actor)
-    _second_officer(review, actor)  # after the role check, which says more to a non-supervisor
-    review.approved_by = actor
-    review.approved_at = timezone.now()
-    review.save()
-    audit.record(actor, "review.approve", review, before={"state": before}, after=_state(review), note=note)
-    return review
-
-
-@transaction.atomic
 def return_review(
     review: Review, *, actor: User, note: str, portion_comments: Mapping[int, str] | None = None
 ) -> Review:
@@ -362,14 +352,7 @@ def _second_officer(review: Review, actor: User) -> None:
         raise PermissionDenied("you submitted this review: another supervisor must approve it")
 
 
-@transaction.atomic
-def release(review: Review, *, actor: User, note: str = "") -> Review:
-    """Publish an approved review. (The release copy itself comes with the export issue.)"""
-    review = _locked(review)
-    _cleared(actor, review.cable)
-    before = _run(review, "release", actor)
-    review.released_by = actor
-    review.released_at = timezone.now()
-    review.save()
-    audit.record(actor, "review.release", review, before={"state": before}, after=_state(review), note=note)
-    return review
+# Separation of duties is checked after the role check, which says more to a non-supervisor.
+approve = _transition_action("approve", "review.approve", stamp="approved", check=_second_officer)
+# Publishes an approved review. (The release copy itself comes with the export issue.)
+release = _transition_action("release", "review.release", stamp="released")
