@@ -3,15 +3,48 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import TransactionTestCase
 
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from review.models import Profile
 from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_triggers_survive_flush() -> Iterator[None]:
+    """Let tests with transaction=True (live_server, threads) clean up on SQLite.
+
+    Django empties the tables after such a test with DELETE, which SQLite's append-only triggers
+    refuse on the audit log; around that clean-up only, the triggers are lifted and put back.
+    (PostgreSQL empties with TRUNCATE, which its triggers do not cover.)
+    """
+    triggers = import_module("review.migrations.0003_audit_append_only")
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        if connection.vendor != "sqlite":
+            return original(self)
+        with connection.cursor() as cursor:
+            for statement in triggers.SQLITE_REVERSE:
+                cursor.execute(statement)
+        try:
+            original(self)
+        finally:
+            with connection.cursor() as cursor:
+                for statement in triggers.SQLITE:
+                    cursor.execute(statement)
+
+    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+    yield
+    TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

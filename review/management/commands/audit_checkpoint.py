@@ -1,0 +1,36 @@
+"""python manage.py audit_checkpoint [--output FILE]: print the audit log's head as JSON.
+
+A checkpoint proves something only if it is kept where whoever can write to the database cannot
+reach it: print it, mail it, store it in another system. verify_audit --checkpoint FILE then shows
+that the log still extends it, which catches a truncated or rewritten tail that the hash chain
+alone cannot show.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from review import audit
+
+
+class Command(BaseCommand):
+    help = (
+        'Print the audit log\'s head as one JSON object {"seq": N, "hash": "...", "at": "..."}; '
+        "keep it outside the database and check it later with verify_audit --checkpoint FILE."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", metavar="FILE", help="also write the checkpoint to FILE")
+
+    def handle(self, *args: Any, output: str | None, **options: Any) -> None:
+        line = json.dumps(audit.checkpoint())
+        if output is not None:
+            try:
+                Path(output).write_text(line + "\n", encoding="utf-8")
+            except OSError as e:
+                raise CommandError(f"checkpoint {output}: cannot write it: {e.strerror or e}") from None
+        self.stdout.write(line)
