@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 
@@ -46,13 +48,15 @@ class CableQuerySet(models.QuerySet):
 
     def search(self, q: str) -> CableQuerySet:
         """The cable with reference id q (any case), or those with every word of q in the
-        subject."""
+        subject or the text of a portion."""
         q = q.strip()
         if not q:
             return self
         words = Q()
         for word in q.split():
-            words &= Q(subject__icontains=word)
+            # A scan of the portions for now; full-text search comes with the scale issue.
+            in_text = Exists(Portion.objects.filter(cable=OuterRef("pk"), text__icontains=word))
+            words &= Q(subject__icontains=word) | in_text
         return self.filter(Q(reference_id=q.upper()) | words)
 
     def with_level(self, level: str) -> CableQuerySet:
@@ -67,6 +71,63 @@ class CableQuerySet(models.QuerySet):
     def tagged(self, tag: str) -> CableQuerySet:
         # A semi-join on (tag, cable) uses the CableTag index; JSON contains could not.
         return self.filter(Exists(CableTag.objects.filter(tag=tag, cable=OuterRef("pk"))))
+
+    def sent_between(self, start: date | None, end: date | None) -> CableQuerySet:
+        """Sent on or after start and on or before end (whole UTC days; either may be None)."""
+        cables = self
+        if start is not None:
+            cables = cables.filter(sent_at__gte=datetime.combine(start, time.min, UTC))
+        if end is not None:
+            cables = cables.filter(sent_at__lt=datetime.combine(end + timedelta(days=1), time.min, UTC))
+        return cables
+
+    def with_review_state(self, state: str) -> CableQuerySet:
+        """Cables whose current review (the open one, else the latest released) is in `state`;
+        state "none": cables never reviewed."""
+        reviews = self._reviews().filter(cable=OuterRef("pk"))
+        if state == "none":
+            return self.filter(~Exists(reviews))
+        if state == "released":
+            # Released and not reviewed again since (a cable has at most one open review).
+            return self.filter(Exists(reviews.filter(state=state)), ~Exists(reviews.exclude(state=state)))
+        return self.filter(Exists(reviews.filter(state=state)))
+
+    def without_open_review(self) -> CableQuerySet:
+        return self.filter(~Exists(self._reviews().filter(cable=OuterRef("pk")).exclude(state="released")))
+
+    def with_review_summary(self) -> CableQuerySet:
+        """Annotate review_state and review_id: the open review, else the latest round (or None).
+
+        Subqueries, so a page of cables costs no query per row.
+        """
+        latest = self._reviews().filter(cable=OuterRef("pk")).order_by("-round")
+        return self.annotate(
+            review_state=Subquery(latest.values("state")[:1]),
+            review_id=Subquery(latest.values("pk")[:1]),
+        )
+
+    def _reviews(self) -> models.QuerySet[Any]:
+        # review.models imports this module; the relation gives its model without an import cycle.
+        return self.model._meta.get_field("reviews").related_model._default_manager.all()
+
+    def filtered(self, criteria: Mapping[str, Any]) -> CableQuerySet:
+        """Every filter of the cable search that has a value in criteria (a form's cleaned_data)."""
+        cables = self.search(criteria.get("q") or "")
+        if criteria.get("level"):
+            cables = cables.with_level(criteria["level"])
+        if criteria.get("origin"):
+            cables = cables.from_origin(criteria["origin"])
+        if criteria.get("year"):
+            cables = cables.in_year(criteria["year"])
+        if criteria.get("tag"):
+            cables = cables.tagged(criteria["tag"])
+        if criteria.get("sent_from") or criteria.get("sent_to"):
+            cables = cables.sent_between(criteria.get("sent_from"), criteria.get("sent_to"))
+        if criteria.get("review_state"):
+            cables = cables.with_review_state(criteria["review_state"])
+        if criteria.get("without_open_review"):
+            cables = cables.without_open_review()
+        return cables
 
     def origins(self) -> list[str]:
         return list(self.exclude(origin="").order_by("origin").values_list("origin", flat=True).distinct())

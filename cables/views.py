@@ -9,10 +9,11 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cables.forms import CableFilterForm
+from cables.forms import REVIEW_STATES, CableFilterForm
 from review.access import access_cable, visible_cables
 
 PAGE_SIZE = 50
+STATE_LABELS = dict(REVIEW_STATES)
 
 
 @login_required
@@ -21,15 +22,11 @@ def cable_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Your account has no role yet: ask a supervisor to give you one.")
     visible = visible_cables(request.user)
     form = CableFilterForm(request.GET)
-    cables = visible.for_list()
     form.is_valid()  # an invalid field shows its error and is left out; the others still filter
-    f = form.cleaned_data
-    cables = cables.search(f.get("q", ""))
-    cables = cables.with_level(f["level"]) if f.get("level") else cables
-    cables = cables.from_origin(f["origin"]) if f.get("origin") else cables
-    cables = cables.in_year(f["year"]) if f.get("year") else cables
-    cables = cables.tagged(f["tag"]) if f.get("tag") else cables
+    cables = visible.for_list().filtered(form.cleaned_data).with_review_summary()
     page = Paginator(cables, PAGE_SIZE).get_page(request.GET.get("page"))
+    for cable in page.object_list:
+        cable.review_state_label = STATE_LABELS.get(cable.review_state, "")
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {

@@ -1,16 +1,575 @@
-"""Home per role, the queues (reviewer, approval, release), assignment and the audit view."""
+"""Home per role, the queues (reviewer, approval, release), assignment and the audit view.
+
+Every page lists only what the user may see (review.access.visible_*), one review at a time is
+fetched with access_review (404 when not visible), and state changes only through review.actions,
+whose refusals come back to the user as messages.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractUser, Permission
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import URLPattern
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from cables.export import ReleasedPortion, release_view
+from cables.models import LEVEL_RANK, Cable, Level, Portion
+from review import actions, audit
+from review.access import access_review, visible_audit_events, visible_cables, visible_reviews
+from review.models import AnyUser, AuditEvent, Decision, Review, clearance_rank
+from review.queue_forms import (
+    ApprovalFilterForm,
+    AssignFilterForm,
+    AssignForm,
+    AssignOneForm,
+    AuditFilterForm,
+    NoteForm,
+    ReturnForm,
+    clearance_label,
+)
+
+PAGE_SIZE = 50
+HOME_ITEMS = 5  # per list on the home page; the queues have the rest
+VERIFY_CACHE_SECONDS = 300
+S = Review.State
+REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
+ACTION_ERRORS = (PermissionDenied, TransitionNotAllowed, ValidationError, ConcurrentTransition)
+LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
+# Cable columns a queue never shows: they can be large.
+_HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
+
+
+def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """403 with a message saying who may use the page (under login_required)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied(
+                    f"This page is for {who}. If your work needs it, ask a supervisor for the role."
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def reason(error: Exception) -> str:
+    """An action's refusal in words, for a message."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, ConcurrentTransition):
+        return "someone else changed this review meanwhile; reload the page and try again"
+    return str(error) or "you may not do that"
+
+
+def listed(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """Reviews with what a queue row shows, in one query."""
+    return reviews.select_related("cable", "reviewer", "submitted_by").defer(*_HEAVY_CABLE_FIELDS)
+
+
+def page_of(request: HttpRequest, items: QuerySet[Any]) -> tuple[Any, str]:
+    """The requested page, and the query string without `page` (for the page links)."""
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def reviewers_for(user: AnyUser) -> QuerySet[AbstractUser]:
+    """Active users who may review, with their clearance and the number of their open reviews
+    the user can see (a cable above the user's clearance is not counted)."""
+    User = get_user_model()
+    perm = Permission.objects.filter(codename="review_cable", content_type__app_label="review")
+    by_group = User.groups.through.objects.filter(user=OuterRef("pk"), group__permissions__in=perm)
+    direct = User.user_permissions.through.objects.filter(user=OuterRef("pk"), permission__in=perm)
+    open_reviews = (
+        Review.objects.open()
+        .visible_to(user)
+        .filter(reviewer=OuterRef("pk"))
+        .order_by()
+        .values("reviewer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Exists(by_group) | Exists(direct))
+        .annotate(
+            clearance=F("profile__clearance"),
+            open_reviews=Coalesce(Subquery(open_reviews, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("username")
+    )
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    ok = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if target and ok else fallback
+
+
+# -- home -----------------------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("cables:list")
+    user = request.user
+    roles = {
+        "reviewer": user.has_perm("review.review_cable"),
+        "supervisor": user.has_perm("review.approve_review"),
+        "assigner": user.has_perm("review.assign_review"),
+        "releaser": user.has_perm("review.release_review"),
+        "auditor": user.has_perm("review.view_audit"),
+    }
+    if not any(roles.values()):
+        return render(request, "review/home.html", {"no_role": True})
+    reviews = visible_reviews(user)
+    counts = dict(reviews.order_by().values_list("state").annotate(n=Count("pk")))
+    ctx: dict[str, Any] = {
+        "roles": roles,
+        "counts": {value: counts.get(value, 0) for value in S.values},
+        "state_counts": [(value, label, counts.get(value, 0)) for value, label in S.choices],
+        "today": timezone.localdate(),
+    }
+    if roles["reviewer"]:
+        mine = listed(reviews.filter(reviewer=user))
+        ctx["returned"] = mine.filter(state=S.RETURNED).order_by("updated_at", "pk")[:HOME_ITEMS]
+        assigned = mine.filter(state__in=[S.ASSIGNED, S.IN_REVIEW]).order_by("created_at", "pk")
+        ctx["assigned"] = assigned[:HOME_ITEMS]
+        ctx["mine"] = reviews.filter(reviewer=user).aggregate(
+            returned=Count("pk", filter=Q(state=S.RETURNED)),
+            assigned=Count("pk", filter=Q(state__in=[S.ASSIGNED, S.IN_REVIEW])),
+            referred=Count("pk", filter=Q(state=S.REFERRED)),
+        )
+    if roles["supervisor"] or roles["assigner"]:
+        pending = listed(reviews.filter(state=S.PENDING_APPROVAL)).order_by("submitted_at", "pk")
+        ctx["pending"] = pending[:HOME_ITEMS]
+        ctx["unassigned"] = listed(reviews.filter(state=S.NEW)).order_by("created_at", "pk")[:HOME_ITEMS]
+        ctx["referred"] = listed(reviews.filter(state=S.REFERRED)).order_by("updated_at", "pk")[:HOME_ITEMS]
+        if roles["assigner"]:
+            ctx["reviewers"] = list(reviewers_for(user))
+    if roles["releaser"]:
+        ctx["approved"] = listed(reviews.filter(state=S.APPROVED)).order_by("approved_at", "pk")[:HOME_ITEMS]
+    return render(request, "review/home.html", ctx)
 
 
-urlpatterns: list[URLPattern] = []
+# -- the reviewer's queue -------------------------------------------------------------------------
+
+
+@login_required
+@requires("review.review_cable", "reviewers")
+def queue(request: HttpRequest) -> HttpResponse:
+    reviews = listed(visible_reviews(request.user).filter(reviewer=request.user, state__in=REVIEWER_STATES))
+    returned_first = Case(When(state=S.RETURNED, then=Value(0)), default=Value(1))
+    page, query = page_of(request, reviews.order_by(returned_first, "created_at", "pk"))
+    ctx = {"page": page, "query": query, "today": timezone.localdate()}
+    return render(request, "review/queue_reviewer.html", ctx)
+
+
+# -- the approval queue and the approval page -----------------------------------------------------
+
+
+@login_required
+@requires("review.approve_review", "supervisors")
+def approvals(request: HttpRequest) -> HttpResponse:
+    all_pending = visible_reviews(request.user).filter(state=S.PENDING_APPROVAL)
+    reviewers = all_pending.exclude(reviewer=None).order_by("reviewer__username")
+    form = ApprovalFilterForm(
+        request.GET, reviewers=reviewers.values_list("reviewer__username", flat=True).distinct()
+    )
+    form.is_valid()  # an invalid field shows its error and is left out; the others still filter
+    f = {k: v for k, v in form.cleaned_data.items() if v}
+    pending = all_pending
+    if {"level", "origin", "tag"} & set(f):
+        # The cable search's own filters, as a semi-join.
+        pending = pending.filter(cable__in=Cable.objects.filtered(f).values("pk"))
+    if "reviewer" in f:
+        pending = pending.filter(reviewer__username=f["reviewer"])
+    page, query = page_of(request, listed(pending).order_by("submitted_at", "pk"))
+    origins = (
+        all_pending.exclude(cable__origin="")
+        .order_by("cable__origin")
+        .values_list("cable__origin", flat=True)
+        .distinct()
+    )
+    ctx = {"form": form, "page": page, "query": query, "origins": origins, "today": timezone.localdate()}
+    return render(request, "review/approval_list.html", ctx)
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """One portion side by side: as written, as decided, as it would be released."""
+
+    portion: Portion
+    original: list[tuple[str, tuple[str, ...] | None]]  # (text, codes of an excised span or None)
+    decision: Decision | None
+    released: ReleasedPortion
+    comment: Any  # the return form's field for this portion
+    earlier_comments: list[Any]
+
+
+def _original(portion: Portion, decision: Decision | None) -> list[tuple[str, tuple[str, ...] | None]]:
+    """The portion's text, the excised spans marked (the supervisor reads the original anyway)."""
+    if decision is None or decision.kind != Decision.Kind.EXCISE:
+        return [(portion.text, None)]
+    parts: list[tuple[str, tuple[str, ...] | None]] = []
+    at = 0
+    for span in decision.spans.all():
+        if span.start > at:
+            parts.append((portion.text[at : span.start], None))
+        parts.append((portion.text[span.start : span.end], tuple(c.code for c in span.codes.all())))
+        at = max(at, span.end)
+    if at < len(portion.text):
+        parts.append((portion.text[at:], None))
+    return parts
+
+
+def _approval_page(
+    request: HttpRequest, review: Review, form: ReturnForm | None, status: int = 200
+) -> HttpResponse:
+    portions = list(review.cable.portions.all())
+    if form is None:
+        form = ReturnForm(portions=portions)
+    decisions = {
+        d.portion_id: d
+        for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
+    }
+    released = release_view(
+        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
+    )
+    comments: dict[int | None, list[Any]] = {}
+    for comment in review.comments.select_related("author"):
+        comments.setdefault(comment.portion_id, []).append(comment)
+    rows = [
+        ApprovalRow(
+            portion=p,
+            original=_original(p, decisions.get(p.pk)),
+            decision=decisions.get(p.pk),
+            released=r,
+            comment=form[ReturnForm.field_name(p)],
+            earlier_comments=comments.get(p.pk, []),
+        )
+        for p, r in zip(portions, released, strict=True)
+    ]
+    user = request.user
+    ctx = {
+        "review": review,
+        "cable": review.cable,
+        "rows": rows,
+        "overall_comments": comments.get(None, []),
+        "return_form": form,
+        "approve_form": NoteForm(),
+        "is_pending": review.state == S.PENDING_APPROVAL,
+        "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
+        "decided": len(decisions),
+    }
+    if review.state in (S.NEW, S.ASSIGNED) and user.has_perm("review.assign_review"):
+        ctx["reviewers"] = list(reviewers_for(user))
+    return render(request, "review/approval_detail.html", ctx, status=status)
+
+
+@login_required
+@requires("review.approve_review", "supervisors")
+def approval(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    return _approval_page(request, review, None)
+
+
+def _after_failure(request: HttpRequest, perm: str, page: str, *args: Any) -> HttpResponse:
+    # Back to the page the action came from, if the user may use it; else home.
+    return redirect(page, *args) if request.user.has_perm(perm) else redirect("review:home")
+
+
+@require_POST
+@login_required
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        actions.approve(review, actor=request.user, note=note)
+    except ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not approved: {reason(e)}.")
+        return _after_failure(request, "review.approve_review", "review:approval", review.pk)
+    messages.success(
+        request,
+        f"Approved {review.case_number} ({review.cable.reference_id}). It now waits in the releasers' queue.",
+    )
+    return redirect("review:approvals")
+
+
+@require_POST
+@login_required
+def return_review(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = ReturnForm(request.POST, portions=list(review.cable.portions.all()))
+    valid = form.is_valid()
+    try:
+        actions.return_review(
+            review,
+            actor=request.user,
+            note=form.cleaned_data.get("note", "") if valid else "",
+            portion_comments=form.portion_comments() if valid else {},
+        )
+    except ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not returned: {reason(e)}.")
+        if not request.user.has_perm("review.approve_review"):
+            return redirect("review:home")
+        # The page again, with what was typed, so that no comment is lost.
+        return _approval_page(request, access_review(request.user, pk), form, status=400)
+    messages.success(
+        request,
+        f"Returned {review.case_number} ({review.cable.reference_id}) to "
+        f"{review.reviewer.get_username() if review.reviewer else 'its reviewer'} with your comments.",
+    )
+    return redirect("review:approvals")
+
+
+# -- the releasers' queue -------------------------------------------------------------------------
+
+
+@login_required
+@requires("review.release_review", "releasers")
+def releases(request: HttpRequest) -> HttpResponse:
+    approved = visible_reviews(request.user).filter(state=S.APPROVED)
+    page, query = page_of(
+        request, listed(approved).select_related("approved_by").order_by("approved_at", "pk")
+    )
+    return render(request, "review/queue_release.html", {"page": page, "query": query})
+
+
+@require_POST
+@login_required
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        actions.release(review, actor=request.user, note=note)
+    except ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not released: {reason(e)}.")
+        return _after_failure(request, "review.release_review", "review:releases")
+    messages.success(
+        request,
+        f"Released {review.case_number} ({review.cable.reference_id}). The decision is recorded; "
+        "the release copy will be produced from it.",
+    )
+    return redirect("review:releases")
+
+
+# -- assignment -----------------------------------------------------------------------------------
+
+
+@login_required
+@requires("review.assign_review", "supervisors")
+def assign(request: HttpRequest) -> HttpResponse:
+    reviewers = reviewers_for(request.user)
+    if request.method == "POST":
+        form = AssignForm(request.POST, reviewers=reviewers)
+        if form.is_valid():
+            _assign_cables(request, form.cleaned_data)
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"Nothing assigned: {error}")
+        return redirect(request.get_full_path())
+    visible = visible_cables(request.user)
+    filters = AssignFilterForm(request.GET)
+    filters.is_valid()
+    open_review = Review.objects.open().filter(cable=OuterRef("pk"))
+    cables = (
+        visible.for_list()
+        .filtered(filters.cleaned_data)
+        .annotate(
+            open_case=Subquery(open_review.values("case_number")[:1]),
+            open_state=Subquery(open_review.values("state")[:1]),
+            open_reviewer=Subquery(open_review.values("reviewer__username")[:1]),
+        )
+    )
+    page, query = page_of(request, cables)
+    labels = dict(S.choices)
+    for cable in page.object_list:
+        cable.open_state_label = labels.get(cable.open_state, "")
+    ctx = {
+        "filters": filters,
+        "form": AssignForm(reviewers=reviewers),
+        "reviewers": reviewers,
+        "page": page,
+        "query": query,
+        "origins": visible.origins(),
+        "years": visible.years(),
+    }
+    return render(request, "review/assign_list.html", ctx)
+
+
+def _assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:
+    reviewer: AbstractUser = data["reviewer"]
+    selected: list[int] = data["selected"]
+    cables = list(visible_cables(request.user).filter(pk__in=selected).defer("text").order_by("reference_id"))
+    open_reviews = {r.cable_id: r for r in Review.objects.open().filter(cable__in=cables)}
+    skipped = [
+        f"cable #{pk}: not found (it may have been removed)"
+        for pk in sorted(set(selected) - {c.pk for c in cables})
+    ]
+    assigned = 0
+    for cable in cables:
+        why_not = _assign_cable(request.user, cable, open_reviews.get(cable.pk), reviewer, data["note"])
+        if why_not:
+            skipped.append(f"{cable.reference_id}: {why_not}")
+        else:
+            assigned += 1
+    name = reviewer.get_username()
+    summary = f"Assigned {assigned} cable{'s' if assigned != 1 else ''} to {name}, skipped {len(skipped)}."
+    if assigned:
+        messages.success(request, summary + (f" They are in {name}'s queue now." if assigned else ""))
+    else:
+        messages.warning(request, summary)
+    for line in skipped:
+        messages.warning(request, f"Skipped {line}")
+
+
+def _assign_cable(actor: Any, cable: Cable, review: Review | None, reviewer: AbstractUser, note: str) -> str:
+    """Open a review if none is open, then assign it; why not, or "" when done."""
+    if clearance_rank(reviewer) < cable.access_rank:
+        return (
+            f"{reviewer.get_username()} is cleared only to {clearance_label(reviewer)} and the cable is "
+            f"{LEVEL_BY_RANK.get(cable.access_rank, cable.level)}: choose a reviewer with a higher clearance"
+        )
+    if review is not None and review.reviewer_id == reviewer.pk:
+        return f"its review {review.case_number} is already assigned to {reviewer.get_username()}"
+    if review is not None and review.state not in (S.NEW, S.ASSIGNED):
+        return f"its review {review.case_number} is already {review.get_state_display()}"
+    try:
+        with transaction.atomic():  # an opened review that cannot be assigned is not kept
+            if review is None:
+                review = actions.open_review(cable, actor=actor)
+            actions.assign(review, actor=actor, reviewer=reviewer, note=note)
+    except ACTION_ERRORS as e:
+        return reason(e)
+    return ""
+
+
+@require_POST
+@login_required
+def assign_one(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = AssignOneForm(request.POST, reviewers=reviewers_for(request.user))
+    back = _safe_next(request, "/")
+    if not form.is_valid():
+        messages.error(request, f"{review.case_number} was not assigned: choose a reviewer from the list.")
+        return redirect(back)
+    reviewer = form.cleaned_data["reviewer"]
+    try:
+        actions.assign(review, actor=request.user, reviewer=reviewer)
+    except ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not assigned: {reason(e)}.")
+        return redirect(back)
+    messages.success(
+        request,
+        f"Assigned {review.case_number} ({review.cable.reference_id}) to {reviewer.get_username()}; "
+        "it is in their queue now.",
+    )
+    return redirect(back)
+
+
+# -- the audit log --------------------------------------------------------------------------------
+
+
+def chain_status() -> audit.Verification:
+    """verify() of the whole log, cached for as long as the head stays the same (a new event
+    gives a new key; a short timeout bounds how long an edit behind the head goes unnoticed)."""
+    seq, digest = audit.head()
+    key = f"review:audit-verify:{seq}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        result = audit.verify()
+        cache.set(key, result, VERIFY_CACHE_SECONDS)
+    return result
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def _pretty(value: Any) -> str:
+    return "" if value is None else json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: AuditEvent
+    before: str
+    after: str
+
+
+@login_required
+@requires("review.view_audit", "auditors and supervisors")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = visible_audit_events(request.user)
+    choices = events.order_by("action").values_list("action", flat=True).distinct()
+    form = AuditFilterForm(request.GET, actions=choices)
+    form.is_valid()
+    f = form.cleaned_data
+    if f.get("actor"):
+        events = events.filter(actor_name__iexact=f["actor"])
+    if f.get("cable"):
+        events = events.filter(cable_ref=f["cable"])
+    if f.get("action"):
+        events = events.filter(action=f["action"])
+    if f.get("date_from"):
+        events = events.filter(at__gte=_day_start(f["date_from"]))
+    if f.get("date_to"):
+        events = events.filter(at__lt=_day_start(f["date_to"] + timedelta(days=1)))
+    page, query = page_of(request, events.order_by("-seq"))
+    rows = [EventRow(e, _pretty(e.before), _pretty(e.after)) for e in page.object_list]
+    ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain_status()}
+    return render(request, "review/audit_list.html", ctx)
+
+
+urlpatterns: list[URLPattern] = [
+    path("reviews/", queue, name="queue"),
+    path("approvals/", approvals, name="approvals"),
+    path("approvals/<int:pk>/", approval, name="approval"),
+    path("reviews/<int:pk>/approve/", approve, name="approve"),
+    path("reviews/<int:pk>/return/", return_review, name="return"),
+    path("releases/", releases, name="releases"),
+    path("reviews/<int:pk>/release/", release, name="release"),
+    path("assign/", assign, name="assign"),
+    path("reviews/<int:pk>/assign/", assign_one, name="assign_one"),
+    path("audit/", audit_log, name="audit"),
+]

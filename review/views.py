@@ -1,7 +1,409 @@
-"""The reviewer's pages: the review page with its per-portion decisions, and the review actions."""
+"""The reviewer's pages: the review page with its per-portion decisions, and the review actions.
+
+Every view fetches the review with access_review() (404 for outsiders and users not cleared) and
+changes state only through review.actions; a refused action becomes a message, never an error page.
+The decision views also answer the page's script (X-Requested-With: fetch) with JSON carrying the
+re-rendered fragments, so a decision shows without a reload; without JavaScript the forms post and
+redirect as usual.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from cables.export import ReleasedPortion, release_view
+from cables.models import Cable, Portion
+from review import actions
+from review.access import access_review
+from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
+from review.models import Comment, Decision, ExemptionCode, Review
+
+RECENT_CODES = 8
+# Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
+# reviewer's recent ones; the rest of the vocabulary sits in a list box.
+COMMON_CODES = ["B1", *(f"1.4({c})" for c in "abcdefgh"), "B5", "B6", "B7(C)", "25X1", "50X1-HUM"]
+# The review page's own buttons; approve, return, assign and release live on the queue pages.
+PAGE_TRANSITIONS = ["start", "submit", "refer", "resume"]
+# The full decision form's kinds (release has its own button).
+FORM_KINDS = {"withhold": "Withhold", "excise": "Excise spans", "refer": "Refer to an agency"}
+
+
+def cable_codes(reasons: Iterable[str]) -> list[str]:
+    """The codes a cable's own "Classified By ... reasons" line points to: B1 and its categories.
+
+    E.O. 12958 numbered the classification categories 1.5(a)..(h) until its 2003 amendment
+    renumbered them 1.4(a)..(h) (as E.O. 13526 keeps them), so "1.5(b)" is cited as "1.4(b)".
+    """
+    found = []
+    for reason in reasons:
+        reason = reason.strip().lower().replace(" ", "")
+        if reason.startswith("1.5("):
+            reason = "1.4(" + reason.removeprefix("1.5(")
+        if reason.startswith("1.4(") and reason not in found:
+            found.append(reason)
+    return ["B1", *found] if found else []
+
+
+def recent_codes(user: Any) -> list[str]:
+    """The codes the user cited in their latest decisions, most recent first (one query)."""
+    through = Decision.codes.through
+    rows = (
+        through.objects.filter(decision__decided_by=user)
+        .order_by("-decision__decided_at", "-decision_id")
+        .values_list("exemptioncode__code", flat=True)[:100]
+    )
+    return list(dict.fromkeys(rows))[:RECENT_CODES]
+
+
+@dataclass
+class CodeChoice:
+    code: str
+    title: str
+    why: str = ""  # "from the cable", "recent"
+
+
+@dataclass
+class Picker:
+    """The exemption-code picker, the same for every portion of one page."""
+
+    ticks: list[CodeChoice]  # as checkboxes, in this order
+    others: list[CodeChoice]  # in a list box
+
+
+def make_picker(cable: Cable, vocabulary: Sequence[ExemptionCode], recent: list[str]) -> Picker:
+    titles = {c.code: c.title for c in vocabulary}
+    ticks: dict[str, CodeChoice] = {}
+    for codes, why in (
+        (cable_codes(cable.reasons), "from the cable"),
+        (recent, "recent"),
+        (COMMON_CODES, ""),
+    ):
+        for code in codes:
+            if code in titles and code not in ticks:
+                ticks[code] = CodeChoice(code, titles[code], why)
+    others = [CodeChoice(c.code, c.title) for c in vocabulary if c.code not in ticks]
+    return Picker(list(ticks.values()), others)
+
+
+@dataclass
+class Piece:
+    """A stretch of a portion's original text; codes is set when it lies in an excised span."""
+
+    text: str
+    excised: bool = False
+    codes: tuple[str, ...] = ()
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Row:
+    """One portion as the page shows it."""
+
+    portion: Portion
+    decision: Decision | None
+    pieces: list[Piece]
+    released: ReleasedPortion
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return (
+            [c.code for c in sorted(self.decision.codes.all(), key=lambda c: c.order)]
+            if self.decision
+            else []
+        )
+
+    @property
+    def form_kind(self) -> str:
+        """The kind the full decision form starts at: the decision's own, else withhold."""
+        kind = self.decision.kind if self.decision else ""
+        return kind if kind in FORM_KINDS else Decision.Kind.WITHHOLD
+
+    @property
+    def spans(self) -> list[Piece]:
+        return [p for p in self.pieces if p.excised]
+
+    @property
+    def spans_data(self) -> str:
+        """The excised spans for the script: "start:end:codes;..." (no code holds ":", "," or ";")."""
+        return ";".join(f"{p.start}:{p.end}:{','.join(p.codes)}" for p in self.spans)
+
+
+def _pieces(text: str, decision: Decision | None) -> list[Piece]:
+    """The text split at the excised spans; joined back together it is exactly portion.text."""
+    if decision is None or decision.kind != Decision.Kind.EXCISE:
+        return [Piece(text, start=0, end=len(text))] if text else []
+    pieces, at = [], 0
+    for span in decision.spans.all():
+        if span.start > at:
+            pieces.append(Piece(text[at : span.start], start=at, end=span.start))
+        codes = tuple(c.code for c in sorted(span.codes.all(), key=lambda c: c.order))
+        pieces.append(Piece(text[span.start : span.end], True, codes, span.start, span.end))
+        at = span.end
+    if at < len(text):
+        pieces.append(Piece(text[at:], start=at, end=len(text)))
+    return pieces
+
+
+def _may_decide(review: Review, user: Any) -> bool:
+    # As review.actions._check_may_decide: the assigned reviewer, while the review is in review.
+    return (
+        review.state == Review.State.IN_REVIEW
+        and review.reviewer_id == user.pk
+        and user.has_perm("review.review_cable")
+    )
+
+
+def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
+    """Everything the page and its fragments show, in a number of queries that does not grow
+    with the number of portions."""
+    cable = review.cable
+    portions = list(cable.portions.all())
+    decisions = {d.portion_id: d for d in review.decisions.prefetch_related("codes", "spans__codes")}
+    comments = list(review.comments.select_related("author"))
+    by_portion: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.portion_id is not None:
+            by_portion.setdefault(comment.portion_id, []).append(comment)
+    released = release_view(
+        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
+    )
+    rows = [
+        Row(p, decisions.get(p.pk), _pieces(p.text, decisions.get(p.pk)), r, by_portion.get(p.pk, []))
+        for p, r in zip(portions, released, strict=True)
+    ]
+    editable = _may_decide(review, request.user)
+    available = {t.name for t in review.get_available_user_state_transitions(request.user)}
+    ctx: dict[str, Any] = {
+        "review": review,
+        "cable": cable,
+        "rows": rows,
+        "decided": len(decisions),
+        "total": len(portions),
+        "overall_comments": [c for c in comments if c.portion_id is None],
+        "editable": editable,
+        "kinds": FORM_KINDS.items(),
+        "transitions": [name for name in PAGE_TRANSITIONS if name in available],
+        "answer_referral": "answer_referral" in available,
+        "reviewer_name": review.reviewer.get_username() if review.reviewer_id else "",
+    }
+    if editable or ctx["answer_referral"]:
+        vocabulary = list(ExemptionCode.objects.all())
+        ctx["picker"] = make_picker(cable, vocabulary, recent_codes(request.user) if editable else [])
+        ctx["all_codes"] = vocabulary
+    ctx["referred_rows"] = [r for r in rows if r.decision and r.decision.kind == Decision.Kind.REFER]
+    ctx["submit_blocked"] = editable and "submit" not in available and len(decisions) < len(portions)
+    ctx["stamp"] = release_stamp(released)
+    return ctx
+
+
+def release_stamp(released: Sequence[ReleasedPortion]) -> str:
+    """The status stamp the release copy would carry, or why there is none yet."""
+    statuses = {p.status for p in released}
+    if not released:
+        return "NOTHING TO RELEASE"
+    if "undecided" in statuses:
+        return "INCOMPLETE: not every portion is decided"
+    if statuses == {"release"}:
+        return "RELEASE IN FULL"
+    codes = list(dict.fromkeys(c for p in released for c in p.codes))
+    if not statuses & {"release", "excise"}:
+        return "DENY IN FULL " + ", ".join(codes)
+    return "RELEASE IN PART " + ", ".join(codes)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    return render(request, "review/review_detail.html", page_context(request, review))
+
+
+def _is_fetch(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _attempt(request: HttpRequest, action: Callable[[], Any], done: str) -> tuple[bool, str]:
+    """Run an action; a refusal becomes a message for the user (also returned, for the script)."""
+    try:
+        action()
+    except ValidationError as e:
+        message, ok = "; ".join(e.messages), False
+    except (PermissionDenied, TransitionNotAllowed) as e:
+        message, ok = str(e) or "you may not do that on this review", False
+    except ConcurrentTransition:
+        message, ok = "someone else changed this review meanwhile: reload the page and try again", False
+    else:
+        message, ok = done, True
+    if not _is_fetch(request):
+        (messages.success if ok else messages.error)(request, message)
+    return ok, message
+
+
+def _portion(review: Review, order: int) -> Portion:
+    portion = review.cable.portions.filter(order=order).first()
+    if portion is None:
+        raise Http404("No such portion")
+    return portion
+
+
+def _next_anchor(review: Review, order: int) -> str:
+    """The next undecided portion after `order` (else the first one), else the submit button."""
+    undecided = list(review.undecided_portions().order_by("order").values_list("order", flat=True))
+    later = [o for o in undecided if o > order]
+    if later or undecided:
+        return f"portion-{(later or undecided)[0]}"
+    return "review-actions"
+
+
+def _after_decision(
+    request: HttpRequest, review: Review, portion: Portion, ok: bool, message: str, *, advance: bool = True
+) -> HttpResponse:
+    """Back to the page at the next undecided portion, or (for the script) the changed fragments."""
+    anchor = _next_anchor(review, portion.order) if ok and advance else f"portion-{portion.order}"
+    if not _is_fetch(request):
+        return redirect(reverse("review:detail", args=[review.pk]) + "#" + anchor)
+    ctx = page_context(request, review)
+    row = next(r for r in ctx["rows"] if r.portion.pk == portion.pk)
+    fragments = {
+        f"portion-{portion.order}": render_to_string(
+            "review/_review_portion.html", {**ctx, "row": row}, request
+        ),
+        "preview": render_to_string("review/_review_preview.html", ctx, request),
+        "progress": render_to_string("review/_review_progress.html", ctx, request),
+        "review-actions": render_to_string("review/_review_actions.html", ctx, request),
+    }
+    data = {"ok": ok, "message": message, "next": anchor, "fragments": fragments}
+    return JsonResponse(data, status=200 if ok else 400)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int, order: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    portion = _portion(review, order)
+    form = DecisionForm(request.POST, codes=list(ExemptionCode.objects.values_list("code", flat=True)))
+    if form.is_valid():
+        ok, message = _attempt(
+            request,
+            lambda: actions.decide(review, portion, form.to_request(), actor=request.user),
+            f"{_name(portion)}: {form.cleaned_data['kind']} recorded.",
+        )
+    else:
+        ok, message = False, _form_errors(form)
+        if not _is_fetch(request):
+            messages.error(request, message)
+    return _after_decision(request, review, portion, ok, message)
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest, pk: int, order: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    portion = _portion(review, order)
+    ok, message = _attempt(
+        request,
+        lambda: actions.clear_decision(review, portion, actor=request.user),
+        f"{_name(portion)}: decision undone; the portion is undecided again.",
+    )
+    return _after_decision(request, review, portion, ok, message, advance=False)
+
+
+def _name(portion: Portion) -> str:
+    if portion.kind == Portion.Kind.PARAGRAPH and portion.label:
+        return f"Paragraph {portion.label}"
+    return f"Portion {portion.order}" + (f" ({portion.label})" if portion.label else "")
+
+
+def _form_errors(form: Any) -> str:
+    errors = []
+    for name, field_errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        errors += [f"{label or name}: {e}" if name != "__all__" else e for e in field_errors]
+    return "; ".join(str(e) for e in errors)
+
+
+DONE = {
+    "start": "Review started: decide each portion, then submit.",
+    "submit": "Submitted for approval: a supervisor will approve it or return it with comments.",
+    "refer": "Referred: the review waits for the agency's answer; record it on this page when it comes.",
+    "resume": "Resumed: the supervisor's comments are shown beside the portions they concern.",
+}
+
+
+def _transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    action = getattr(actions, name)
+    _attempt(request, lambda: action(review, actor=request.user, note=note), DONE[name])
+    return redirect("review:detail", review.pk)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "start")
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "refer")
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "resume")
+
+
+@login_required
+@require_POST
+def answer_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    referred = review.decisions.filter(kind=Decision.Kind.REFER).values_list("portion__order", flat=True)
+    codes = list(ExemptionCode.objects.values_list("code", flat=True))
+    form = ReferralAnswerForm(request.POST, orders=sorted(referred), codes=codes)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: actions.answer_referral(
+                review, form.answers(), actor=request.user, note=form.cleaned_data["note"]
+            ),
+            "Referral answer recorded: the review is in review again.",
+        )
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("review:detail", review.pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("reviews/<int:pk>/", detail, name="detail"),
+    path("reviews/<int:pk>/portions/<int:order>/decision/", decide, name="decide"),
+    path("reviews/<int:pk>/portions/<int:order>/undo/", undo, name="undo"),
+    path("reviews/<int:pk>/start/", start, name="start"),
+    path("reviews/<int:pk>/submit/", submit, name="submit"),
+    path("reviews/<int:pk>/refer/", refer, name="refer"),
+    path("reviews/<int:pk>/resume/", resume, name="resume"),
+    path("reviews/<int:pk>/referral/", answer_referral, name="answer_referral"),
+]

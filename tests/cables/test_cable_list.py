@@ -1,4 +1,5 @@
-"""The cable list at /: login, search, filters, pagination and a query count that stays flat."""
+"""The cable list at /cables/: login, search (subject and text words), filters (tags, level, origin,
+year, date range, review state), pagination and a query count that stays flat."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import Client
 
+from cables.models import Cable
 from tests.conftest import make_cable
 
 
@@ -154,3 +156,108 @@ def test_its_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(9):
         r = client.get("/cables/", {"tag": "PREL"})
     assert len(refids(r)) == n
+
+
+# -- the search extension: words of the text, date range, review state ----------------------------
+
+
+def test_it_searches_the_words_of_the_text_too(client: Client, alice: User) -> None:
+    make_cable(
+        "09OSLO1",
+        subject="NORWAY",
+        portions=[{"kind": "paragraph", "label": "1", "text": "Fish quotas rose."}],
+    )
+    make_cable(
+        "09OSLO2",
+        subject="FISH TALKS",
+        portions=[{"kind": "paragraph", "label": "1", "text": "Quotas fell."}],
+    )
+    make_cable("09OSLO3", subject="NORWAY", portions=[{"kind": "paragraph", "label": "1", "text": "Oil."}])
+    client.force_login(alice)
+    assert refids(client.get("/cables/", {"q": "quotas"})) == ["09OSLO1", "09OSLO2"]
+    # Every word, each in the subject or the text.
+    assert refids(client.get("/cables/", {"q": "fish rose"})) == ["09OSLO1"]
+    assert refids(client.get("/cables/", {"q": "norway fish"})) == ["09OSLO1"]
+
+
+def test_it_filters_by_date_range(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/cables/", {"sent_from": "2008-01-01"})) == ["09TOKYO101", "08BERLIN201"]
+    assert refids(client.get("/cables/", {"sent_to": "2008-03-03"})) == ["08BERLIN201", "07ROME202"]
+    assert refids(client.get("/cables/", {"sent_from": "2008-03-03", "sent_to": "2008-03-03"})) == [
+        "08BERLIN201"
+    ]
+
+
+def test_it_says_when_the_date_range_is_backwards(client: Client, alice: User, cables: None) -> None:
+    client.force_login(alice)
+    r = client.get("/cables/", {"sent_from": "2009-01-01", "sent_to": "2008-01-01"})
+    assert b"The end of the date range comes before its start." in r.content
+    assert refids(r) == ["09TOKYO101"]  # the valid half still filters
+
+
+def test_it_filters_by_review_state(client: Client, alice: User, bob: User, erin: User, cables: None) -> None:
+    from review import actions
+    from review.models import Review
+
+    tokyo, berlin, rome = (
+        Cable.objects.get(reference_id=r) for r in ("09TOKYO101", "08BERLIN201", "07ROME202")
+    )
+    actions.assign(actions.open_review(tokyo, actor=bob), actor=bob, reviewer=alice)
+    actions.open_review(berlin, actor=bob)
+    released = actions.open_review(rome, actor=bob)
+    Review.objects.filter(pk=released.pk).update(state="released")
+    client.force_login(alice)
+
+    assert refids(client.get("/cables/", {"review_state": "assigned"})) == ["09TOKYO101"]
+    assert refids(client.get("/cables/", {"review_state": "new"})) == ["08BERLIN201"]
+    assert refids(client.get("/cables/", {"review_state": "released"})) == ["07ROME202"]
+    assert refids(client.get("/cables/", {"review_state": "none"})) == ["06PARTIAL1"]
+    # A released cable reviewed again counts in its new state, not as released.
+    actions.open_review(rome, actor=bob)
+    assert refids(client.get("/cables/", {"review_state": "released"})) == []
+    assert refids(client.get("/cables/", {"review_state": "new"})) == ["08BERLIN201", "07ROME202"]
+    r = client.get("/cables/")
+    assert b'class="qstate qstate-assigned">assigned</a>' in r.content
+
+
+def test_it_keeps_every_filter_in_page_links(client: Client, alice: User) -> None:
+    for i in range(51):
+        make_cable(f"09POST{i}", tags=["PREL"])
+    client.force_login(alice)
+    r = client.get("/cables/", {"tag": "PREL", "review_state": "none", "sent_from": "2007-01-01"})
+    assert b'href="?tag=PREL&amp;review_state=none&amp;sent_from=2007-01-01&amp;page=2"' in r.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "words of the text"},
+        {"sent_from": "2000-01-01", "sent_to": "2020-01-01"},
+        {"review_state": "none"},
+        {"review_state": "assigned"},
+    ],
+)
+def test_the_search_query_count_does_not_grow(
+    client: Client, alice: User, bob: User, django_assert_max_num_queries: Any, query: dict[str, str]
+) -> None:
+    from review import actions
+
+    def count() -> int:
+        with django_assert_max_num_queries(9) as ctx:
+            assert client.get("/cables/", query).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(i: int) -> None:
+        cable = make_cable(
+            f"09Q{i}", portions=[{"kind": "paragraph", "label": "1", "text": "Words of the text."}]
+        )
+        actions.assign(actions.open_review(cable, actor=bob), actor=bob, reviewer=alice)
+        make_cable(f"09N{i}", subject="WORDS OF THE TEXT")
+
+    add(0)
+    client.force_login(alice)
+    small = count()
+    for i in range(1, 30):
+        add(i)
+    assert count() == small

@@ -1,0 +1,123 @@
+"""Forms of the review page. They only validate input; review.decisions holds the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from review.decisions import DecisionRequest, SpanRequest
+from review.models import Decision
+
+MAX_SPANS = 200
+
+
+def parse_span(value: str) -> SpanRequest:
+    """ "12:20" or "12:20:B6,1.4(b)": characters [12, 20) of the portion, with the span's own codes.
+
+    No exemption code contains a colon or a comma, so both can separate.
+    """
+    parts = value.split(":", 2)
+    if len(parts) < 2:
+        raise forms.ValidationError(f"{value!r} is not a span (start:end)")
+    try:
+        start, end = int(parts[0]), int(parts[1])
+    except ValueError:
+        raise forms.ValidationError(f"{value!r} is not a span (start:end)") from None
+    codes = tuple(c.strip() for c in parts[2].split(",") if c.strip()) if len(parts) == 3 else ()
+    return SpanRequest(start, end, codes)
+
+
+class DecisionForm(forms.Form):
+    """One portion's decision. Spans come as repeated `spans` values (kept and new ones, from the
+    page's checkboxes or the script), or, without JavaScript, one start/end pair."""
+
+    kind = forms.ChoiceField(choices=Decision.Kind.choices)
+    codes = forms.MultipleChoiceField(required=False)
+    justification = forms.CharField(required=False, max_length=2000)
+    agency = forms.CharField(required=False, max_length=100)
+    start = forms.IntegerField(required=False, min_value=0, label="From character")
+    end = forms.IntegerField(required=False, min_value=1, label="To character (exclusive)")
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [(c, c) for c in codes]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        values = self.data.getlist("spans") if hasattr(self.data, "getlist") else []
+        if len(values) > MAX_SPANS:
+            raise forms.ValidationError(f"at most {MAX_SPANS} spans in one decision")
+        spans = [parse_span(v) for v in values if v.strip()]
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError("give both the first character and the one after the last")
+        if start is not None and end is not None:
+            spans.append(SpanRequest(start, end, ()))
+        data["spans"] = spans
+        return data
+
+    def to_request(self) -> DecisionRequest:
+        """A span without codes of its own takes the codes ticked in the form; spans count only
+        for an excision (the excise fields stay in the form whatever kind is chosen)."""
+        data = self.cleaned_data
+        codes = tuple(data["codes"])
+        kind = data["kind"]
+        if kind == Decision.Kind.EXCISE:
+            spans = tuple(SpanRequest(s.start, s.end, s.codes or codes) for s in data["spans"])
+            return DecisionRequest(kind, (), data["justification"], spans=spans)
+        if kind == Decision.Kind.RELEASE:
+            # The one form carries every kind's fields; a release ignores what the others ticked.
+            return DecisionRequest(kind)
+        agency = data["agency"] if kind == Decision.Kind.REFER else ""
+        return DecisionRequest(kind, codes, data["justification"], agency)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ReferralAnswerForm(forms.Form):
+    """The agency's answer: one decision per referred portion (fields suffixed with its order),
+    and the agency's own words."""
+
+    note = forms.CharField(max_length=4000, label="The agency's answer")
+
+    def __init__(self, *args: Any, orders: list[int], codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.orders = orders
+        kinds = [c for c in Decision.Kind.choices if c[0] != Decision.Kind.REFER]
+        for order in orders:
+            self.fields[f"kind-{order}"] = forms.ChoiceField(choices=kinds, label=f"Portion {order}")
+            self.fields[f"codes-{order}"] = forms.MultipleChoiceField(
+                required=False, choices=[(c, c) for c in codes]
+            )
+            self.fields[f"justification-{order}"] = forms.CharField(required=False, max_length=2000)
+            self.fields[f"spans-{order}"] = forms.CharField(required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for order in self.orders:
+            raw = data.get(f"spans-{order}", "") or ""
+            try:
+                data[f"span-list-{order}"] = [
+                    parse_span(v.strip().replace("-", ":", 1)) for v in raw.split(",") if v.strip()
+                ]
+            except forms.ValidationError as e:
+                self.add_error(f"spans-{order}", e)
+        return data
+
+    def answers(self) -> dict[int, DecisionRequest]:
+        data = self.cleaned_data
+        out = {}
+        for order in self.orders:
+            kind, codes = data[f"kind-{order}"], tuple(data[f"codes-{order}"])
+            justification = data[f"justification-{order}"]
+            if kind == Decision.Kind.EXCISE:
+                spans = tuple(
+                    SpanRequest(s.start, s.end, s.codes or codes) for s in data[f"span-list-{order}"]
+                )
+                out[order] = DecisionRequest(kind, (), justification, spans=spans)
+            else:
+                out[order] = DecisionRequest(kind, codes, justification)
+        return out
