@@ -241,7 +241,7 @@ def clear_decision(review: Review, portion: Portion, *, actor: User) -> None:
 
 def _check_may_decide(review: Review, actor: User) -> None:
     _cleared(actor, review.cable)
-    if review.reviewer_id != actor.pk or not actor.has_perm("review.review_cable"):
+    if not review.is_assigned_to(actor):
         raise PermissionDenied("only the reviewer assigned to this review may decide its portions")
     if review.state != Review.State.IN_REVIEW:
         raise TransitionNotAllowed(

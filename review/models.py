@@ -235,6 +235,14 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.state != self.State.RELEASED
 
+    def is_assigned_to(self, user: AnyUser) -> bool:
+        """Is user the reviewer who decides this review's portions (and still a reviewer)?"""
+        return _is_assigned_reviewer(self, user)
+
+    def may_decide(self, user: AnyUser) -> bool:
+        """May user change decisions now (the assigned reviewer, while it is in review)?"""
+        return self.state == self.State.IN_REVIEW and self.is_assigned_to(user)
+
     def undecided_portions(self) -> models.QuerySet[Portion]:
         return self.cable.portions.exclude(decisions__review=self)
 

@@ -158,15 +158,6 @@ def _pieces(text: str, decision: Decision | None) -> list[Piece]:
     return pieces
 
 
-def _may_decide(review: Review, user: Any) -> bool:
-    # As review.actions._check_may_decide: the assigned reviewer, while the review is in review.
-    return (
-        review.state == Review.State.IN_REVIEW
-        and review.reviewer_id == user.pk
-        and user.has_perm("review.review_cable")
-    )
-
-
 def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     """Everything the page and its fragments show, in a number of queries that does not grow
     with the number of portions."""
@@ -185,7 +176,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         Row(p, decisions.get(p.pk), _pieces(p.text, decisions.get(p.pk)), r, by_portion.get(p.pk, []))
         for p, r in zip(portions, released, strict=True)
     ]
-    editable = _may_decide(review, request.user)
+    editable = review.may_decide(request.user)
     available = {t.name for t in review.get_available_user_state_transitions(request.user)}
     ctx: dict[str, Any] = {
         "review": review,
