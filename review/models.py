@@ -345,6 +345,36 @@ class Comment(models.Model):
         return self.text[:50]
 
 
+class ReleaseCopy(models.Model):
+    """The published copy of one released review, in every format: immutable once stored.
+
+    Made only by the release action, after every format passed the leak check; a later review
+    round of the same cable makes a new version and the old ones stay.
+    """
+
+    cable = models.ForeignKey(Cable, models.PROTECT, related_name="release_copies")
+    review = models.OneToOneField(Review, models.PROTECT, related_name="release_copy")
+    version = models.PositiveSmallIntegerField()  # 1, 2, ... per cable
+    released_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    released_at = models.DateTimeField()
+    status = models.CharField(max_length=200)  # RELEASE IN FULL / RELEASE IN PART B1, 1.4(B), ... / DENY IN FULL
+    subject = models.TextField(blank=True)  # as released (redacted if the subject was)
+    text = models.TextField()
+    html = models.TextField()
+    pdf = models.BinaryField()
+    sha256_text = models.CharField(max_length=64)
+    sha256_html = models.CharField(max_length=64)
+    sha256_pdf = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-released_at", "cable", "-version"]
+        constraints = [models.UniqueConstraint(fields=["cable", "version"], name="release_copy_version")]
+        indexes = [models.Index(fields=["released_at"], name="release_copy_released")]
+
+    def __str__(self) -> str:
+        return f"{self.cable.reference_id} v{self.version}"
+
+
 class AuditEvent(models.Model):
     """One entry of the hash-chained, append-only audit log. Written only by review.audit.record().
 
