@@ -74,6 +74,7 @@ def test_a_review_goes_round_without_javascript(
     page.locator(".messages", has_text="Submitted for approval").wait_for()
 
     # Approve, then release.
+    boss.get_by_role("link", name="Approvals").click()
     boss.get_by_role("link", name="09ANKARA100").click()
     boss.get_by_role("button", name=f"Approve {review.case_number}").click()
     boss.locator(".messages", has_text=f"Approved {review.case_number}").wait_for()
