@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("reading-room/", include("review.reading_urls")),
     path("", include("cables.urls")),
     path("", include("review.urls")),
 ]

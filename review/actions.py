@@ -24,6 +24,7 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from cables.models import Cable, Portion
 from review import audit
+from review import release as release_copies
 from review.decisions import DecisionRequest, check, vocabulary
 from review.models import Comment, Decision, Review, Span, clearance_rank
 
@@ -354,5 +355,34 @@ def _second_officer(review: Review, actor: User) -> None:
 
 # Separation of duties is checked after the role check, which says more to a non-supervisor.
 approve = _transition_action("approve", "review.approve", stamp="approved", check=_second_officer)
-# Publishes an approved review. (The release copy itself comes with the export issue.)
-release = _transition_action("release", "review.release", stamp="released")
+
+
+def release(review: Review, *, actor: User, note: str = "") -> Review:
+    """Publish an approved review: render its release copy in every format, leak-check each file,
+    store them as the cable's next ReleaseCopy version and audit it, all in one transaction.
+
+    A copy that fails the leak check fails closed: the transaction rolls back (no state change,
+    no copy), then the refusal is audited on its own (export.leak_blocked) and LeakBlocked (a
+    ValidationError) is raised. Called inside an outer transaction, that audit event lives or dies
+    with the outer one.
+    """
+    try:
+        return _release(review, actor=actor, note=note)
+    except release_copies.LeakBlocked as e:
+        release_copies.leak_blocked(actor, review, e, during="review.release")
+        raise
+
+
+@transaction.atomic
+def _release(review: Review, *, actor: User, note: str) -> Review:
+    review = _locked(review)
+    _cleared(actor, review.cable)
+    before = _run(review, "release", actor)
+    review.released_by = actor
+    review.released_at = timezone.now()
+    rendered = release_copies.render(review)  # raises LeakBlocked before anything is saved
+    review.save()
+    copy = release_copies.store(review, rendered, actor=actor)
+    after = _state(review, release_copy=release_copies.copy_after(copy))
+    audit.record(actor, "review.release", review, before={"state": before}, after=after, note=note)
+    return review

@@ -357,7 +357,8 @@ class ReleaseCopy(models.Model):
     version = models.PositiveSmallIntegerField()  # 1, 2, ... per cable
     released_by = models.ForeignKey(User, models.PROTECT, related_name="+")
     released_at = models.DateTimeField()
-    status = models.CharField(max_length=200)  # RELEASE IN FULL / RELEASE IN PART B1, 1.4(B), ... / DENY IN FULL
+    # RELEASE IN FULL / RELEASE IN PART B1, 1.4(B), ... / DENY IN FULL
+    status = models.CharField(max_length=200)
     subject = models.TextField(blank=True)  # as released (redacted if the subject was)
     text = models.TextField()
     html = models.TextField()

@@ -46,7 +46,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit
+from review import actions, audit, mosaic
 from review.access import access_review, visible_audit_events, visible_cables, visible_reviews
 from review.models import AnyUser, AuditEvent, Decision, Review, clearance_rank
 from review.queue_forms import (
@@ -59,6 +59,7 @@ from review.queue_forms import (
     ReturnForm,
     clearance_label,
 )
+from review.views import release_copies
 
 PAGE_SIZE = 50
 HOME_ITEMS = 5  # per list on the home page; the queues have the rest
@@ -297,6 +298,8 @@ def _approval_page(
         "is_pending": review.state == S.PENDING_APPROVAL,
         "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
         "decided": len(decisions),
+        "mosaic": mosaic.find(mosaic.parts_for(portions, decisions)),
+        "release_copies": release_copies(review),
     }
     if review.state in (S.NEW, S.ASSIGNED) and user.has_perm("review.assign_review"):
         ctx["reviewers"] = list(reviewers_for(user))
@@ -380,14 +383,15 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        actions.release(review, actor=request.user, note=note)
+        review = actions.release(review, actor=request.user, note=note)
     except ACTION_ERRORS as e:
         messages.error(request, f"{review.case_number} was not released: {reason(e)}.")
         return _after_failure(request, "review.release_review", "review:releases")
+    copy = review.release_copy
     messages.success(
         request,
-        f"Released {review.case_number} ({review.cable.reference_id}). The decision is recorded; "
-        "the release copy will be produced from it.",
+        f"Released {review.case_number} ({review.cable.reference_id}): version {copy.version} of its "
+        f"release copy, {copy.status}, is in the reading room.",
     )
     return redirect("review:releases")
 

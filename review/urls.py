@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import queues, views
+from review import queues, reading_room, views
 
 app_name = "review"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("", queues.home, name="home"),
     *views.urlpatterns,
     *queues.urlpatterns,
+    *reading_room.staff_urlpatterns,
 ]

@@ -25,10 +25,10 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import Cable, Portion
-from review import actions
+from review import actions, mosaic
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
-from review.models import Comment, Decision, ExemptionCode, Review
+from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 
 RECENT_CODES = 8
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
@@ -198,7 +198,18 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     ctx["referred_rows"] = [r for r in rows if r.decision and r.decision.kind == Decision.Kind.REFER]
     ctx["submit_blocked"] = editable and "submit" not in available and len(decisions) < len(portions)
     ctx["stamp"] = release_stamp(released)
+    ctx["mosaic"] = mosaic.find(mosaic.parts_for(portions, decisions))
+    ctx["release_copies"] = release_copies(review)
     return ctx
+
+
+def release_copies(review: Review) -> list[ReleaseCopy]:
+    """The cable's stored release copies, newest first, for the download links (one query)."""
+    return list(
+        ReleaseCopy.objects.filter(cable_id=review.cable_id)
+        .only("cable_id", "review_id", "version", "released_at", "status")
+        .order_by("-version")
+    )
 
 
 def release_stamp(released: Sequence[ReleasedPortion]) -> str:
@@ -276,6 +287,7 @@ def _after_decision(
         "preview": render_to_string("review/_review_preview.html", ctx, request),
         "progress": render_to_string("review/_review_progress.html", ctx, request),
         "review-actions": render_to_string("review/_review_actions.html", ctx, request),
+        "mosaic": render_to_string("review/_review_mosaic.html", ctx, request),
     }
     data = {"ok": ok, "message": message, "next": anchor, "fragments": fragments}
     return JsonResponse(data, status=200 if ok else 400)

@@ -23,24 +23,31 @@ def audit_triggers_survive_flush() -> Iterator[None]:
     """Let tests with transaction=True (live_server, threads) clean up on SQLite.
 
     Django empties the tables after such a test with DELETE, which SQLite's append-only triggers
-    refuse on the audit log; around that clean-up only, the triggers are lifted and put back.
+    refuse on the audit log and the release copies; around that clean-up only, the triggers are
+    lifted and put back.
     (PostgreSQL empties with TRUNCATE, which its triggers do not cover.)
     """
-    triggers = import_module("review.migrations.0003_audit_append_only")
+    # The audit log's triggers, and the same kind on the release copies.
+    triggers = [
+        import_module("review.migrations.0003_audit_append_only"),
+        import_module("review.migrations.0005_release_copy_immutable"),
+    ]
     original = TransactionTestCase._fixture_teardown
 
     def teardown(self: TransactionTestCase) -> None:
         if connection.vendor != "sqlite":
             return original(self)
         with connection.cursor() as cursor:
-            for statement in triggers.SQLITE_REVERSE:
-                cursor.execute(statement)
+            for module in triggers:
+                for statement in module.SQLITE_REVERSE:
+                    cursor.execute(statement)
         try:
             original(self)
         finally:
             with connection.cursor() as cursor:
-                for statement in triggers.SQLITE:
-                    cursor.execute(statement)
+                for module in triggers:
+                    for statement in module.SQLITE:
+                        cursor.execute(statement)
 
     TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
     yield

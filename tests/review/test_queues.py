@@ -184,10 +184,15 @@ def test_a_releaser_releases(client: Client, alice: User, bob: User, erin: User,
 
     review.refresh_from_db()
     assert (review.state, review.released_by) == (S.RELEASED, erin)
-    event = AuditEvent.objects.latest("seq")
-    assert (event.actor, event.action, event.after) == (erin, "review.release", {"state": "released"})
+    event = AuditEvent.objects.filter(action="review.release").latest("seq")
+    assert (event.actor, event.after["state"], event.after["release_copy"]["version"]) == (
+        erin,
+        "released",
+        1,
+    )
     assert r.redirect_chain[-1][0] == "/releases/"
     assert f"Released {review.case_number}".encode() in r.content
+    assert b"version 1 of its release copy, RELEASE IN FULL, is in the reading room" in r.content
 
 
 def test_a_supervisor_cannot_release(client: Client, alice: User, bob: User, cable: Cable) -> None:

@@ -1,0 +1,221 @@
+"""The PDF release copy (fpdf2): State's page layout, boxes of one fixed width, codes in the margin.
+
+Only released text is ever written: a box is an outlined rectangle with its codes, drawn where the
+redacted text was and never over anything. The file is deterministic: its dates are the release
+date, its /ID is fpdf2's digest of the content, and its XMP metadata is written here from the same
+fields as the document information (no clock, no random ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from html import escape
+
+from fpdf import FPDF
+
+from cables.export import ReleaseDocument, ReleasedPortion, box_label, fold, portion_prefix
+
+FONT, SIZE = "Courier", 10.0
+LINE = 5.0  # mm between baselines
+LEFT, RIGHT, TOP, BOTTOM = 25.0, 30.0, 22.0, 22.0  # page margins, mm (the codes stand in the right one)
+BOX_WIDTH = 34.0  # mm: every box, whatever it hides
+BOX_FONT = ("Helvetica", 7.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    codes: tuple[str, ...]
+    excised: bool  # a span (its codes go in the margin too) rather than a whole portion
+
+
+_Item = str | _Box  # a word, a box, or "\n" for a line break the writer made
+
+
+class _Copy(FPDF):
+    def __init__(self, doc: ReleaseDocument) -> None:
+        super().__init__(orientation="P", unit="mm", format="letter")
+        self.doc = doc
+        self.set_auto_page_break(False)
+        self.set_margins(LEFT, TOP, RIGHT)
+
+    def header(self) -> None:
+        self._running_line(10.0)
+
+    def footer(self) -> None:
+        self._running_line(self.h - 10.0)
+
+    def _running_line(self, y: float) -> None:
+        self.set_font("Helvetica", "B", 8)
+        self.text(LEFT, y, "UNCLASSIFIED")
+        rest = fold(self.doc.page_header.removeprefix("UNCLASSIFIED "))
+        self.set_font("Helvetica", "", 8)
+        self.text(self.w - RIGHT - self.get_string_width(rest), y, rest)
+
+
+def write_pdf(doc: ReleaseDocument) -> bytes:
+    pdf = _Copy(doc)
+    stamp_at = datetime.combine(doc.release_date, time.min, UTC)
+    pdf.set_creation_date(stamp_at)
+    pdf.set_title(fold(doc.title))
+    pdf.set_subject(fold(doc.status))
+    pdf.set_author("U.S. Department of State")
+    pdf.set_creator("declass")
+    pdf.set_producer("declass")
+    pdf.set_lang("en")
+    pdf.set_xmp_metadata(_xmp(doc, stamp_at))
+    pdf.add_page()
+    y = TOP + 4
+    # The status stamp, top right, as State stamps it.
+    pdf.set_font("Helvetica", "B", 11)
+    status = fold(doc.status)
+    pdf.text(pdf.w - RIGHT - pdf.get_string_width(status), y, status)
+    y += LINE * 1.5
+    pdf.set_font("Helvetica", "", 8)
+    for line in doc.declassification:
+        pdf.text(LEFT, y, fold(line))
+        y += 4
+    y += 2
+    y = _struck_banner(pdf, doc, y)
+    y += LINE
+    width = pdf.w - LEFT - RIGHT
+    previous = ""
+    for p in doc.portions:
+        if p.kind != "header" and previous == "header":
+            y += LINE
+        for line in _lines(pdf, _items(p), width):
+            if y > pdf.h - BOTTOM:
+                pdf.add_page()
+                y = TOP + 4
+            _draw_line(pdf, line, y)
+            y += LINE
+        if p.kind != "header":
+            y += LINE * 0.6
+        previous = p.kind
+    if y > pdf.h - BOTTOM:
+        pdf.add_page()
+        y = TOP + 4
+    _struck_banner(pdf, doc, y + LINE)
+    return bytes(pdf.output())
+
+
+def _struck_banner(pdf: FPDF, doc: ReleaseDocument, y: float) -> float:
+    """The original classification, struck through with a drawn line."""
+    pdf.set_font("Helvetica", "", 8)
+    label = "Original classification: "
+    pdf.text(LEFT, y, label)
+    x = LEFT + pdf.get_string_width(label)
+    pdf.set_font("Helvetica", "B", 10)
+    banner = fold(doc.original_classification)
+    pdf.text(x, y, banner)
+    pdf.set_line_width(0.4)
+    pdf.line(x - 0.5, y - 1.2, x + pdf.get_string_width(banner) + 0.5, y - 1.2)
+    return y + LINE
+
+
+def _items(p: ReleasedPortion) -> Iterator[_Item]:
+    prefix = portion_prefix(p)
+    if prefix:
+        yield from prefix.split()
+    for s in p.segments:
+        if s.redacted:
+            yield _Box(tuple(s.codes), excised=p.status == "excise")
+            continue
+        for n, line in enumerate(fold(s.text).split("\n")):
+            if n:
+                yield "\n"
+            yield from line.split()
+
+
+def _lines(pdf: FPDF, items: Iterator[_Item], width: float) -> Iterator[list[_Item]]:
+    """Words and boxes in lines no wider than width; a word too long for a line is cut."""
+    pdf.set_font(FONT, "", SIZE)
+    space = _width(" ")
+    line: list[_Item] = []
+    used = 0.0
+    for item in items:
+        if item == "\n":
+            yield line
+            line, used = [], 0.0
+            continue
+        while isinstance(item, str) and _width(item) > width:
+            cut = max(1, int(len(item) * width / _width(item)) - 1)
+            if line:
+                yield line
+            yield [item[:cut]]
+            line, used, item = [], 0.0, item[cut:]
+        size = BOX_WIDTH if isinstance(item, _Box) else _width(item)
+        if line and used + space + size > width:
+            yield line
+            line, used = [], 0.0
+        used += (space if line else 0.0) + size
+        line.append(item)
+    if line:
+        yield line
+
+
+def _width(text: str) -> float:
+    """Courier's every glyph is 600/1000 em wide: measured without fpdf2's slower get_string_width."""
+    return len(text) * SIZE * 0.6 * 25.4 / 72
+
+
+def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> None:
+    pdf.set_font(FONT, "", SIZE)
+    space = _width(" ")
+    x = LEFT
+    run: list[str] = []
+    margin: list[str] = []
+    for item in line:
+        if isinstance(item, str):
+            run.append(item)
+            continue
+        if run:
+            words = " ".join(run)
+            pdf.text(x, y, words)
+            x += _width(words) + space
+            run = []
+        _draw_box(pdf, item, x, y)
+        x += BOX_WIDTH + space
+        if item.excised:
+            margin.append(box_label(item.codes))
+        pdf.set_font(FONT, "", SIZE)
+    if run:
+        pdf.text(x, y, " ".join(run))
+    if margin:
+        pdf.set_font(BOX_FONT[0], "", BOX_FONT[1])
+        pdf.text(pdf.w - RIGHT + 3, y, fold("; ".join(dict.fromkeys(margin))))
+
+
+def _draw_box(pdf: FPDF, box: _Box, x: float, y: float) -> None:
+    """An outlined box of BOX_WIDTH with its codes centred, the font shrunk until they fit."""
+    pdf.set_line_width(0.3)
+    pdf.rect(x, y - 3.6, BOX_WIDTH, 4.6)
+    label = fold(box_label(box.codes))
+    family, size = BOX_FONT
+    pdf.set_font(family, "", size)
+    while pdf.get_string_width(label) > BOX_WIDTH - 2 and size > 3:
+        size -= 0.5
+        pdf.set_font(family, "", size)
+    pdf.text(x + (BOX_WIDTH - pdf.get_string_width(label)) / 2, y - 0.4, label)
+
+
+def _xmp(doc: ReleaseDocument, at: datetime) -> str:
+    stamp = at.isoformat(timespec="seconds")
+    return "\n".join(
+        [
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+            ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
+            f'<rdf:Description rdf:about="" xmp:CreateDate="{stamp}" xmp:ModifyDate="{stamp}"'
+            f' xmp:MetadataDate="{stamp}" xmp:CreatorTool="declass" pdf:Producer="declass">',
+            '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{escape(fold(doc.title))}</rdf:li></rdf:Alt></dc:title>",
+            '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{escape(fold(doc.status))}</rdf:li></rdf:Alt></dc:description>",
+            "</rdf:Description>",
+            "</rdf:RDF>",
+            "</x:xmpmeta>",
+        ]
+    )

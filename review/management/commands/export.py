@@ -1,0 +1,109 @@
+"""python manage.py export --released --out DIR [--format txt,html,pdf] | export REF [--out DIR]
+
+Writes the stored release copies (each file re-checked for leaks and against its SHA-256 first):
+with --released the latest version of every released cable, else the latest copy of REF; one file
+per cable per format (07TOKYO1744.pdf), the redaction log (redaction-log.csv) and manifest.json
+with the SHA-256 of every file written. Each run is audited (export.bulk / export.cable); a copy
+that fails the leak check stops the run with an error and an export.leak_blocked event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from review import audit
+from review import release as release_copies
+from review.models import ReleaseCopy
+from review.redaction_log import to_csv
+
+
+class Command(BaseCommand):
+    help = "Export stored release copies (every released cable with --released, else one REF)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("reference_id", nargs="?", metavar="REF", help="one cable's reference id")
+        parser.add_argument("--released", action="store_true", help="every released cable")
+        parser.add_argument("--out", metavar="DIR", default=".", help="folder to write to (default: .)")
+        parser.add_argument("--format", default="txt,html,pdf", help="comma-separated: txt,html,pdf")
+
+    def handle(self, *args: Any, reference_id: str | None, released: bool, out: str, **options: Any) -> None:
+        formats = [f.strip() for f in options["format"].split(",") if f.strip()]
+        unknown = sorted(set(formats) - set(release_copies.FORMATS))
+        if unknown or not formats:
+            raise CommandError(f"unknown format {', '.join(unknown) or '(none)'}: choose from txt, html, pdf")
+        if released == bool(reference_id):
+            raise CommandError("give either --released or one reference id")
+        copies = ReleaseCopy.objects.select_related("cable", "review", "review__cable", "review__approved_by")
+        if reference_id:
+            copies = copies.filter(cable__reference_id=reference_id.upper())
+        chosen = release_copies.latest_copies(copies)
+        if reference_id and not chosen:
+            raise CommandError(f"{reference_id}: no released copy")
+        folder = Path(out)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise CommandError(f"{out}: cannot create it: {e.strerror or e}") from None
+
+        manifest: dict[str, Any] = {"files": {}, "copies": []}
+        for n, copy in enumerate(chosen, start=1):
+            for fmt in formats:
+                try:
+                    data = release_copies.served(copy, fmt, actor=None, during="export")
+                except release_copies.LeakBlocked as e:
+                    raise CommandError(str(e)) from None
+                except ValueError as e:
+                    raise CommandError(str(e)) from None
+                name = f"{copy.cable.reference_id}.{fmt}"
+                self._write(folder / name, data)
+                manifest["files"][name] = hashlib.sha256(data).hexdigest()
+            manifest["copies"].append(
+                {
+                    "reference_id": copy.cable.reference_id,
+                    "version": copy.version,
+                    "case_number": copy.review.case_number,
+                    "status": copy.status,
+                    "released_at": copy.released_at.isoformat(),
+                }
+            )
+            self._progress(n, len(chosen))
+
+        data = to_csv(release_copies.redaction_rows(chosen), public=False).encode()
+        self._write(folder / "redaction-log.csv", data)
+        manifest["files"]["redaction-log.csv"] = hashlib.sha256(data).hexdigest()
+        self._write(
+            folder / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+        )
+
+        with transaction.atomic():
+            audit.record(
+                None,
+                "export.cable" if reference_id else "export.bulk",
+                chosen[0] if reference_id else None,
+                after={
+                    "copies": [[c.cable.reference_id, c.version] for c in chosen],
+                    "formats": formats,
+                    "manifest_sha256": hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest(),
+                },
+            )
+        self.stdout.write(f"exported {len(chosen)} cable{'s' if len(chosen) != 1 else ''} to {folder}")
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            path.write_bytes(data)
+        except OSError as e:
+            raise CommandError(f"{path}: cannot write it: {e.strerror or e}") from None
+
+    def _progress(self, done: int, total: int) -> None:
+        if not self.stdout.isatty():
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=end)

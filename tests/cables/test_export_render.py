@@ -1,0 +1,238 @@
+"""cables.export's release copies: text, HTML and PDF from released text only, checked for leaks."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from cables import export
+from cables.corpus import corpus_dir
+from cables.export import (
+    FORMATS,
+    LeakError,
+    PortionDecision,
+    ReleaseDocument,
+    check_leaks,
+    extract,
+    normalise,
+    release_view,
+    render,
+    secrets_of,
+)
+from cables.parser import parse_cable
+from cables.pdf import BOX_WIDTH
+
+
+@dataclass
+class P:
+    order: int
+    text: str
+    kind: str = "paragraph"
+    label: str = "1"
+    marking: str = "C"
+
+
+def document(
+    portions: list[P], decisions: dict[int, PortionDecision], codes: tuple[str, ...] = ()
+) -> ReleaseDocument:
+    return ReleaseDocument(
+        reference_id="09ANKARA100",
+        case_number="F-2026-00001",
+        doc_number="C00000001",
+        release_date=date(2026, 11, 26),
+        original_classification="SECRET//NOFORN",
+        declassified_by="bob",
+        authority="E.O. 13526",
+        portions=tuple(release_view(portions, decisions)),
+        codes=codes,
+    )
+
+
+SUBJECT = P(1, "TALKS WITH MINISTER ALI BEY", kind="header", label="SUBJECT", marking="")
+
+
+def test_the_stamp_says_release_in_full_in_part_or_deny_in_full() -> None:
+    portions = [SUBJECT, P(2, "One.", label="1"), P(3, "Two.", label="2")]
+    release = PortionDecision("release")
+    withhold = PortionDecision("withhold", ("B1", "1.4(b)"))
+    assert document(portions, dict.fromkeys((1, 2, 3), release)).status == "RELEASE IN FULL"
+    codes = ("B1", "1.4(b)", "1.4(d)", "B6")
+    part = document(portions, {1: release, 2: release, 3: withhold}, codes)
+    assert part.status == "RELEASE IN PART B1, 1.4(B), 1.4(D), B6"
+    assert document(portions, {1: release, 2: withhold, 3: withhold}, codes[:2]).status == "DENY IN FULL"
+
+
+def test_the_stamp_cites_1_4_categories_after_b1() -> None:
+    order = {"B1": 1, "B6": 10, "1.4(b)": 20, "1.4(d)": 22, "25X1": 30}
+    assert export.stamp_codes(["B6", "1.4(d)", "25X1", "B1", "1.4(b)", "B6"], order) == (
+        "B1",
+        "1.4(b)",
+        "1.4(d)",
+        "B6",
+        "25X1",
+    )
+
+
+def test_every_page_carries_the_header_and_footer_and_the_banner_is_struck() -> None:
+    long = [P(i, "word " * 300, label=str(i)) for i in range(1, 8)]
+    doc = document(long, {i: PortionDecision("release") for i in range(1, 8)})
+    reader = PdfReader(io.BytesIO(render(doc, "pdf")))
+    assert len(reader.pages) > 2
+    for page in reader.pages:
+        assert page.extract_text().count("Case No. F-2026-00001 Doc No. C00000001 Date: 11/26/2026") == 2
+    text = render(doc, "txt").decode()
+    assert text.startswith(doc.page_header) and text.rstrip().endswith(doc.page_header)
+    assert "Original classification: SECRET//NOFORN" in text
+    assert "<s>SECRET//NOFORN</s>" in render(doc, "html").decode()
+
+
+def test_a_withheld_subject_appears_nowhere_not_in_the_title_or_metadata() -> None:
+    portions = [SUBJECT, P(2, "The weather was fine.")]
+    decisions = {1: PortionDecision("withhold", ("B6",)), 2: PortionDecision("release")}
+    doc = document(portions, decisions)
+    assert doc.subject == "" and doc.title == "09ANKARA100"
+    for fmt in FORMATS:
+        text = normalise(extract(fmt, render(doc, fmt)))
+        assert "minister ali bey" not in text and "talks with" not in text, fmt
+        check_leaks(fmt, extract(fmt, render(doc, fmt)), doc, secrets_of(portions, decisions))
+    reader = PdfReader(io.BytesIO(render(doc, "pdf")))
+    assert reader.metadata.title == "09ANKARA100"
+
+
+def test_boxes_are_the_same_whatever_they_hide() -> None:
+    """Two cables differing only in the length of the excised name give byte-identical copies."""
+    short, long = "Ali", "Abdullah bin Zayed Al Nahyan of the Ministry of the Interior"
+    files = []
+    for name in (short, long):
+        text = f"The minister {name} said the border would reopen in May."
+        start = text.index(name)
+        decision = PortionDecision("excise", (), ((start, start + len(name), ("B6",)),))
+        doc = document([P(1, text)], {1: decision}, ("B6",))
+        files.append({fmt: render(doc, fmt) for fmt in FORMATS})
+    assert files[0] == files[1]
+    html = files[0]["html"].decode()
+    assert '<span class="box">B6</span>' in html and "width:9em" in html
+    assert "[      B6      ]" in files[0]["txt"].decode()
+
+
+def test_every_pdf_box_has_the_same_drawn_width() -> None:
+    portions = [P(i, f"Name{i} {'x' * i * 7} said so, {'y' * i}.", label=str(i)) for i in range(1, 6)]
+    decisions = {
+        i: PortionDecision(
+            "excise", (), ((0, 5 + i * 7, ("B6",) if i % 2 else ("B1", "1.4(c)", "B3 CIA PERS/ORG")),)
+        )
+        for i in range(1, 6)
+    }
+    data = render(document(portions, decisions), "pdf")
+    content = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    widths = {round(float(w), 2) for w in re.findall(r"[-\d.]+ [-\d.]+ ([-\d.]+) [-\d.]+ re\b", content)}
+    assert widths == {round(BOX_WIDTH * 72 / 25.4, 2)}
+
+
+def test_the_pdf_is_deterministic_and_dated_the_release_date() -> None:
+    doc = document([SUBJECT, P(2, "Text.")], {1: PortionDecision("release"), 2: PortionDecision("release")})
+    first, second = render(doc, "pdf"), render(doc, "pdf")
+    assert first == second
+    reader = PdfReader(io.BytesIO(first))
+    assert reader.metadata["/CreationDate"].startswith("D:20261126000000")
+    assert b"2026-11-26T00:00:00+00:00" in first or b"CreateDate" not in first
+
+
+def test_the_leak_check_normalises_case_spacing_and_hyphenation() -> None:
+    portions = [P(1, "The minister Ali Bey said the border would reopen.")]
+    decisions = {1: PortionDecision("excise", (), ((13, 20, ("B6",)),))}
+    doc = document(portions, decisions)
+    secrets = secrets_of(portions, decisions)
+    for planted in ("ALI  BEY", "ali\nbey", "A-\nli Bey"):
+        with pytest.raises(LeakError, match=r"TXT copy of 09ANKARA100 .* excised span in ¶1") as e:
+            check_leaks("txt", render(doc, "txt").decode() + planted, doc, secrets)
+        assert "Ali" not in str(e.value)
+    with pytest.raises(LeakError):
+        check_leaks("html", extract("html", b'<p title="ali bey">x</p>'), doc, secrets)
+    check_leaks("txt", render(doc, "txt").decode(), doc, secrets)
+
+
+def test_a_redacted_phrase_released_elsewhere_is_not_a_leak_of_this_copy() -> None:
+    portions = [P(1, "Ali Bey met us."), P(2, "Ali Bey met us again today.", label="2")]
+    decisions = {1: PortionDecision("excise", (), ((0, 7, ("B6",)),)), 2: PortionDecision("release")}
+    doc = document(portions, decisions)
+    check_leaks("txt", render(doc, "txt").decode(), doc, secrets_of(portions, decisions))
+
+
+# -- the property: random decisions over random corpus cables ------------------------------------
+
+
+@cache
+def corpus_cables() -> list[list[P]]:
+    corpus = corpus_dir()
+    if corpus is None:
+        return []
+    paths = sorted((corpus / "cables").glob("*.txt"))[::6][:40]
+    cables = []
+    for path in paths:
+        parsed = parse_cable(Path(path).read_text(encoding="utf-8"))
+        cables.append(
+            [P(i, p.text, p.kind, p.label, p.marking) for i, p in enumerate(parsed.portions, start=1)]
+        )
+    return cables
+
+
+@st.composite
+def decided_cables(draw: st.DrawFn) -> tuple[list[P], dict[int, PortionDecision]]:
+    cables = corpus_cables()
+    portions = cables[draw(st.integers(0, len(cables) - 1))]
+    decisions: dict[int, PortionDecision] = {}
+    for p in portions:
+        kind = draw(st.sampled_from(["release", "release", "excise", "withhold", "refer", "undecided"]))
+        if kind == "undecided":
+            continue
+        if kind == "excise" and len(p.text) > 2:
+            cuts = sorted(draw(st.sets(st.integers(0, len(p.text)), min_size=2, max_size=4)))
+            spans = tuple((a, b, ("B6",)) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if b > a)
+            decisions[p.order] = PortionDecision("excise", (), spans)
+        elif kind in ("withhold", "refer"):
+            decisions[p.order] = PortionDecision(kind, ("B1", "1.4(d)"))
+        else:
+            decisions[p.order] = PortionDecision("release")
+    return portions, decisions
+
+
+@pytest.mark.corpus
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decided_cables())
+def test_no_format_shows_redacted_text_and_every_released_word_is_there(
+    case: tuple[list[P], dict[int, PortionDecision]],
+) -> None:
+    portions, decisions = case
+    doc = document(portions, decisions, ("B1", "1.4(d)", "B6"))
+    secrets = secrets_of(portions, decisions)
+    allowed = "\x00".join(normalise(s) for s in export.allowed_strings(doc))
+    released = [
+        w for p in doc.portions for s in p.segments if not s.redacted for w in normalise(s.text).split()
+    ]
+    for fmt in FORMATS:
+        text = normalise(extract(fmt, render(doc, fmt)))
+        # No redacted span, and no four words in a row of a withheld portion, unless released elsewhere.
+        for secret in secrets:
+            for needle in export.needles(secret):
+                assert needle in allowed or needle not in text, (fmt, secret.where)
+        squeezed, at = text.replace(" ", ""), 0
+        for word in released:
+            found = squeezed.find(word, at)
+            assert found >= 0, (fmt, word)
+            at = found + len(word)
+
+
+@pytest.fixture(autouse=True)
+def _corpus_for_property(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("corpus") and not corpus_cables():
+        pytest.skip("no corpus at ../shared/corpus (or DECLASS_CORPUS)")
