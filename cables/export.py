@@ -217,9 +217,9 @@ def stamp_codes(codes: Iterable[str], order: Mapping[str, int]) -> tuple[str, ..
 
 
 def portion_prefix(p: ReleasedPortion) -> str:
-    """What stands before a portion's text: ¶16. (C), FM:, E.O. ..."""
+    """What stands before a portion's text: 16. (C), FM:, E.O. ..."""
     if p.kind == "paragraph":
-        label = f"¶{p.label}." if p.label.isdigit() else f"{p.label}." if p.label else ""
+        label = f"{p.label}." if p.label else ""
         mark = f"({p.marking})" if p.marking else ""
         return " ".join(x for x in (label, mark) if x)
     if p.label:
@@ -342,7 +342,7 @@ class LeakError(Exception):
 
 def portion_name(p: PortionLike) -> str:
     if p.kind == "paragraph" and p.label:
-        return f"¶{p.label}"
+        return f"paragraph {p.label}"
     if p.label:
         return f"the {p.label} header" if p.kind == "header" else f"{p.kind} {p.label}"
     return f"portion {p.order} ({p.kind})"

@@ -246,9 +246,9 @@ def latest_copies(copies: Iterable[ReleaseCopy]) -> list[ReleaseCopy]:
 
 
 def portion_label(portion: Portion) -> str:
-    """As the redaction log names a portion: ¶16, SUBJECT, heading 5."""
+    """As the redaction log names a portion: paragraph 16, SUBJECT, heading 5."""
     if portion.kind == "paragraph" and portion.label:
-        return f"¶{portion.label}"
+        return f"paragraph {portion.label}"
     return portion.label or f"{portion.kind} {portion.order}"
 
 

@@ -179,7 +179,7 @@ def test_a_planted_leak_fails_the_release_closed_and_is_audited(
     assert [ev.action for ev in events] == ["export.leak_blocked"]
     assert events[0].after == {
         "format": fmt,
-        "portion": "¶16",
+        "portion": "paragraph 16",
         "what": "excised span",
         "during": "review.release",
     }
@@ -191,7 +191,7 @@ def test_a_planted_leak_of_a_withheld_portion_fails_closed(
 ) -> None:
     secret = approved.cable.portions.get(label="3").text
     monkeypatch.setattr(export, "render_text", lambda doc: f"{doc.page_header}\n{secret[40:140]}\n")
-    with pytest.raises(release_copies.LeakBlocked, match="withheld portion in ¶3"):
+    with pytest.raises(release_copies.LeakBlocked, match="withheld portion in paragraph 3"):
         actions.release(approved, actor=erin)
     assert not ReleaseCopy.objects.exists()
 
@@ -239,9 +239,9 @@ def test_the_redaction_log_lists_every_redaction(approved: Review, erin: User) -
     review = actions.release(approved, actor=erin)
     rows = list(release_copies.redaction_rows([ReleaseCopy.objects.get(review=review)]))
     assert [(r[2], r[3], r[4]) for r in rows] == [
-        ("¶2", "excise", "B6"),
-        ("¶3", "withhold", "B1; 1.4(B)"),
-        ("¶16", "excise", "B1; 1.4(D)"),
-        ("¶18", "withhold (referred to DOD)", "B1; 1.4(A)"),
+        ("paragraph 2", "excise", "B6"),
+        ("paragraph 3", "withhold", "B1; 1.4(B)"),
+        ("paragraph 16", "excise", "B1; 1.4(D)"),
+        ("paragraph 18", "withhold (referred to DOD)", "B1; 1.4(A)"),
     ]
     assert {r[:2] for r in rows} == {("07TOKYO1744", 1)}
