@@ -18,6 +18,16 @@ from review.models import Profile
 from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """No persistent connections in tests: the live server's request threads would otherwise keep
+    theirs open, and PostgreSQL then refuses to drop the test database at the end."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(scope="session", autouse=True)
 def audit_triggers_survive_flush() -> Iterator[None]:
     """Let tests with transaction=True (live_server, threads) clean up on SQLite.
