@@ -20,7 +20,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import TransitionNotAllowed, can_proceed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from cables.models import Cable, Portion
 from review import audit
@@ -29,6 +29,19 @@ from review.decisions import DecisionRequest, check, vocabulary
 from review.models import Comment, Decision, Review, Span, clearance_rank
 
 User = AbstractBaseUser
+
+# What an action may raise; each has a message for the user (refusal()).
+ACTION_ERRORS = (PermissionDenied, TransitionNotAllowed, ValidationError, ConcurrentTransition)
+
+
+def refusal(error: Exception) -> str:
+    """An action's refusal in words, for a message on the page."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    if isinstance(error, ConcurrentTransition):
+        return "someone else changed this review meanwhile: reload the page and try again"
+    return str(error) or "you may not do that on this review"
+
 
 VERBS = {
     "assign": "assign",

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractUser, Permission
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
@@ -42,7 +42,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
@@ -66,7 +65,6 @@ HOME_ITEMS = 5  # per list on the home page; the queues have the rest
 VERIFY_CACHE_SECONDS = 300
 S = Review.State
 REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
-ACTION_ERRORS = (PermissionDenied, TransitionNotAllowed, ValidationError, ConcurrentTransition)
 LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
 # Cable columns a queue never shows: they can be large.
 _HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
@@ -87,15 +85,6 @@ def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Cal
         return wrapped
 
     return decorator
-
-
-def reason(error: Exception) -> str:
-    """An action's refusal in words, for a message."""
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    if isinstance(error, ConcurrentTransition):
-        return "someone else changed this review meanwhile; reload the page and try again"
-    return str(error) or "you may not do that"
 
 
 def listed(reviews: QuerySet[Review]) -> QuerySet[Review]:
@@ -326,8 +315,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         actions.approve(review, actor=request.user, note=note)
-    except ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not approved: {reason(e)}.")
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not approved: {actions.refusal(e)}.")
         return _after_failure(request, "review.approve_review", "review:approval", review.pk)
     messages.success(
         request,
@@ -349,8 +338,8 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data.get("note", "") if valid else "",
             portion_comments=form.portion_comments() if valid else {},
         )
-    except ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not returned: {reason(e)}.")
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not returned: {actions.refusal(e)}.")
         if not request.user.has_perm("review.approve_review"):
             return redirect("review:home")
         # The page again, with what was typed, so that no comment is lost.
@@ -384,8 +373,8 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         review = actions.release(review, actor=request.user, note=note)
-    except ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not released: {reason(e)}.")
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not released: {actions.refusal(e)}.")
         return _after_failure(request, "review.release_review", "review:releases")
     copy = review.release_copy
     messages.success(
@@ -483,8 +472,8 @@ def _assign_cable(actor: Any, cable: Cable, review: Review | None, reviewer: Abs
             if review is None:
                 review = actions.open_review(cable, actor=actor)
             actions.assign(review, actor=actor, reviewer=reviewer, note=note)
-    except ACTION_ERRORS as e:
-        return reason(e)
+    except actions.ACTION_ERRORS as e:
+        return actions.refusal(e)
     return ""
 
 
@@ -500,8 +489,8 @@ def assign_one(request: HttpRequest, pk: int) -> HttpResponse:
     reviewer = form.cleaned_data["reviewer"]
     try:
         actions.assign(review, actor=request.user, reviewer=reviewer)
-    except ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not assigned: {reason(e)}.")
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{review.case_number} was not assigned: {actions.refusal(e)}.")
         return redirect(back)
     messages.success(
         request,

@@ -15,13 +15,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import Cable, Portion
@@ -242,12 +240,8 @@ def _attempt(request: HttpRequest, action: Callable[[], Any], done: str) -> tupl
     """Run an action; a refusal becomes a message for the user (also returned, for the script)."""
     try:
         action()
-    except ValidationError as e:
-        message, ok = "; ".join(e.messages), False
-    except (PermissionDenied, TransitionNotAllowed) as e:
-        message, ok = str(e) or "you may not do that on this review", False
-    except ConcurrentTransition:
-        message, ok = "someone else changed this review meanwhile: reload the page and try again", False
+    except actions.ACTION_ERRORS as e:
+        message, ok = actions.refusal(e), False
     else:
         message, ok = done, True
     if not _is_fetch(request):
