@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
+
+from cables import search
 
 
 class Level(models.TextChoices):
@@ -48,16 +50,8 @@ class CableQuerySet(models.QuerySet):
 
     def search(self, q: str) -> CableQuerySet:
         """The cable with reference id q (any case), or those with every word of q in the
-        subject or the text of a portion."""
-        q = q.strip()
-        if not q:
-            return self
-        words = Q()
-        for word in q.split():
-            # A scan of the portions for now; full-text search comes with the scale issue.
-            in_text = Exists(Portion.objects.filter(cable=OuterRef("pk"), text__icontains=word))
-            words &= Q(subject__icontains=word) | in_text
-        return self.filter(Q(reference_id=q.upper()) | words)
+        subject or the text of a portion (full-text: cables/search.py)."""
+        return search.matching(self, q)
 
     def with_level(self, level: str) -> CableQuerySet:
         return self.filter(level=level)
@@ -179,6 +173,8 @@ class Cable(models.Model):
             models.Index(fields=["classification", "-sent_at"], name="cable_class_sent"),
             models.Index(fields=["origin", "-sent_at"], name="cable_origin_sent"),
             models.Index(fields=["year", "-sent_at"], name="cable_year_sent"),
+            # Clearance filtering and counts without reading each row (and its long text).
+            models.Index(fields=["access_rank"], name="cable_access_rank"),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and, for several users at once, DATABASE_URL=postgres:
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -61,10 +62,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "cables",
     "review",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself, compressed and cached (no separate web server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +119,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background jobs (uploads, bulk exports) are queued in the database and run by
+# `manage.py db_worker` (django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -133,6 +142,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files. Production sets STATIC_MANIFEST=1 and runs collectstatic: file
+# names then carry a hash of their content and are cached for good, and a page whose template
+# names a missing file fails loudly. Without it (development, the tests, ./run) nothing needs
+# collectstatic: the files are found where they are and served compressed when a .gz exists.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST:
+    # Before collectstatic has run, STATIC_ROOT does not exist; the finders serve the files then.
+    warnings.filterwarnings("ignore", message="No directory at")
 
 # Content Security Policy (Django's built-in middleware): nothing from elsewhere, no inline code
 # without a nonce.
@@ -156,6 +182,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
+# HSTS is off until asked for: once a browser has seen it, plain HTTP is refused for that long.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
+if envbool("SECURE_PROXY_SSL_HEADER", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# https://declass.example.org: needed when the proxy's host differs from the one Django sees.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("reading-room/", include("review.reading_urls")),
+    path("", include("jobs.urls")),
     path("", include("cables.urls")),
     path("", include("review.urls")),
 ]

@@ -15,7 +15,8 @@ portion, never the redacted text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -278,3 +279,43 @@ def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, st
                     "; ".join(code_display(c) for c in codes),
                     d.justification,
                 )
+
+
+def export_files(
+    copies: list[ReleaseCopy],
+    formats: list[str],
+    write: Callable[[str, bytes], None],
+    *,
+    actor: AbstractBaseUser | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """A bulk export, through write(name, data): each copy's files (re-checked by served()), the
+    redaction log and manifest.json with the SHA-256 of every file. Returns the manifest and the
+    SHA-256 of manifest.json. Raises LeakBlocked (already audited) or ValueError; the caller audits
+    the export itself (export.bulk / export.cable), the command into a folder, a job into a zip."""
+    from review.redaction_log import to_csv
+
+    manifest: dict[str, Any] = {"files": {}, "copies": []}
+    for n, copy in enumerate(copies, start=1):
+        for fmt in formats:
+            data = served(copy, fmt, actor=actor, during="export")
+            name = f"{copy.cable.reference_id}.{fmt}"
+            write(name, data)
+            manifest["files"][name] = hashlib.sha256(data).hexdigest()
+        manifest["copies"].append(
+            {
+                "reference_id": copy.cable.reference_id,
+                "version": copy.version,
+                "case_number": copy.review.case_number,
+                "status": copy.status,
+                "released_at": copy.released_at.isoformat(),
+            }
+        )
+        if progress is not None:
+            progress(n, len(copies))
+    data = to_csv(redaction_rows(copies), public=False).encode()
+    write("redaction-log.csv", data)
+    manifest["files"]["redaction-log.csv"] = hashlib.sha256(data).hexdigest()
+    data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    write("manifest.json", data)
+    return manifest, hashlib.sha256(data).hexdigest()

@@ -9,8 +9,6 @@ that fails the leak check stops the run with an error and an export.leak_blocked
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,6 @@ from django.db import transaction
 from review import audit
 from review import release as release_copies
 from review.models import ReleaseCopy
-from review.redaction_log import to_csv
 
 
 class Command(BaseCommand):
@@ -51,35 +48,16 @@ class Command(BaseCommand):
         except OSError as e:
             raise CommandError(f"{out}: cannot create it: {e.strerror or e}") from None
 
-        manifest: dict[str, Any] = {"files": {}, "copies": []}
-        for n, copy in enumerate(chosen, start=1):
-            for fmt in formats:
-                try:
-                    data = release_copies.served(copy, fmt, actor=None, during="export")
-                except release_copies.LeakBlocked as e:
-                    raise CommandError(str(e)) from None
-                except ValueError as e:
-                    raise CommandError(str(e)) from None
-                name = f"{copy.cable.reference_id}.{fmt}"
-                self._write(folder / name, data)
-                manifest["files"][name] = hashlib.sha256(data).hexdigest()
-            manifest["copies"].append(
-                {
-                    "reference_id": copy.cable.reference_id,
-                    "version": copy.version,
-                    "case_number": copy.review.case_number,
-                    "status": copy.status,
-                    "released_at": copy.released_at.isoformat(),
-                }
+        try:
+            _, manifest_sha256 = release_copies.export_files(
+                chosen,
+                formats,
+                lambda name, data: self._write(folder / name, data),
+                actor=None,
+                progress=self._progress,
             )
-            self._progress(n, len(chosen))
-
-        data = to_csv(release_copies.redaction_rows(chosen), public=False).encode()
-        self._write(folder / "redaction-log.csv", data)
-        manifest["files"]["redaction-log.csv"] = hashlib.sha256(data).hexdigest()
-        self._write(
-            folder / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
-        )
+        except (release_copies.LeakBlocked, ValueError) as e:
+            raise CommandError(str(e)) from None
 
         with transaction.atomic():
             audit.record(
@@ -89,7 +67,7 @@ class Command(BaseCommand):
                 after={
                     "copies": [[c.cable.reference_id, c.version] for c in chosen],
                     "formats": formats,
-                    "manifest_sha256": hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest(),
+                    "manifest_sha256": manifest_sha256,
                 },
             )
         self.stdout.write(f"exported {len(chosen)} cable{'s' if len(chosen) != 1 else ''} to {folder}")

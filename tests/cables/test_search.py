@@ -1,0 +1,229 @@
+"""cables/search.py: full-text search over subjects and portion texts, on SQLite (FTS5) and
+PostgreSQL (tsvector), within the user's clearance and at a constant number of queries."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+
+from cables import search
+from cables.ingest import ingest_cable
+from cables.models import Cable, Portion
+from tests.conftest import make_cable
+
+MIGRATION = import_module("cables.migrations.0003_search")
+TOKYO = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "09TOKYO101.txt"
+
+pytestmark = pytest.mark.django_db
+
+
+def found(q: str) -> list[str]:
+    return sorted(Cable.objects.search(q).values_list("reference_id", flat=True))
+
+
+def refids(response: HttpResponse) -> list[str]:
+    assert response.status_code == 200
+    return sorted(c.reference_id for c in response.context["page"].object_list)
+
+
+def paragraph(text: str, level: str = "") -> dict[str, str]:
+    return {"kind": "paragraph", "label": "1", "text": text, "level": level, "marking": level}
+
+
+@pytest.fixture
+def cables(db: None) -> None:
+    make_cable(
+        "09OSLO1",
+        subject="NORWAY ON FISHERIES",
+        portions=[paragraph("The minister held MEETINGS on quotas."), paragraph("Oil prices rose.")],
+    )
+    make_cable("09OSLO2", subject="FISH QUOTA MEETING", portions=[paragraph("Quotas fell.")])
+    make_cable(
+        "09OSLO3",
+        subject="NORWAY AND NATO",
+        portions=[paragraph("Under 1.4(b) and U.S. COUNTER-TERRORISM rules; see www.state.gov/x.")],
+    )
+
+
+def test_it_finds_words_of_the_subject(cables: None) -> None:
+    assert found("norway") == ["09OSLO1", "09OSLO3"]
+    assert found("NATO") == ["09OSLO3"]
+
+
+def test_it_finds_words_of_the_portions(cables: None) -> None:
+    assert found("oil prices") == ["09OSLO1"]
+    assert found("fell") == ["09OSLO2"]
+
+
+def test_it_stems_and_ignores_case(cables: None) -> None:
+    assert found("Meeting") == ["09OSLO1", "09OSLO2"]
+    assert found("quota") == ["09OSLO1", "09OSLO2"]
+    assert found("Fisheries") == ["09OSLO1"]
+
+
+def test_every_word_must_match_in_the_subject_or_any_portion(cables: None) -> None:
+    # "norway" in the subject, "oil" in the second portion, "minister" in the first.
+    assert found("norway oil minister") == ["09OSLO1"]
+    assert found("norway oil nato") == []
+    assert found("quota fell") == ["09OSLO2"]
+
+
+def test_it_matches_whole_words_only(cables: None) -> None:
+    assert found("nat") == []
+    assert found("terrorism") == ["09OSLO3"]
+    assert found("zanzibar") == []
+
+
+def test_punctuation_splits_words_alike_on_both_databases(cables: None) -> None:
+    assert found("1.4(b)") == ["09OSLO3"]
+    assert found("u.s. counter-terrorism") == ["09OSLO3"]
+    assert found("state gov") == ["09OSLO3"]
+
+
+def test_query_syntax_is_only_words(cables: None) -> None:
+    # Quotes, stars, minus signs and operators are not FTS5 or tsquery syntax here.
+    assert found('"norway" -nato*') == ["09OSLO3"]
+    assert found("norway NOT nato") == []  # "not" is a word, and no cable has it
+    assert found("norway OR oil") == []  # nor "or"
+    assert found('" ( : *') == []
+
+
+def test_it_finds_a_reference_id_in_any_case(cables: None) -> None:
+    assert found("09oslo2") == ["09OSLO2"]
+    assert found(" 09OSLO3 ") == ["09OSLO3"]
+
+
+def test_an_empty_query_finds_everything(cables: None) -> None:
+    assert found("  ") == ["09OSLO1", "09OSLO2", "09OSLO3"]
+
+
+def test_it_finds_cables_ingested_after_the_migration(db: None) -> None:
+    ingest_cable(TOKYO.read_text(), source="09TOKYO101.txt")
+    assert found("harada observers") == ["09TOKYO101"]
+    assert found("step by step cooperation") == ["09TOKYO101"]
+    assert found("09tokyo101") == ["09TOKYO101"]
+
+
+def test_ingest_indexes_its_rows_itself_then_the_triggers_index_again(db: None) -> None:
+    ingest_cable(TOKYO.read_text(), source="09TOKYO101.txt")
+    make_cable("09OSLO9", subject="AFTER INGEST", portions=[paragraph("Herring.")])
+    assert found("harada") == ["09TOKYO101"]
+    assert found("after herring") == ["09OSLO9"]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cables_search_paused")
+            assert cursor.fetchone() == (0,)
+            cursor.execute("INSERT INTO cables_search(cables_search) VALUES ('integrity-check')")
+
+
+def test_it_follows_updated_and_deleted_portions_and_subjects(cables: None) -> None:
+    # Ingest never changes a stored cable; the index follows changes made any other way.
+    oslo1 = Cable.objects.get(reference_id="09OSLO1")
+    Portion.objects.filter(cable=oslo1, order=2).update(text="Gas prices fell.")
+    assert found("oil") == []
+    assert found("gas") == ["09OSLO1"]
+
+    Portion.objects.filter(cable=oslo1, order=2).delete()
+    assert found("gas") == []
+
+    Cable.objects.filter(pk=oslo1.pk).update(subject="SWEDEN")
+    assert found("sweden minister") == ["09OSLO1"]
+    assert found("fisheries") == []
+
+    oslo1.delete()
+    assert found("sweden") == found("minister") == []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO cables_search(cables_search) VALUES ('integrity-check')")
+
+
+def test_the_migration_indexes_cables_already_stored(cables: None) -> None:
+    forward, reverse = (MIGRATION.SQLITE, MIGRATION.SQLITE_REVERSE)
+    if connection.vendor == "postgresql":
+        forward, reverse = (MIGRATION.POSTGRESQL, MIGRATION.POSTGRESQL_REVERSE)
+    with connection.cursor() as cursor:
+        for statement in reverse:
+            cursor.execute(statement)
+        make_cable("09OSLO4", subject="ICELAND", portions=[paragraph("Whaling resumed.")])
+        if connection.vendor == "postgresql":
+            # Check the test's deferred foreign keys now: CREATE INDEX refuses pending checks.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in forward:
+            cursor.execute(statement)
+    assert found("iceland whaling") == ["09OSLO4"]
+    assert found("norway") == ["09OSLO1", "09OSLO3"]
+
+
+def test_the_migration_indexes_what_the_search_asks_for() -> None:
+    assert MIGRATION.DOCUMENT.format(column="text") == search.pg_document("text")
+    assert f"tokenize='{search.SQLITE_TOKENIZER}'" in MIGRATION.SQLITE[0]
+    assert f"<< {search.ROWID_SHIFT})" in MIGRATION.SUBJECT_ROWID
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index use")
+def test_postgresql_answers_from_the_indexes(cables: None) -> None:
+    sql, params = Cable.objects.search("norway oil").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as it would on a large table
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cables_cable_search" in plan
+    assert "cables_portion_search" in plan
+
+
+# -- through the cable list: clearance and query counts --------------------------------------------
+
+
+@pytest.fixture
+def secret(db: None) -> None:
+    make_cable("08BERLIN1", subject="GERMANY ON NATO", portions=[paragraph("Common words here.")])
+    # Confidential banner, one SECRET portion: the cable needs SECRET.
+    make_cable(
+        "08BERLIN2",
+        subject="GERMANY ON NATO",
+        portions=[paragraph("Common words here."), paragraph("Hidden plans.", level="S")],
+    )
+    make_cable("08BERLIN3", level="S", classification="SECRET", subject="SECRET NATO TALKS")
+
+
+@pytest.mark.parametrize("q", ["", "germany nato", "common words", "hidden plans", "08berlin2", "secret"])
+def test_a_cable_above_the_clearance_is_never_found(client: Client, dave: User, secret: None, q: str) -> None:
+    client.force_login(dave)
+    r = client.get("/cables/", {"q": q})
+    assert set(refids(r)) <= {"08BERLIN1"}
+    assert b"08BERLIN2" not in r.content and b"08BERLIN3" not in r.content
+
+
+def test_a_cleared_user_finds_the_same_cables(client: Client, alice: User, secret: None) -> None:
+    client.force_login(alice)
+    assert refids(client.get("/cables/", {"q": "germany nato"})) == ["08BERLIN1", "08BERLIN2"]
+    assert refids(client.get("/cables/", {"q": "hidden plans"})) == ["08BERLIN2"]
+    assert refids(client.get("/cables/", {"q": "08berlin2"})) == ["08BERLIN2"]
+    assert refids(client.get("/cables/", {"q": "secret"})) == ["08BERLIN3"]
+
+
+def test_the_query_count_is_the_same_for_5_and_50_results(
+    client: Client, alice: User, django_assert_max_num_queries: Any
+) -> None:
+    def count(n: int) -> int:
+        with django_assert_max_num_queries(9) as ctx:
+            r = client.get("/cables/", {"q": "harbour minister"})
+        assert len(refids(r)) == n
+        return len(ctx.captured_queries)
+
+    def add(first: int, last: int) -> None:
+        for i in range(first, last):
+            make_cable(f"09POST{i}", subject="TALKS", portions=[paragraph(f"The minister at harbour {i}.")])
+
+    client.force_login(alice)
+    add(0, 5)
+    five = count(5)
+    add(5, 50)
+    assert count(50) == five

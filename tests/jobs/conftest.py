@@ -1,0 +1,53 @@
+"""Job storage in a temporary folder, zips built in memory, and the real worker run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import signal
+import zipfile
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.management.commands import db_worker
+
+INGEST_FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
+
+
+@pytest.fixture(autouse=True)
+def jobs_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.DECLASS_JOBS_DIR = str(tmp_path / "jobs")
+    return tmp_path / "jobs"
+
+
+def make_zip(members: dict[str, bytes], name: str = "batch.zip") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(zipfile.ZipInfo(member), data, zipfile.ZIP_DEFLATED)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+def run_worker() -> None:
+    """The documented worker command, run until the queue is empty (--batch), in this process.
+
+    It installs its own signal handlers for a graceful stop; pytest's are put back afterwards.
+    Between tasks the worker closes connections that are not in autocommit mode, as a request
+    does; inside a test's transaction (the `db` fixture) that would end the test's transaction on
+    PostgreSQL, so there, and only there, that step is skipped. Tests marked transaction=True run
+    the worker exactly as in production.
+    """
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    with contextlib.ExitStack() as stack:
+        if connection.in_atomic_block:
+            stack.enter_context(mock.patch.object(db_worker, "close_old_connections", lambda: None))
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        finally:
+            for s, handler in saved.items():
+                signal.signal(s, handler)
