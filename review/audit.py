@@ -46,35 +46,13 @@ _AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def canonical(
-    seq: int,
-    at: datetime,
-    actor_name: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    cable_ref: str,
-    cable_rank: int,
-    before: Any,
-    after: Any,
-    note: str,
-    prev_hash: str,
-) -> bytes:
-    """The bytes an event's hash is computed over."""
-    return _canonical(
-        seq,
-        at.astimezone(UTC).strftime(_AT_FORMAT),
-        actor_name,
-        action,
-        object_type,
-        object_id,
-        cable_ref,
-        cable_rank,
-        before,
-        after,
-        note,
-        prev_hash,
-    )
+def canonical(seq: int, at: datetime, *rest: Any) -> bytes:
+    """The bytes an event's hash is computed over.
+
+    rest, in order: actor_name, action, object_type, object_id, cable_ref, cable_rank, before,
+    after, note, prev_hash (as _canonical takes them once the time is text).
+    """
+    return _canonical(seq, at.astimezone(UTC).strftime(_AT_FORMAT), *rest)
 
 
 def _canonical(
