@@ -145,6 +145,10 @@ class Cable(models.Model):
     executive_order = models.TextField(blank=True)
     declassify_on = models.DateField(null=True, blank=True)
     declassify_instruction = models.TextField(blank=True)
+    # When the cable is due for declassification review (cables/declassification.py); None when
+    # it is unclassified or the instruction cannot be read.
+    review_due = models.DateField(null=True, blank=True)
+    review_due_basis = models.TextField(blank=True)  # how review_due was reached, in words
     tags = models.JSONField(default=list, blank=True)  # for display; CableTag is for filtering
     subject = models.TextField(blank=True)
     subject_marking = models.TextField(blank=True)
@@ -175,6 +179,7 @@ class Cable(models.Model):
             models.Index(fields=["year", "-sent_at"], name="cable_year_sent"),
             # Clearance filtering and counts without reading each row (and its long text).
             models.Index(fields=["access_rank"], name="cable_access_rank"),
+            models.Index(fields=["review_due", "reference_id"], name="cable_review_due"),
         ]
 
     def __str__(self) -> str:
