@@ -8,17 +8,24 @@ counts as it goes, so that the job page can show them.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from review.models import AnyUser
 
 # Failures kept on the job for its page; the counts still count every one.
 MAX_FAILURES_KEPT = 1000
+
+# A running job writes its heartbeat with its progress, every few seconds at most; one silent for
+# this long lost its worker (killed, or its machine stopped) and is queued again when a worker
+# starts (manage.py jobs_worker).
+STALLED_AFTER = timedelta(minutes=2)
 
 
 def jobs_dir() -> Path:
@@ -43,6 +50,10 @@ class JobQuerySet(QuerySet["Job"]):
             mine |= Q(kind=Job.Kind.UPLOAD)
         return self.filter(mine)
 
+    def stalled(self) -> JobQuerySet:
+        """Running jobs whose worker has not been heard of for STALLED_AFTER."""
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALLED_AFTER)
+
 
 class Job(models.Model):
     class Kind(models.TextChoices):
@@ -64,6 +75,7 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life
     task_id = models.CharField(max_length=64, blank=True)
     progress = models.FloatField(default=0.0)  # 0..1
     # upload: ingested, unchanged, conflicts, failed; export: copies, files, max_rank.
@@ -88,6 +100,14 @@ class Job(models.Model):
         return self.status in (Job.Status.FINISHED, Job.Status.FAILED)
 
     @property
+    def stalled(self) -> bool:
+        return (
+            self.status == Job.Status.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - STALLED_AFTER
+        )
+
+    @property
     def percent(self) -> int:
         return round(100 * (1.0 if self.status == Job.Status.FINISHED else self.progress))
 
@@ -108,6 +128,7 @@ class Job(models.Model):
             "kind": self.kind,
             "status": self.status,
             "done": self.done,
+            "stalled": self.stalled,
             "percent": self.percent,
             "counts": self.counts,
             "summary": self.summary(),

@@ -37,8 +37,9 @@ class JobFailed(Exception):
 @task
 def run_job(job_id: int) -> dict[str, Any]:
     """Run one queued job; returns its counts (kept on the task result too)."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now
     )
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if not claimed:
@@ -56,6 +57,31 @@ def run_job(job_id: int) -> dict[str, Any]:
     else:
         finish(job, Job.Status.FINISHED)
     return job.counts
+
+
+def requeue_stalled() -> list[Job]:
+    """Queue again every job whose worker stopped while running it (see STALLED_AFTER).
+
+    Both kinds may simply run again: an upload's cables already stored count as unchanged, and an
+    export writes its zip anew. Each job is claimed by a conditional update, so two workers
+    starting at once requeue it once; each requeue is audited.
+    """
+    requeued = []
+    for job in Job.objects.stalled().select_related("created_by"):
+        note = (
+            f"The worker stopped while running this job (last heard of at "
+            f"{job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); it was queued again when a worker started."
+        )
+        with transaction.atomic():
+            if not Job.objects.stalled().filter(pk=job.pk).update(status=Job.Status.QUEUED, progress=0.0):
+                continue
+            job.status, job.progress = Job.Status.QUEUED, 0.0
+            job.notes = [*job.notes, note]
+            job.task_id = str(run_job.enqueue(job.pk).id)
+            job.save(update_fields=["notes", "task_id"])
+            audit.record(job.created_by, "jobs.requeued", job, after={"kind": job.kind}, note=note)
+        requeued.append(job)
+    return requeued
 
 
 def finish(job: Job, status: str, *, error: str = "") -> None:
@@ -99,7 +125,11 @@ def ingest_upload(job: Job) -> None:
         job.progress = counts.read_fraction
         job.counts = _upload_counts(counts)
         Job.objects.filter(pk=job.pk).update(
-            progress=job.progress, counts=job.counts, failures=job.failures, notes=job.notes
+            progress=job.progress,
+            counts=job.counts,
+            failures=job.failures,
+            notes=job.notes,
+            heartbeat_at=timezone.now(),
         )
 
     ingester = Ingester(report=report, progress=progress)
@@ -154,7 +184,9 @@ def export_released(job: Job) -> None:
         if time.monotonic() - last >= PROGRESS_EVERY or done == total:
             last = time.monotonic()
             job.progress = done / max(total, 1)
-            Job.objects.filter(pk=job.pk).update(progress=job.progress, counts=job.counts)
+            Job.objects.filter(pk=job.pk).update(
+                progress=job.progress, counts=job.counts, heartbeat_at=timezone.now()
+            )
 
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:

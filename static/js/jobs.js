@@ -18,7 +18,7 @@ async function poll() {
   document.getElementById("job-status").textContent = job.status;
   document.getElementById("job-summary").textContent = job.summary;
   if (job.status !== "queued") document.getElementById("job-waiting")?.remove();
-  if (job.done) {
+  if (job.done || (job.stalled && !document.getElementById("job-stalled"))) {
     window.location.reload();
   } else {
     setTimeout(poll, POLL_MS);

@@ -47,7 +47,7 @@ def run_worker() -> None:
         if connection.in_atomic_block:
             stack.enter_context(mock.patch.object(db_worker, "close_old_connections", lambda: None))
         try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+            call_command("jobs_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         finally:
             for s, handler in saved.items():
                 signal.signal(s, handler)

@@ -45,7 +45,7 @@ def test_it_uploads_a_zip_and_the_worker_ingests_it(client: Client, bob: User) -
     r = client.get(f"/jobs/{job.pk}/")
     assert r.status_code == 200
     assert "Waiting for the background worker" in r.text
-    assert "manage.py db_worker" in r.text
+    assert "manage.py jobs_worker" in r.text
     assert client.get(f"/jobs/{job.pk}/status/").json()["status"] == "queued"
 
     run_worker()
