@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cables import parser, search
+from cables import consistency, declassification, parser, search
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
 from review import audit
@@ -447,10 +447,17 @@ CABLE_FIELDS = [
     "sha256",
     "ingested_at",
     "source",
+    "review_due",
+    "review_due_basis",
 ]
 CABLES = _Table(Cable, CABLE_FIELDS)
 # Child rows are prepared without their cable, which gets its id only when inserted.
-PORTIONS = _Table(Portion, ["cable", "order", "kind", "label", "marking", "level", "caveats", "text", "line"])
+PORTIONS = _Table(
+    Portion,
+    ["cable", "order", "kind", "label", "marking", "level", "caveats", "text", "line"]
+    # The consistency keys (cables/consistency.py), computed in the parser processes.
+    + ["fingerprint", *consistency.BAND_FIELDS],
+)
 TAGS = _Table(CableTag, ["cable", "tag", "position"])
 REFERENCES = _Table(CableReference, ["cable", "order", "label", "text", "cited_reference_id"])
 
@@ -482,6 +489,9 @@ def prepare(record: Record) -> Prepared:
     if sent_at is not None and sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=UTC)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    year = Cable.derive_year(sent_at, reference_id)
+    rank = access_rank(parsed.level, [p.level for p in parsed.portions])
+    due = declassification.for_parsed(parsed, year=year, rank=rank)  # when due for declassification review
     cable = (
         reference_id,
         parsed.transmission_id,
@@ -506,15 +516,27 @@ def prepare(record: Record) -> Prepared:
         parsed.partial_extract,
         warnings,
         [{"line": d.line, "text": d.text, "reason": d.reason} for d in parsed.dropped_lines],
-        Cable.derive_year(sent_at, reference_id),
-        access_rank(parsed.level, [p.level for p in parsed.portions]),
+        year,
+        rank,
         text,
         sha256,
         timezone.now(),
         record.source,
+        due.on,
+        due.basis,
     )
     portions = [
-        (order, p.kind, p.label, p.marking, p.level, tuple(p.caveats), p.text, max(p.line, 0))
+        (
+            order,
+            p.kind,
+            p.label,
+            p.marking,
+            p.level,
+            tuple(p.caveats),
+            p.text,
+            max(p.line, 0),
+            *consistency.keys_for(p.kind, p.label, p.text).as_row(),
+        )
         for order, p in enumerate(parsed.portions, start=1)
     ]
     tags = [(tag, position) for position, tag in enumerate(dict.fromkeys(parsed.tags), start=1)]

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
-from cables import search
+from cables import consistency, search
 
 
 class Level(models.TextChoices):
@@ -172,14 +172,17 @@ class Cable(models.Model):
     class Meta:
         ordering = ["-sent_at", "reference_id"]
         indexes = [
-            models.Index(fields=["-sent_at", "reference_id"], name="cable_sent"),
+            # The lists' order; access_rank too, so that the clearance check and a search's probe
+            # of each cable in this order (cables/search.py) read the index, not the long rows.
+            models.Index(fields=["-sent_at", "reference_id", "access_rank"], name="cable_sent"),
             models.Index(fields=["level", "-sent_at"], name="cable_level_sent"),
             models.Index(fields=["classification", "-sent_at"], name="cable_class_sent"),
             models.Index(fields=["origin", "-sent_at"], name="cable_origin_sent"),
             models.Index(fields=["year", "-sent_at"], name="cable_year_sent"),
             # Clearance filtering and counts without reading each row (and its long text).
             models.Index(fields=["access_rank"], name="cable_access_rank"),
-            models.Index(fields=["review_due", "reference_id"], name="cable_review_due"),
+            # The due queue's order; access_rank too, so that its counts read the index alone.
+            models.Index(fields=["review_due", "reference_id", "access_rank"], name="cable_review_due"),
         ]
 
     def __str__(self) -> str:
@@ -225,15 +228,36 @@ class Portion(models.Model):
     caveats = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True)
     line = models.PositiveIntegerField(default=0)
+    # The same or nearly the same passage in other cables (cables/consistency.py): the normalised
+    # text's fingerprint and the MinHash band keys; null where the portion is not compared.
+    fingerprint = models.BigIntegerField(null=True, blank=True)
+    band0 = models.BigIntegerField(null=True, blank=True)
+    band1 = models.BigIntegerField(null=True, blank=True)
+    band2 = models.BigIntegerField(null=True, blank=True)
+    band3 = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["cable", "order"]
         constraints = [
             models.UniqueConstraint(fields=["cable", "order"], name="portion_cable_order"),
         ]
+        # Partial: only the portions compared (a third of them) are indexed. An exact repeat
+        # shares every band, so the fingerprint needs no index of its own.
+        indexes = [
+            models.Index(fields=[b], name=f"portion_{b}", condition=models.Q(**{f"{b}__isnull": False}))
+            for b in consistency.BAND_FIELDS
+        ]
 
     def __str__(self) -> str:
         return f"{self.cable_id}/{self.order}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The bulk ingest computes the keys in its parser processes; one-by-one saves do it here.
+        if self.fingerprint is None:
+            keys = consistency.keys_for(self.kind, self.label, self.text)
+            self.fingerprint = keys.fingerprint
+            self.band0, self.band1, self.band2, self.band3 = keys.bands
+        super().save(*args, **kwargs)
 
     def marking_display(self) -> str:
         return self.marking or self.level

@@ -23,7 +23,15 @@ Cables are immutable once ingested (ingest never updates a stored cable: a chang
 conflict), but the triggers and indexes still follow an UPDATE or DELETE made any other way.
 
 The search is a filter on the queryset it is given, so it composes with visible_cables(user): a
-cable above the user's clearance cannot be found by any query. It adds no query of its own.
+cable above the user's clearance cannot be found by any query.
+
+Common words on SQLite: collecting every match first costs time in proportion to the matches (a
+word in most cables means most of 251,287 cables, over a second), while the list shows the newest
+50. So when every word of a query is in at least COMMON_SHARE of the cables, the filter asks the
+index about each cable instead (a correlated probe by rowid range), in the list's own order,
+and stops with the page: a few milliseconds, because most cables match. all_common() decides,
+from the index alone, in one small query; rarer words keep the collect-first plan, which is
+fast for them. (The list counts such results only as far as the page needs: cables/views.py.)
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from django.db import connection, connections
+from django.db.models import BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
 
 if TYPE_CHECKING:
@@ -54,6 +63,11 @@ SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # first, so that both databases split text into the same words as WORD_RE does.
 PG_CONFIG = "declass_english"
 PG_SEPARATORS = ".-/@:_'<>&"
+
+# SQLite: a word in at least this share of the cables (and in at least COMMON_MIN of them) is
+# probed cable by cable rather than collected (see the module's docstring).
+COMMON_SHARE = 0.05
+COMMON_MIN = 2_000
 
 
 def pg_document(column: str) -> str:
@@ -98,9 +112,11 @@ def matching(cables: CableQuerySet, q: str) -> CableQuerySet:
     if not q:
         return cables
     vendor = connections[cables.db].vendor
+    found = words(q)
+    if vendor == "sqlite" and found and all_common(found, cables.db):
+        return cables.filter(Q(reference_id=q.upper()) | Q(*(_HasWord(word) for word in found)))
     sql = "SELECT id FROM cables_cable WHERE reference_id = %s"
     params: list[str] = [q.upper()]
-    found = words(q)
     if found:
         # One set of cable ids per word, intersected: each word may sit in a different portion.
         per_word = [_cables_with_word(vendor) for _ in found]
@@ -128,3 +144,39 @@ def _word_params(vendor: str, word: str) -> list[str]:
         # A quoted FTS5 string: never read as an operator (AND, NOT, NEAR) or a column filter.
         return ['"' + word.replace('"', '""') + '"']
     return [word, word]
+
+
+def all_common(found: list[str], using: str) -> bool:
+    """SQLite: is every word in at least COMMON_SHARE of the cables (and COMMON_MIN)? One query,
+    on the index only: each word's distinct cables are counted no further than the threshold."""
+    # max(id) stands for the number of cables: near enough, and read from the index at once.
+    share = f"CAST(coalesce(max(id), 0) * {COMMON_SHARE} AS INTEGER)"
+    threshold = f"(SELECT max({COMMON_MIN}, {share}) FROM cables_cable)"
+    counts = "".join(
+        f", (SELECT count(*) FROM (SELECT DISTINCT rowid >> {ROWID_SHIFT} FROM cables_search"
+        f" WHERE cables_search MATCH %s LIMIT {threshold}))"
+        for _ in found
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {threshold}{counts}", [p for w in found for p in _word_params("sqlite", w)])
+        limit, *per_word = cursor.fetchone()
+    return min(per_word) >= limit
+
+
+class _HasWord(Func):
+    """SQLite: does the cable (its subject or a portion) hold the word? A probe of the FTS5 index
+    by the cable's range of rowids, correlated with the cable's id wherever the query puts it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, word: str) -> None:
+        super().__init__(F("pk"))
+        self.word = word
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+        pk, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            "EXISTS (SELECT 1 FROM cables_search WHERE cables_search MATCH %s"
+            f" AND rowid BETWEEN ({pk} << {ROWID_SHIFT}) AND ((({pk}) + 1) << {ROWID_SHIFT}) - 1)"
+        )
+        return sql, [*_word_params("sqlite", self.word), *params, *params]

@@ -10,7 +10,15 @@ from django.http import HttpRequest
 
 from cables.admin import ReadOnlyAdmin
 from review import audit
-from review.models import AuditEvent, Decision, ExemptionCode, Profile, Review, clearance_rank
+from review.models import (
+    AuditEvent,
+    Decision,
+    ExemptionCode,
+    Profile,
+    QualitySample,
+    Review,
+    clearance_rank,
+)
 
 
 @admin.register(Review)
@@ -75,3 +83,13 @@ class ProfileAdmin(admin.ModelAdmin):
             before={"clearance": before},
             after={"clearance": obj.clearance},
         )
+
+
+@admin.register(QualitySample)
+class QualitySampleAdmin(ReadOnlyAdmin):
+    """Quality samples (review.actions draws and completes them), for those cleared as high as the
+    supervisor who drew each."""
+
+    cable_path = ""  # the sample's own access_rank: the drawer's clearance
+    list_display = ["pk", "drawn_at", "drawn_by", "percent", "population", "seed", "completed_at"]
+    list_select_related = ["drawn_by"]

@@ -45,8 +45,14 @@ from django.views.decorators.http import require_POST
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit, mosaic
-from review.access import access_review, visible_audit_events, visible_cables, visible_reviews
+from review import actions, audit, consistency, mosaic, round_diff
+from review.access import (
+    access_review,
+    visible_audit_events,
+    visible_cables,
+    visible_filter_choices,
+    visible_reviews,
+)
 from review.models import AnyUser, AuditEvent, Decision, Review, clearance_rank
 from review.queue_forms import (
     ApprovalFilterForm,
@@ -211,6 +217,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if "reviewer" in f:
         pending = pending.filter(reviewer__username=f["reviewer"])
     page, query = page_of(request, listed(pending).order_by("submitted_at", "pk"))
+    consistency.annotate_conflicts(page.object_list, request.user)  # a few queries for the page
     origins = (
         all_pending.exclude(cable__origin="")
         .order_by("cable__origin")
@@ -231,6 +238,7 @@ class ApprovalRow:
     released: ReleasedPortion
     comment: Any  # the return form's field for this portion
     earlier_comments: list[Any]
+    round_diff: round_diff.PortionDiff | None = None  # since the last release (rounds 2 and later)
 
 
 def _original(portion: Portion, decision: Decision | None) -> list[tuple[str, tuple[str, ...] | None]]:
@@ -265,6 +273,7 @@ def _approval_page(
     comments: dict[int | None, list[Any]] = {}
     for comment in review.comments.select_related("author"):
         comments.setdefault(comment.portion_id, []).append(comment)
+    diff = round_diff.compare(review, portions, decisions)
     rows = [
         ApprovalRow(
             portion=p,
@@ -273,6 +282,7 @@ def _approval_page(
             released=r,
             comment=form[ReturnForm.field_name(p)],
             earlier_comments=comments.get(p.pk, []),
+            round_diff=diff.portions.get(p.pk) if diff else None,
         )
         for p, r in zip(portions, released, strict=True)
     ]
@@ -289,6 +299,8 @@ def _approval_page(
         "decided": len(decisions),
         "mosaic": mosaic.find(mosaic.parts_for(portions, decisions)),
         "release_copies": release_copies(review),
+        "round_diff": diff,
+        "release_conflicts": consistency.release_conflicts([review], user).get(review.pk, []),
     }
     if review.state in (S.NEW, S.ASSIGNED) and user.has_perm("review.assign_review"):
         ctx["reviewers"] = list(reviewers_for(user))
@@ -418,14 +430,15 @@ def assign(request: HttpRequest) -> HttpResponse:
     labels = dict(S.choices)
     for cable in page.object_list:
         cable.open_state_label = labels.get(cable.open_state, "")
+    origins, years = visible_filter_choices(request.user)
     ctx = {
         "filters": filters,
         "form": AssignForm(reviewers=reviewers),
         "reviewers": reviewers,
         "page": page,
         "query": query,
-        "origins": visible.origins(),
-        "years": visible.years(),
+        "origins": origins,
+        "years": years,
     }
     return render(request, "review/assign_list.html", ctx)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import queues, reading_room, views
+from review import due, quality, queues, reading_room, views
 
 app_name = "review"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     *views.urlpatterns,
     *queues.urlpatterns,
     *reading_room.staff_urlpatterns,
+    *quality.urlpatterns,
+    *due.urlpatterns,
 ]

@@ -23,10 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import Cable, Portion
-from review import actions, mosaic
+from review import actions, consistency, mosaic, round_diff
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
+from review.round_diff import PortionDiff
+from review.suggest import PortionInput, Suggestion, suggest_cable
 
 RECENT_CODES = 8
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
@@ -115,6 +117,13 @@ class Row:
     pieces: list[Piece]
     released: ReleasedPortion
     comments: list[Comment] = field(default_factory=list)
+    round_diff: PortionDiff | None = None  # since the last release (rounds 2 and later)
+    suggestion: Suggestion | None = None  # review/suggest.py; only while the reviewer may decide
+    # The reviewer chose "Change" on the suggestion: the full form starts from it. Otherwise the
+    # form starts empty, so that a suggestion never slips into a decision the reviewer makes by hand.
+    changing: bool = False
+    # The same or nearly the same passage decided in other cables (review/consistency.py).
+    consistency: list[consistency.Match] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
@@ -128,7 +137,22 @@ class Row:
     def form_kind(self) -> str:
         """The kind the full decision form starts at: the decision's own, else withhold."""
         kind = self.decision.kind if self.decision else ""
+        if not kind and self.changing and self.suggestion is not None:
+            kind = self.suggestion.kind
         return kind if kind in FORM_KINDS else Decision.Kind.WITHHOLD
+
+    @property
+    def form_codes(self) -> list[str]:
+        """The codes ticked in the full form: the decision's, else the suggestion's ("Change")."""
+        if self.decision is None and self.changing and self.suggestion is not None:
+            return list(self.suggestion.codes)
+        return self.codes
+
+    @property
+    def form_justification(self) -> str:
+        if self.decision is None and self.changing and self.suggestion is not None:
+            return self.suggestion.justification
+        return self.decision.justification if self.decision else ""
 
     @property
     def spans(self) -> list[Piece]:
@@ -198,6 +222,24 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     ctx["stamp"] = release_stamp(released)
     ctx["mosaic"] = mosaic.find(mosaic.parts_for(portions, decisions))
     ctx["release_copies"] = release_copies(review)
+    ctx["round_diff"] = diff = round_diff.compare(review, portions, decisions)
+    if diff is not None:
+        for row in rows:
+            row.round_diff = diff.portions.get(row.portion.pk)
+    ctx["change"] = change = request.GET.get("change", "")
+    if editable:
+        # Computed from the texts already loaded: no query per portion, nothing stored.
+        suggestions = suggest_cable(
+            [PortionInput(p.text, p.level) for p in portions],
+            tags=cable.tags,
+            reason_codes=cable_codes(cable.reasons),
+        )
+        for row, suggestion in zip(rows, suggestions, strict=True):
+            row.suggestion = suggestion
+            row.changing = suggestion is not None and change == str(row.portion.order)
+    elsewhere = consistency.matches(portions, decisions, request.user)
+    for row in rows:
+        row.consistency = elsewhere.get(row.portion.pk, [])
     return ctx
 
 
@@ -283,6 +325,8 @@ def _after_decision(
         "review-actions": render_to_string("review/_review_actions.html", ctx, request),
         "mosaic": render_to_string("review/_review_mosaic.html", ctx, request),
     }
+    if ctx["round_diff"] is not None:  # a second or later round: its summary counts change too
+        fragments["round-diff"] = render_to_string("review/_round_diff.html", ctx, request)
     data = {"ok": ok, "message": message, "next": anchor, "fragments": fragments}
     return JsonResponse(data, status=200 if ok else 400)
 
@@ -394,6 +438,22 @@ def answer_referral(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("review:detail", review.pk)
 
 
+@login_required
+@require_POST
+def apply_decided_elsewhere(request: HttpRequest, pk: int, order: int, decision: int) -> HttpResponse:
+    """Copy the decision on the same passage in another cable onto this portion (review.actions.decide:
+    the assigned reviewer only, the rules of review/decisions.py, audited)."""
+    review = access_review(request.user, pk)
+    portion = _portion(review, order)
+    match = consistency.source_for(request.user, portion, decision)
+    ok, message = _attempt(
+        request,
+        lambda: actions.decide(review, portion, consistency.as_request(match, portion), actor=request.user),
+        f"{_name(portion)}: {match.verb} as in {match.cable_ref} {match.portion_name}.",
+    )
+    return _after_decision(request, review, portion, ok, message)
+
+
 urlpatterns: list[URLPattern] = [
     path("reviews/<int:pk>/", detail, name="detail"),
     path("reviews/<int:pk>/portions/<int:order>/decision/", decide, name="decide"),
@@ -403,4 +463,9 @@ urlpatterns: list[URLPattern] = [
     path("reviews/<int:pk>/refer/", refer, name="refer"),
     path("reviews/<int:pk>/resume/", resume, name="resume"),
     path("reviews/<int:pk>/referral/", answer_referral, name="answer_referral"),
+    path(
+        "reviews/<int:pk>/portions/<int:order>/apply/<int:decision>/",
+        apply_decided_elsewhere,
+        name="apply_decided_elsewhere",
+    ),
 ]

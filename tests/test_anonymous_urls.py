@@ -75,6 +75,8 @@ def values(alice: User, bob: User, erin: User) -> dict[str, str]:
         "order": str(portion.order),
         "reference_id": cable.reference_id,
         "version": str(copy.version),
+        "review_pk": str(review.pk),  # a sampled review (quality checks)
+        "decision": str(review.decisions.get().pk),  # a decision to apply elsewhere
         # the admin's
         "app_label": "review",
         "object_id": str(event.seq),

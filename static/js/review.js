@@ -144,6 +144,7 @@ class ReviewPage {
       k: () => this.move(-1),
       "?": () => this.showHelp(),
       r: () => this.release(),
+      a: () => this.acceptSuggestion(),
       w: () => this.openForm("withhold"),
       e: () => this.excise(),
       u: () => this.undo(),
@@ -151,11 +152,11 @@ class ReviewPage {
     const action = actions[ev.key];
     if (!action) return;
     ev.preventDefault();
-    if ("rweu".includes(ev.key) && !this.editable) {
+    if ("raweu".includes(ev.key) && !this.editable) {
       this.announce("This page is read only for you: no decisions here.", true);
       return;
     }
-    if ("rwu".includes(ev.key) && !this.current) {
+    if ("rawu".includes(ev.key) && !this.current) {
       this.announce("Choose a portion first: press j for the next one.", true);
       return;
     }
@@ -163,8 +164,14 @@ class ReviewPage {
   }
 
   release() {
-    const form = this.current.querySelector("form[data-decide]:not([data-full])");
+    const form = this.current.querySelector("form[data-release]");
     if (form) this.post(form);
+  }
+
+  acceptSuggestion() {
+    const form = this.current.querySelector("form[data-accept-suggestion]");
+    if (form) this.post(form);
+    else this.announce("There is no suggestion for this portion.", true);
   }
 
   undo() {

@@ -278,3 +278,63 @@ def test_the_page_sends_a_strict_csp(open_page: Any, alice: User, review: Review
     page.keyboard.press("?")
     page.keyboard.press("Escape")
     # The `problems` fixture fails the test on any CSP report from the console.
+
+
+def test_a_suggestion_is_accepted_with_a_and_never_taken_by_r(open_page: Any, alice: User, bob: User) -> None:
+    cable = make_cable(
+        "09PARIS8",
+        portions=[
+            {
+                "kind": "paragraph",
+                "label": "1",
+                "level": "U",
+                "text": "MR. JOHN SMITH, A LOCAL BANKER, CALLED ON US.",
+            },
+            {
+                "kind": "paragraph",
+                "label": "2",
+                "level": "U",
+                "text": "MS. ANNE MARTIN, A STUDENT, WROTE TO US.",
+            },
+        ],
+    )
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    text = cable.portions.get(order=1).text
+    page = open_page(alice, f"/reviews/{review.pk}/")
+    assert "Suggested:" in page.locator("#portion-1 .suggestion").text_content()
+
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # accept: excise the private name under B6
+    page.locator("#portion-1 .decision-label", has_text="EXCISED B6").wait_for()
+    decision = review.decisions.get(portion__order=1)
+    assert [text[s.start : s.end] for s in decision.spans.all()] == ["JOHN SMITH"]
+    assert current(page) == "portion-2"
+
+    page.keyboard.press("r")  # release in full, whatever is suggested
+    page.locator("#portion-2 .decision-label", has_text="RELEASED").wait_for()
+    assert review.decisions.get(portion__order=2).kind == Decision.Kind.RELEASE
+    assert review.decisions.get(portion__order=2).spans.count() == 0
+
+
+def test_change_opens_the_full_form_from_the_suggestion(open_page: Any, alice: User, bob: User) -> None:
+    cable = make_cable(
+        "09PARIS9",
+        portions=[
+            {"kind": "paragraph", "label": "1", "level": "U", "text": "MR. JOHN SMITH, A LOCAL BANKER."}
+        ],
+    )
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    page = open_page(alice, f"/reviews/{review.pk}/")
+    full = page.locator("#portion-1 form[data-full]")
+    assert not full.locator('input[name="spans"]').count()  # nothing suggested slips into it
+
+    page.locator("#portion-1 .suggestion").get_by_role("link", name="Change").click()
+    page.wait_for_url("**?change=1*")
+    assert full.locator('input[name="kind"][value="excise"]').is_checked()
+    assert full.locator('input[name="codes"][value="B6"]').is_checked()
+    assert full.locator('input[name="spans"]').is_checked()  # JOHN SMITH, under B6
+    assert "suggested by declass" in full.locator("textarea[name=justification]").input_value()
+    full.locator("textarea[name=justification]").fill("A private citizen's name.")
+    full.locator("button[type=submit]").click()
+    page.locator("#portion-1 .decision-label", has_text="EXCISED B6").wait_for()
+    assert review.decisions.get().justification == "A private citizen's name."

@@ -137,8 +137,8 @@ def test_a_review_walks_from_assignment_to_release(
     at = p2_text.index(PHRASE)
     drag_select(page, p2, utf16(p2_text, at + 2), utf16(p2_text, at + len(PHRASE) - 2))
     assert page.locator(f"#portion-{p2} mark.pending").text_content() == PHRASE
-    assert page.locator(f'#portion-{p2} input[name="kind"][value="excise"]').is_checked()
-    page.locator(f'#portion-{p2} input[name="codes"][value="B6"]').check()
+    assert page.locator(f'#portion-{p2} form[data-full] input[name="kind"][value="excise"]').is_checked()
+    page.locator(f'#portion-{p2} form[data-full] input[name="codes"][value="B6"]').check()
     page.locator(f"#p{p2}-justification").fill("names a foreign official")
     shots(page, "review-excise-pending")
     page.locator(f"#portion-{p2} form[data-full] button[type=submit]").click()
@@ -148,7 +148,7 @@ def test_a_review_walks_from_assignment_to_release(
     # Paragraph 3 is now the current portion: w opens its form; withhold under B1 1.4(b) 1.4(d),
     # the codes the cable's own "Classified By" line offers first.
     page.keyboard.press("w")
-    assert page.locator(f'#portion-{p3} input[name="kind"][value="withhold"]').is_checked()
+    assert page.locator(f'#portion-{p3} form[data-full] input[name="kind"][value="withhold"]').is_checked()
     for code in ("B1", "1.4(b)", "1.4(d)"):
         box = page.locator(f'#portion-{p3} label.code-suggested:has(input[value="{code}"])')
         assert "from the cable" in box.text_content()
@@ -227,8 +227,8 @@ def test_a_review_walks_from_assignment_to_release(
     review.refresh_from_db()
     assert review.state == S.IN_REVIEW
     assert page.locator(f"#portion-{p2} .portion-comment").count() == 1  # still beside it
-    page.locator(f'#portion-{p2} input[name="kind"][value="withhold"]').check()
-    assert page.locator(f'#portion-{p2} input[name="codes"][value="B6"]').is_checked()
+    page.locator(f'#portion-{p2} form[data-full] input[name="kind"][value="withhold"]').check()
+    assert page.locator(f'#portion-{p2} form[data-full] input[name="codes"][value="B6"]').is_checked()
     page.locator(f"#p{p2}-justification").fill("about a named foreign official throughout")
     page.locator(f"#portion-{p2} form[data-full] button[type=submit]").click()
     page.locator(f"#portion-{p2} .decision-label", has_text="WITHHELD B6").wait_for()

@@ -109,6 +109,32 @@ def test_it_offers_origins_and_years_to_choose_from(client: Client, alice: User,
     assert b'<label for="id_level">Classification</label>' in r.content
 
 
+def test_it_reads_the_origins_and_years_once_until_a_cable_is_added(
+    client: Client, alice: User, cables: None, django_assert_num_queries: Any
+) -> None:
+    client.force_login(alice)
+    first = client.get("/cables/")
+    # The menus come from the cache: only the newest cable's id is read to know they are current.
+    assert first.context["origins"]
+    with django_assert_num_queries(8):
+        client.get("/cables/", {"page": 1})
+
+    make_cable("10PARIS1", origin="AMEMBASSY PARIS", sent_at=datetime(2010, 1, 1, tzinfo=UTC))
+    r = client.get("/cables/")
+
+    assert "AMEMBASSY PARIS" in r.context["origins"]
+    assert r.context["years"][0] == 2010
+
+
+def test_its_menus_are_cached_per_clearance(client: Client, alice: User, dave: User, cables: None) -> None:
+    client.force_login(alice)
+    assert "AMEMBASSY BERLIN" in client.get("/cables/").context["origins"]  # the SECRET cable's post
+    client.force_login(dave)  # cleared to C: the SECRET cable does not exist for him
+    r = client.get("/cables/")
+    assert "AMEMBASSY BERLIN" not in r.context["origins"]
+    assert 2008 not in r.context["years"]
+
+
 def test_it_ignores_an_invalid_filter_and_says_so(client: Client, alice: User, cables: None) -> None:
     client.force_login(alice)
     r = client.get("/cables/", {"year": "soon", "level": "S"})
@@ -128,6 +154,21 @@ def test_it_paginates_by_50(client: Client, alice: User) -> None:
     assert len(refids(second)) == 1
     assert set(refids(first)).isdisjoint(refids(second))
     assert b"Page 1 of 2" in first.content
+
+
+def test_a_search_counts_only_as_far_as_the_page_needs(client: Client, alice: User) -> None:
+    for i in range(51):
+        make_cable(f"09POST{i}", subject="HARBOUR TALKS", sent_at=datetime(2009, 1, 1, 0, i, tzinfo=UTC))
+    client.force_login(alice)
+
+    first = client.get("/cables/", {"q": "harbour"})
+    second = client.get("/cables/", {"q": "harbour", "page": 2})
+
+    assert b"More than 50 cables, newest first" in first.content
+    assert b"Page 1</span>" in first.content and b"Last</a>" not in first.content
+    assert b'href="?q=harbour&amp;page=2" rel="next"' in first.content
+    assert refids(second) == ["09POST0"]  # the oldest
+    assert b"51 cables" in second.content and b"Page 2 of 2" in second.content
 
 
 def test_it_keeps_the_filters_in_page_links(client: Client, alice: User) -> None:
@@ -151,9 +192,9 @@ def test_its_query_count_does_not_grow_with_the_page(
         make_cable(f"09POST{i}", tags=["PREL", "JA"], origin=f"POST {i}")
     client.force_login(alice)
 
-    # session, user, its permissions (2), its clearance, count, page, origins, years: the same for
-    # 5 cables and for 50.
-    with django_assert_max_num_queries(9):
+    # session, user, its permissions (2), its clearance, count, page, the newest cable's id,
+    # origins, years: the same for 5 cables and for 50.
+    with django_assert_max_num_queries(10):
         r = client.get("/cables/", {"tag": "PREL"})
     assert len(refids(r)) == n
 
@@ -244,7 +285,7 @@ def test_the_search_query_count_does_not_grow(
     from review import actions
 
     def count() -> int:
-        with django_assert_max_num_queries(9) as ctx:
+        with django_assert_max_num_queries(11) as ctx:
             assert client.get("/cables/", query).status_code == 200
         return len(ctx.captured_queries)
 

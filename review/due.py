@@ -1,0 +1,141 @@
+"""The due-for-review queue: cables by the day their declassification instruction makes them due
+(cables/declassification.py computes it at ingest), the most overdue first, with the counts a
+records office plans by, and bulk "open and assign" (the assignment page's own code,
+review.queues._assign_cables, so every review is opened and assigned through review.actions).
+
+Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
+counted (review.access.visible_cables).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from cables.models import Cable
+from review.access import visible_cables, visible_filter_choices
+from review.models import Review
+from review.queue_forms import AssignFilterForm, AssignForm
+from review.queues import PAGE_SIZE, _assign_cables, requires, reviewers_for
+
+SOON_DAYS = 90
+BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}
+ROW_FIELDS = [
+    "reference_id", "sent_at", "origin", "classification", "level", "caveats", "subject", "year",
+    "review_due", "review_due_basis",
+]  # fmt: skip
+
+
+class DueFilterForm(AssignFilterForm):
+    """The assignment page's filters, plus when the cables fall due."""
+
+    due = forms.ChoiceField(
+        label="Due",
+        required=False,
+        choices=[
+            ("", "Any date"),
+            ("overdue", "Overdue now"),
+            ("soon", f"Due within {SOON_DAYS} days"),
+            ("year", "Due by the end of this year"),
+        ],
+    )
+
+
+def due_between(cables: QuerySet[Cable], when: str, today: date) -> QuerySet[Cable]:
+    """Cables of one due bucket; ranges on review_due, so the cable_review_due index answers."""
+    if when == "overdue":
+        return cables.filter(review_due__lt=today)
+    if when == "soon":
+        return cables.filter(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS))
+    if when == "year":
+        return cables.filter(review_due__gte=today, review_due__lte=date(today.year, 12, 31))
+    return cables
+
+
+def due_counts(dated: QuerySet[Cable], today: date) -> dict[str, int]:
+    """How many of these cables are overdue, due soon, due this year, and in all: one pass."""
+    return dated.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(review_due__lt=today)),
+        soon=Count("pk", filter=Q(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS))),
+        this_year=Count("pk", filter=Q(review_due__gte=today, review_due__lte=date(today.year, 12, 31))),
+    )
+
+
+def listed(dated: QuerySet[Cable]) -> QuerySet[Cable]:
+    """The columns a row shows and each cable's open review, soonest due first (index order)."""
+    open_review = Review.objects.open().filter(cable=OuterRef("pk"))
+    return (
+        dated.only(*ROW_FIELDS)
+        .annotate(
+            open_case=Subquery(open_review.values("case_number")[:1]),
+            open_state=Subquery(open_review.values("state")[:1]),
+            open_reviewer=Subquery(open_review.values("reviewer__username")[:1]),
+        )
+        .order_by("review_due", "reference_id")
+    )
+
+
+@login_required
+@requires("review.assign_review", "supervisors")
+def due_list(request: HttpRequest) -> HttpResponse:
+    reviewers = reviewers_for(request.user)
+    if request.method == "POST":
+        form = AssignForm(request.POST, reviewers=reviewers)
+        if form.is_valid():
+            _assign_cables(request, form.cleaned_data)  # the assignment page's own code
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"Nothing assigned: {error}")
+        return redirect(request.get_full_path())
+    today = timezone.localdate()
+    visible = visible_cables(request.user)
+    filters = DueFilterForm(request.GET)
+    filters.is_valid()  # an invalid field shows its error and is left out; the others still filter
+    bucket = filters.cleaned_data.get("due") or ""
+    dated = visible.filter(review_due__isnull=False).filtered(filters.cleaned_data)
+    counts = due_counts(dated, today)
+    paginator = Paginator(listed(due_between(dated, bucket, today)), PAGE_SIZE)
+    paginator.count = counts[BUCKET_COUNTS.get(bucket, "total")]  # counted above: not again
+    page = paginator.get_page(request.GET.get("page"))
+    labels = dict(Review.State.choices)
+    origins, years = visible_filter_choices(request.user)
+    for cable in page.object_list:
+        cable.open_state_label = labels.get(cable.open_state, "")
+        cable.days_overdue = (today - cable.review_due).days
+    ctx: dict[str, Any] = {
+        "filters": filters,
+        "form": AssignForm(reviewers=reviewers),
+        "page": page,
+        "query": _query_without(request, "page"),
+        "others": _query_without(request, "page", "due"),  # the count links keep the other filters
+        "counts": counts,
+        "soon_days": SOON_DAYS,
+        "today": today,
+        "origins": origins,
+        "years": years,
+    }
+    return render(request, "review/due_list.html", ctx)
+
+
+def _query_without(request: HttpRequest, *keys: str) -> str:
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+urlpatterns: list[URLPattern] = [
+    path("due/", due_list, name="due"),
+]

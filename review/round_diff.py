@@ -1,0 +1,153 @@
+"""What changed since the last release, portion by portion, when a cable is reviewed again.
+
+A review of round 2 or later is compared with the review behind the cable's latest release copy
+from an earlier round: each portion is unchanged, changed (what it was, what it is now), not
+decided yet in this round, or new (no decision in that release). Two decisions are the same when
+their kind, codes, excised spans (with their codes) and referral agency are; a reworded
+justification alone changes nothing that is released.
+
+compare() costs the same few queries however many portions the cable has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cables.models import Portion
+from review.models import Decision, ReleaseCopy, Review
+
+UNCHANGED, CHANGED, UNDECIDED, NEW = "unchanged", "changed", "undecided", "new"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One decision as the diff shows it."""
+
+    kind: str
+    codes: tuple[str, ...]  # every code cited, the spans' own included, in vocabulary order
+    excised: tuple[str, ...]  # the text of each excised span
+    spans: tuple[tuple[int, int, tuple[str, ...]], ...]
+    agency: str = ""
+
+    @classmethod
+    def of(cls, decision: Decision, text: str) -> Side:
+        """From a decision with codes, spans and spans__codes prefetched."""
+        spans = tuple(
+            (s.start, s.end, tuple(c.code for c in sorted(s.codes.all(), key=lambda c: c.order)))
+            for s in decision.spans.all()
+        )
+        codes = {c.code: c.order for c in decision.codes.all()}
+        for span in decision.spans.all():
+            codes.update({c.code: c.order for c in span.codes.all()})
+        return cls(
+            kind=decision.kind,
+            codes=tuple(sorted(codes, key=lambda code: codes[code])),
+            excised=tuple(text[start:end] for start, end, _ in spans),
+            spans=spans,
+            agency=decision.agency if decision.kind == Decision.Kind.REFER else "",
+        )
+
+    def same_as(self, other: Side) -> bool:
+        return (self.kind, self.codes, self.spans, self.agency) == (
+            other.kind,
+            other.codes,
+            other.spans,
+            other.agency,
+        )
+
+
+@dataclass(frozen=True)
+class PortionDiff:
+    portion: Portion
+    status: str  # UNCHANGED, CHANGED, UNDECIDED or NEW
+    was: Side | None  # in the last release (None: the portion is new)
+    now: Side | None  # in this review (None: not decided yet)
+
+
+@dataclass(frozen=True)
+class RoundDiff:
+    version: int  # of the release copy compared with
+    released_at: datetime
+    case_number: str  # of the review that release came from
+    portions: dict[int, PortionDiff]  # by portion id, in the cable's order
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.portions.values() if d.status == status)
+
+    @property
+    def changed(self) -> int:
+        return self.count(CHANGED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
+    def undecided(self) -> int:
+        return self.count(UNDECIDED)
+
+    @property
+    def new(self) -> int:
+        return self.count(NEW)
+
+    @property
+    def changed_portions(self) -> list[PortionDiff]:
+        return [d for d in self.portions.values() if d.status == CHANGED]
+
+    def summary(self) -> str:
+        """ "3 portions changed since release 1 of 2026-03-04; 12 unchanged; 2 not decided yet"."""
+        changed = self.changed
+        head = (
+            f"{changed} portion{'s' if changed != 1 else ''} changed since release {self.version} "
+            f"of {self.released_at:%Y-%m-%d}"
+        )
+        parts = [head, f"{self.unchanged} unchanged"]
+        if self.undecided:
+            parts.append(f"{self.undecided} not decided yet")
+        if self.new:
+            parts.append(f"{self.new} new since that release")
+        return "; ".join(parts)
+
+
+def last_release(review: Review) -> ReleaseCopy | None:
+    """The cable's latest release copy from a round before this review's (one query)."""
+    return (
+        ReleaseCopy.objects.filter(cable_id=review.cable_id, review__round__lt=review.round)
+        .select_related("review")
+        .only("version", "released_at", "review_id", "review__case_number", "review__round", "review__state")
+        .order_by("-version")
+        .first()
+    )
+
+
+def compare(
+    review: Review, portions: Sequence[Portion], decisions: Mapping[int, Decision]
+) -> RoundDiff | None:
+    """The diff of review (its portions and its decisions by portion id, with codes, spans and
+    spans__codes prefetched) against the last release; None in a first round or before any
+    release."""
+    if review.round <= 1:
+        return None
+    release = last_release(review)
+    if release is None:
+        return None
+    earlier = {
+        d.portion_id: d
+        for d in Decision.objects.filter(review_id=release.review_id).prefetch_related(
+            "codes", "spans__codes"
+        )
+    }
+    diffs = {}
+    for portion in portions:
+        was = Side.of(earlier[portion.pk], portion.text) if portion.pk in earlier else None
+        now = Side.of(decisions[portion.pk], portion.text) if portion.pk in decisions else None
+        if was is None:
+            status = NEW
+        elif now is None:
+            status = UNDECIDED
+        else:
+            status = UNCHANGED if now.same_as(was) else CHANGED
+        diffs[portion.pk] = PortionDiff(portion, status, was, now)
+    return RoundDiff(release.version, release.released_at, release.review.case_number, diffs)
