@@ -98,7 +98,7 @@ def ingest_here(corpus: Path) -> dict[str, float | str]:
 
     call_command("migrate", verbosity=0)
     failures: list[str] = []
-    # As `manage.py ingest --bulk` loads it: the band and full-text indexes built once at the end
+    # As `manage.py ingest --bulk` loads it: the consistency band indexes built once at the end
     # (their build is inside the time measured).
     ingester = Ingester(
         report=lambda where, reason: failures.append(f"{where}: {reason}"), jobs=default_jobs(), bulk=True

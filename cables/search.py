@@ -77,16 +77,6 @@ def pg_document(column: str) -> str:
     return f"to_tsvector('{PG_CONFIG}'::regconfig, translate({column}, '{separators}', '{spaces}'))"
 
 
-def pg_indexes() -> dict[str, str]:
-    """PostgreSQL: the full-text indexes (name -> CREATE statement), as cables/0003_search made
-    them; a bulk load drops them and builds them again once at its end (cables.ingest)."""
-    return {
-        f"cables_{table}_search": f"CREATE INDEX IF NOT EXISTS cables_{table}_search ON cables_{table}"
-        f" USING gin ({pg_document(column)})"
-        for table, column in (("cable", "subject"), ("portion", "text"))
-    }
-
-
 def pause_insert_triggers() -> None:
     """SQLite: until index_inserted(), this transaction indexes the rows it inserts itself.
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -71,7 +71,9 @@ def _band_filter(portions: Sequence[Portion]) -> Q:
     return q
 
 
-def candidates(portions: Sequence[Portion], *, rank: int, released_only: bool = False) -> QuerySet[Decision]:
+def candidates(
+    portions: Sequence[Portion], *, rank: int, released_only: bool = False, prefetch: bool = True
+) -> QuerySet[Decision]:
     """Decisions on portions that share a band key with one of `portions`, in cables of access
     rank `rank` or lower, best first (released, approved, then the rest; newest first), at most
     PER_PASSAGE per distinct text. The caller removes the portions' own cables."""
@@ -104,7 +106,7 @@ def candidates(portions: Sequence[Portion], *, rank: int, released_only: bool = 
             "review_id",
             "decided_by_id",
         )
-        .prefetch_related("codes", "spans__codes")
+        .prefetch_related(*(("codes", "spans__codes") if prefetch else ()))
         .order_by("priority", "-decided_at", "-pk")[:MAX_ROWS]
     )
 
@@ -235,6 +237,25 @@ def _shares_band(a: Portion, b: Portion) -> bool:
     return any(getattr(a, band) == getattr(b, band) for band in consistency.BAND_FIELDS)
 
 
+class _BandIndex:
+    """Candidate decisions by band key, so that each portion meets only those sharing a band
+    with it (a page's portions against all its candidates would be a product of the two)."""
+
+    def __init__(self, decisions: Sequence[Decision]) -> None:
+        self.by_key: dict[tuple[str, int], list[int]] = {}
+        self.decisions = decisions
+        for at, d in enumerate(decisions):
+            for band in consistency.BAND_FIELDS:
+                self.by_key.setdefault((band, getattr(d.portion, band)), []).append(at)
+
+    def sharing(self, portion: Portion) -> list[Decision]:
+        """The decisions sharing a band with `portion`, in their given (best-first) order."""
+        found: set[int] = set()
+        for band in consistency.BAND_FIELDS:
+            found.update(self.by_key.get((band, getattr(portion, band)), ()))
+        return [self.decisions[at] for at in sorted(found)]
+
+
 def _may_read(user: AnyUser) -> bool:
     return user.is_authenticated and user.has_perm("review.view_review")
 
@@ -251,13 +272,12 @@ def matches(
     cable_ids = {p.cable_id for p in mine}
     found = [d for d in candidates(mine, rank=clearance_rank(user)) if d.portion.cable_id not in cable_ids]
     texts = _Texts()
+    bands = _BandIndex(found)
     result: dict[int, list[Match]] = {}
     for portion in mine:
         own = decisions.get(portion.pk)
         kept: list[Match] = []
-        for d in found:  # best first
-            if not _shares_band(portion, d.portion):
-                continue
+        for d in bands.sharing(portion):  # best first
             similarity = texts.similarity(portion, d.portion)
             if similarity < consistency.NEAR:
                 continue
@@ -300,23 +320,37 @@ def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, lis
     if not reviews or not _may_read(user):
         return {}
     own = list(
-        Decision.objects.filter(review__in=[r.pk for r in reviews], portion__band0__isnull=False)
-        .select_related("portion")
-        .prefetch_related("spans", "codes")
+        Decision.objects.filter(
+            review__in=[r.pk for r in reviews], portion__band0__isnull=False
+        ).select_related("portion")
     )
     if not own:
         return {}
     portions = {d.portion_id: d.portion for d in own}
-    released = list(candidates(list(portions.values()), rank=clearance_rank(user), released_only=True))
+    released = list(
+        candidates(list(portions.values()), rank=clearance_rank(user), released_only=True, prefetch=False)
+    )
     texts = _Texts()
-    result: dict[int, list[Conflict]] = {}
+    bands = _BandIndex(released)
+    pairs: list[tuple[Decision, list[tuple[Decision, float]]]] = []
     for d in own:
-        for other in released:
-            if other.portion.cable_id == d.portion.cable_id or not _shares_band(d.portion, other.portion):
-                continue
-            similarity = texts.similarity(d.portion, other.portion)
-            if similarity < consistency.CONFLICT_NEAR:
-                continue
+        near = [
+            (other, similarity)
+            for other in bands.sharing(d.portion)
+            if other.portion.cable_id != d.portion.cable_id
+            and (similarity := texts.similarity(d.portion, other.portion)) >= consistency.CONFLICT_NEAR
+        ]
+        if near:
+            pairs.append((d, near))
+    # Spans and codes only of the decisions that have a released counterpart: two queries, not
+    # two for each of a page's hundreds of decisions.
+    prefetch_related_objects([d for d, _ in pairs], "spans", "codes")
+    prefetch_related_objects(
+        list({o.pk: o for _, near in pairs for o, _ in near}.values()), "codes", "spans__codes"
+    )
+    result: dict[int, list[Conflict]] = {}
+    for d, near in pairs:
+        for other, similarity in near:
             why = conflict(Decided.of(d), Decided.of(other))
             if why:
                 result.setdefault(d.review_id, []).append(Conflict(d, Match(other, similarity, why)))

@@ -1,5 +1,5 @@
-"""`ingest --bulk`: the band indexes (and PostgreSQL's full-text indexes) are dropped for the load
-and built once at its end, whatever happens; a load killed outright is mended by the next ingest."""
+"""`ingest --bulk`: the consistency band indexes are dropped for the load and built once at its
+end, whatever happens; a load killed outright is mended by the next ingest."""
 
 from __future__ import annotations
 
@@ -22,12 +22,8 @@ def present() -> set[str]:
         return {
             name
             for name in bulk_indexes()
-            if name in {i for i in connection.introspection.get_constraints(cursor, table(name))}
+            if name in {i for i in connection.introspection.get_constraints(cursor, "cables_portion")}
         }
-
-
-def table(index: str) -> str:
-    return "cables_cable" if index.startswith("cables_cable") else "cables_portion"
 
 
 def test_the_indexes_exist_after_migrating() -> None:

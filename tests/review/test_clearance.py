@@ -147,3 +147,10 @@ def test_users_without_a_role_see_nothing(carol: User, secret: Cable, confidenti
 def test_anonymous_users_are_sent_to_log_in(client: Client, secret: Cable) -> None:
     assert client.get("/cables/").status_code == 302
     assert client.get("/cables/09ANKARA7/").status_code == 302
+
+
+def test_a_user_cleared_for_everything_reads_reviews_without_a_join_on_the_cables(
+    alice: User, dave: User
+) -> None:
+    assert "cables_cable" not in str(Review.objects.visible_to(alice).query)  # TOP SECRET
+    assert "access_rank" in str(Review.objects.visible_to(dave).query)  # CONFIDENTIAL

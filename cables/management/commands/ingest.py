@@ -31,8 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bulk",
             action="store_true",
-            help="build the full-text (PostgreSQL) and consistency indexes once at the end: "
-            "much faster for tens of thousands of cables; searches are slower meanwhile",
+            help="build the consistency indexes once at the end: much faster for tens of "
+            "thousands of cables; the consistency hints are slower meanwhile",
         )
 
     def handle(
