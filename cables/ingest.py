@@ -615,7 +615,7 @@ def bulk_indexes() -> dict[str, str]:
     band indexes took a third of the ingest; built at the end, 1.5 s: README, Measured performance).
     Not PostgreSQL's full-text indexes: tokenising the text is most of their cost either way, and
     row by row the server does it on the second core while the parser works on the first; built
-    at the end it runs alone (the whole release: 760 s with them deferred, against 568 s).
+    at the end it runs alone (the whole release: 760 s with them deferred, against 733 s).
     """
     indexes = {
         f"portion_{band}": (
