@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
@@ -123,11 +123,39 @@ class CableQuerySet(models.QuerySet):
             cables = cables.without_open_review()
         return cables
 
-    def origins(self) -> list[str]:
-        return list(self.exclude(origin="").order_by("origin").values_list("origin", flat=True).distinct())
+    def origins(self, max_rank: int) -> list[str]:
+        """The posts of the cables at access_rank max_rank or below, in order (the filter menu)."""
+        return self._distinct("origin", "origin > ''", max_rank, descending=False)
 
-    def years(self) -> list[int]:
-        return list(self.exclude(year=None).order_by("-year").values_list("year", flat=True).distinct())
+    def years(self, max_rank: int) -> list[int]:
+        """The years of the cables at access_rank max_rank or below, newest first."""
+        return self._distinct("year", "year IS NOT NULL", max_rank, descending=True)
+
+    def _distinct(self, column: str, first: str, max_rank: int, *, descending: bool) -> list[Any]:
+        """The distinct values of an indexed column, by a loose index scan: one step down the
+        index (cable_origin_sent, cable_year_sent) per distinct value, each taking the next value
+        that some cable at max_rank or below has.
+
+        A plain DISTINCT reads every cable: about 1.5 s for the whole release, which the first
+        list page of each application process paid (bench/pages.py's p99). This reads a few
+        hundred index entries, whatever the number of cables.
+        """
+        table = self.model._meta.db_table
+        op, order = ("<", "DESC") if descending else (">", "ASC")
+        step = (
+            f"SELECT {column} FROM {table} WHERE {{where}} AND access_rank <= %s"
+            f" ORDER BY {column} {order} LIMIT 1"
+        )
+        sql = (
+            f"WITH RECURSIVE found(value) AS ("
+            f" SELECT ({step.format(where=first)})"
+            f" UNION ALL SELECT ({step.format(where=f'{column} {op} found.value')})"
+            f" FROM found WHERE found.value IS NOT NULL"
+            f") SELECT value FROM found WHERE value IS NOT NULL"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [max_rank, max_rank])
+            return [value for (value,) in cursor.fetchall()]
 
 
 class Cable(models.Model):

@@ -6,18 +6,24 @@ runs of letters and digits; case and diacritics do not matter, and words are ste
 finds MEETINGS and MET does not. Nothing else of the query is syntax: quotes, minus signs and
 operators are separators.
 
-The index is kept by the database itself (cables/migrations/0003_search.py), so every way a cable
-or portion is written (the ORM, the admin, raw SQL) is indexed in the same transaction:
+The index is kept by the database itself, so every way a cable or portion is written (the ORM,
+the admin, raw SQL, COPY) is indexed in the same transaction:
 
-- SQLite: the FTS5 table `cables_search`, contentless (the texts are already stored once), one row
-  per subject and one per portion, filled by triggers on cables_cable and cables_portion. A row's
-  rowid carries its cable's id (see ROWID_SHIFT), so a match never reads the portion table.
-  Bulk ingest writes its rows itself, for speed (pause_insert_triggers, index_inserted).
-- PostgreSQL: GIN expression indexes on the subject and on each portion's text: nothing to keep
-  up to date by hand.
-
-One row per portion rather than one per cable: a trigger can only add to a cable's row by
-re-indexing it whole, once per portion, which makes ingest quadratic in the number of portions.
+- SQLite (cables/migrations/0003_search.py): the FTS5 table `cables_search`, contentless (the
+  texts are already stored once), one row per subject and one per portion, filled by triggers on
+  cables_cable and cables_portion. A row's rowid carries its cable's id (see ROWID_SHIFT), so a
+  match never reads the portion table. Bulk ingest writes its rows itself, for speed
+  (pause_insert_triggers, index_inserted). One row per portion rather than one per cable: a
+  trigger can only add to a cable's row by re-indexing it whole, once per portion, which makes
+  ingest quadratic in the number of portions.
+- PostgreSQL (cables/migrations/0008_search_document.py): one stored document per cable, the
+  words of its subject and all its portions (a `tsvector` column, not a field of the model, with
+  a GIN index), kept by triggers: a statement of new portions (a COPY of a batch) adds their
+  words to each cable once. A query is one condition on the cable's own row, so the planner
+  chooses: for rare words, the GIN index finds the few cables; for common ones, it walks the
+  list's order and tests each cable's document, stopping with the page. (Until 0008 each
+  portion had an expression index, and a common word meant collecting most of 7 million
+  portions: 1 to 2 s, and 55 s before the sessions' work_mem was raised.)
 
 Cables are immutable once ingested (ingest never updates a stored cable: a changed text is a
 conflict), but the triggers and indexes still follow an UPDATE or DELETE made any other way.
@@ -60,7 +66,8 @@ SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # PostgreSQL: the 'english' configuration (Snowball stemmer, so MEETINGS and MEETING match, as on
 # SQLite) without its stop-word list, for the same reason. Its parser also reads "1.4(b)", "U.S.",
 # "a/b", "COUNTER-TERRORISM" and e-mail addresses as single tokens; these characters become spaces
-# first, so that both databases split text into the same words as WORD_RE does.
+# first, so that both databases split text into the same words as WORD_RE does (migration 0008's
+# declass_document() does both).
 PG_CONFIG = "declass_english"
 PG_SEPARATORS = ".-/@:_'<>&"
 
@@ -68,13 +75,6 @@ PG_SEPARATORS = ".-/@:_'<>&"
 # probed cable by cable rather than collected (see the module's docstring).
 COMMON_SHARE = 0.05
 COMMON_MIN = 2_000
-
-
-def pg_document(column: str) -> str:
-    """The indexed expression; a query must repeat it exactly for PostgreSQL to use the index."""
-    separators = PG_SEPARATORS.replace("'", "''")
-    spaces = " " * len(PG_SEPARATORS)
-    return f"to_tsvector('{PG_CONFIG}'::regconfig, translate({column}, '{separators}', '{spaces}'))"
 
 
 def pause_insert_triggers() -> None:
@@ -113,37 +113,29 @@ def matching(cables: CableQuerySet, q: str) -> CableQuerySet:
         return cables
     vendor = connections[cables.db].vendor
     found = words(q)
-    if vendor == "sqlite" and found and all_common(found, cables.db):
-        return cables.filter(Q(reference_id=q.upper()) | Q(*(_HasWord(word) for word in found)))
-    sql = "SELECT id FROM cables_cable WHERE reference_id = %s"
-    params: list[str] = [q.upper()]
-    if found:
-        # One set of cable ids per word, intersected: each word may sit in a different portion.
-        per_word = [_cables_with_word(vendor) for _ in found]
-        sql += " UNION SELECT cable_id FROM (" + " INTERSECT ".join(per_word) + ") AS found"
-        params += [p for word in found for p in _word_params(vendor, word)]
-    # One uncorrelated IN: PostgreSQL plans it as a semi-join, SQLite as one temporary index.
+    by_id = Q(reference_id=q.upper())
+    if not found:
+        return cables.filter(by_id)
+    if vendor == "postgresql":
+        return cables.filter(by_id | _DocumentHas(found))
+    if vendor != "sqlite":
+        raise NotImplementedError(f"no full-text search on {vendor}")
+    if all_common(found, cables.db):
+        return cables.filter(by_id | Q(*(_HasWord(word) for word in found)))
+    # One set of cable ids per word, intersected: each word may sit in a different portion.
+    per_word = " INTERSECT ".join(
+        f"SELECT rowid >> {ROWID_SHIFT} AS cable_id FROM cables_search WHERE cables_search MATCH %s"
+        for _ in found
+    )
+    sql = f"SELECT id FROM cables_cable WHERE reference_id = %s UNION SELECT cable_id FROM ({per_word}) AS w"
+    params = [q.upper(), *(_fts5_string(word) for word in found)]
+    # One uncorrelated IN: SQLite plans it as one temporary index.
     return cables.filter(pk__in=RawSQL(sql, params))
 
 
-def _cables_with_word(vendor: str) -> str:
-    if vendor == "sqlite":
-        return f"SELECT rowid >> {ROWID_SHIFT} AS cable_id FROM cables_search WHERE cables_search MATCH %s"
-    if vendor == "postgresql":
-        query = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %s)"
-        return (
-            f"SELECT cable_id FROM (SELECT id AS cable_id FROM cables_cable"
-            f" WHERE {pg_document('subject')} @@ {query}"
-            f" UNION ALL SELECT cable_id FROM cables_portion WHERE {pg_document('text')} @@ {query}) AS w"
-        )
-    raise NotImplementedError(f"no full-text search on {vendor}")
-
-
-def _word_params(vendor: str, word: str) -> list[str]:
-    if vendor == "sqlite":
-        # A quoted FTS5 string: never read as an operator (AND, NOT, NEAR) or a column filter.
-        return ['"' + word.replace('"', '""') + '"']
-    return [word, word]
+def _fts5_string(word: str) -> str:
+    """A quoted FTS5 string: never read as an operator (AND, NOT, NEAR) or a column filter."""
+    return '"' + word.replace('"', '""') + '"'
 
 
 def all_common(found: list[str], using: str) -> bool:
@@ -158,7 +150,7 @@ def all_common(found: list[str], using: str) -> bool:
         for _ in found
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {threshold}{counts}", [p for w in found for p in _word_params("sqlite", w)])
+        cursor.execute(f"SELECT {threshold}{counts}", [_fts5_string(w) for w in found])
         limit, *per_word = cursor.fetchone()
     return min(per_word) >= limit
 
@@ -179,4 +171,21 @@ class _HasWord(Func):
             "EXISTS (SELECT 1 FROM cables_search WHERE cables_search MATCH %s"
             f" AND rowid BETWEEN ({pk} << {ROWID_SHIFT}) AND ((({pk}) + 1) << {ROWID_SHIFT}) - 1)"
         )
-        return sql, [*_word_params("sqlite", self.word), *params, *params]
+        return sql, [_fts5_string(self.word), *params, *params]
+
+
+class _DocumentHas(Func):
+    """PostgreSQL: does the cable's document (migration 0008) hold every word? A condition on the
+    cable's own row, wherever the query puts the cable table and whatever alias it gives it."""
+
+    output_field = BooleanField()
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(F("pk"))
+        self.words = words
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+        pk, params = compiler.compile(self.source_expressions[0])
+        table = pk.rsplit(".", 1)[0]  # '"cables_cable"."id"' or 'U0."id"'
+        sql = f"{table}.search_document @@ plainto_tsquery('{PG_CONFIG}'::regconfig, %s)"
+        return sql, [*params, " ".join(self.words)]

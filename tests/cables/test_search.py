@@ -18,7 +18,8 @@ from cables.ingest import ingest_cable
 from cables.models import Cable, Portion
 from tests.conftest import make_cable
 
-MIGRATION = import_module("cables.migrations.0003_search")
+MIGRATION = import_module("cables.migrations.0003_search")  # SQLite's FTS5 table
+PG_MIGRATION = import_module("cables.migrations.0008_search_document")  # PostgreSQL's documents
 TOKYO = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "09TOKYO101.txt"
 
 pytestmark = pytest.mark.django_db
@@ -157,14 +158,14 @@ def test_it_follows_updated_and_deleted_portions_and_subjects(cables: None) -> N
 def test_the_migration_indexes_cables_already_stored(cables: None) -> None:
     forward, reverse = (MIGRATION.SQLITE, MIGRATION.SQLITE_REVERSE)
     if connection.vendor == "postgresql":
-        forward, reverse = (MIGRATION.POSTGRESQL, MIGRATION.POSTGRESQL_REVERSE)
+        forward, reverse = (PG_MIGRATION.POSTGRESQL, PG_MIGRATION.POSTGRESQL_REVERSE)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Check the test's deferred foreign keys as they come: CREATE INDEX refuses pending checks.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in reverse:
             cursor.execute(statement)
         make_cable("09OSLO4", subject="ICELAND", portions=[paragraph("Whaling resumed.")])
-        if connection.vendor == "postgresql":
-            # Check the test's deferred foreign keys now: CREATE INDEX refuses pending checks.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in forward:
             cursor.execute(statement)
     assert found("iceland whaling") == ["09OSLO4"]
@@ -172,20 +173,52 @@ def test_the_migration_indexes_cables_already_stored(cables: None) -> None:
 
 
 def test_the_migration_indexes_what_the_search_asks_for() -> None:
-    assert MIGRATION.DOCUMENT.format(column="text") == search.pg_document("text")
+    assert PG_MIGRATION.CONFIG == search.PG_CONFIG
+    assert PG_MIGRATION.SEPARATORS == search.PG_SEPARATORS.replace("'", "''")
+    assert len(PG_MIGRATION.SPACES) == len(search.PG_SEPARATORS)
     assert f"tokenize='{search.SQLITE_TOKENIZER}'" in MIGRATION.SQLITE[0]
     assert f"<< {search.ROWID_SHIFT})" in MIGRATION.SUBJECT_ROWID
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index use")
-def test_postgresql_answers_from_the_indexes(cables: None) -> None:
-    sql, params = Cable.objects.search("norway oil").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # as it would on a large table
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "cables_cable_search" in plan
-    assert "cables_portion_search" in plan
+def test_postgresql_answers_from_the_index_or_tests_each_cable_in_the_lists_order(cables: None) -> None:
+    def plan(cables: Any) -> str:
+        sql, params = cables.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # as it would on a large table
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    # Rare words: the GIN index finds the cables (unordered, as the bounded count asks).
+    unordered = plan(Cable.objects.search("norway oil").order_by())
+    assert "cables_cable_search_document" in unordered
+    assert "cables_portion" not in unordered  # each cable's document holds its portions' words
+    # Common words: the list's order index, each cable's document tested, stopping with the page.
+    ordered = plan(Cable.objects.search("norway oil")[:50])
+    assert "Index Scan using cable_sent" in ordered and "search_document @@" in ordered
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's stored documents")
+def test_postgresql_keeps_each_cables_document_from_its_subject_and_portions(cables: None) -> None:
+    def document(reference_id: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_document::text FROM cables_cable WHERE reference_id = %s", [reference_id]
+            )
+            return str(cursor.fetchone()[0])
+
+    assert (
+        document("09OSLO1")
+        == "'fisheri' 'held' 'meet' 'minist' 'norway' 'oil' 'on' 'price' 'quota' 'rose' 'the'"
+    )
+    # An update that leaves the texts alone (the consistency keys) leaves the document alone.
+    Portion.objects.filter(cable__reference_id="09OSLO1").update(band0=7)
+    assert document("09OSLO1").startswith("'fisheri' 'held'")
+    # A portion moved to another cable takes its words along.
+    Portion.objects.filter(cable__reference_id="09OSLO1", order=2).update(
+        cable=Cable.objects.get(reference_id="09OSLO2"), order=9
+    )
+    assert "'oil'" not in document("09OSLO1") and "'oil'" in document("09OSLO2")
 
 
 # -- through the cable list: clearance and query counts --------------------------------------------
