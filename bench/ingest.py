@@ -45,6 +45,7 @@ def main() -> int:
             ingester = Ingester(
                 report=lambda where, reason, f=failures: f.append(f"{where}: {reason}"),
                 jobs=jobs,
+                bulk=os.environ.get("BULK") == "1",
             )
             started = time.perf_counter()
             counts = ingester.ingest_paths([path])

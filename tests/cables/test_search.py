@@ -20,6 +20,7 @@ from tests.conftest import make_cable
 
 MIGRATION = import_module("cables.migrations.0003_search")  # SQLite's FTS5 table
 PG_MIGRATION = import_module("cables.migrations.0008_search_document")  # PostgreSQL's documents
+FTS_MIGRATION = import_module("cables.migrations.0009_search_without_positions")  # FTS5, no positions
 TOKYO = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "09TOKYO101.txt"
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_it_follows_updated_and_deleted_portions_and_subjects(cables: None) -> N
 
 
 def test_the_migration_indexes_cables_already_stored(cables: None) -> None:
-    forward, reverse = (MIGRATION.SQLITE, MIGRATION.SQLITE_REVERSE)
+    forward, reverse = (MIGRATION.SQLITE + FTS_MIGRATION.SQLITE, MIGRATION.SQLITE_REVERSE)
     if connection.vendor == "postgresql":
         forward, reverse = (PG_MIGRATION.POSTGRESQL, PG_MIGRATION.POSTGRESQL_REVERSE)
     with connection.cursor() as cursor:
@@ -178,6 +179,12 @@ def test_the_migration_indexes_what_the_search_asks_for() -> None:
     assert len(PG_MIGRATION.SPACES) == len(search.PG_SEPARATORS)
     assert f"tokenize='{search.SQLITE_TOKENIZER}'" in MIGRATION.SQLITE[0]
     assert f"<< {search.ROWID_SHIFT})" in MIGRATION.SUBJECT_ROWID
+    assert FTS_MIGRATION.TOKENIZE == search.SQLITE_TOKENIZER
+    assert all(f"<< {search.ROWID_SHIFT}" in sql for sql in FTS_MIGRATION.SQLITE if sql.startswith("INSERT"))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'cables_search'")
+            assert "detail=none, columnsize=0" in cursor.fetchone()[0]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index use")
