@@ -3,7 +3,8 @@
     .venv/bin/python bench/ingest.py [PATH]    (default ../shared/corpus/bulk/cables.jsonl.gz)
 
 Runs the same code as `manage.py ingest` (cables.ingest.Ingester: read, decode, parse, store in
-batches, with the command's default number of parser processes; JOBS=0 parses inline), then
+batches, with the command's default number of parser processes; JOBS=0 parses inline, BULK=1
+loads as `manage.py ingest --bulk`, with the consistency band indexes built at the end), then
 ingests the file a second time (every cable unchanged, nothing written), and prints the time,
 cables/s and MB/s of cable text for both runs.
 """
