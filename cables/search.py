@@ -9,8 +9,9 @@ operators are separators.
 The index is kept by the database itself, so every way a cable or portion is written (the ORM,
 the admin, raw SQL, COPY) is indexed in the same transaction:
 
-- SQLite (cables/migrations/0003_search.py): the FTS5 table `cables_search`, contentless (the
-  texts are already stored once), one row per subject and one per portion, filled by triggers on
+- SQLite (cables/migrations/0003_search.py, 0009): the FTS5 table `cables_search`, contentless
+  (the texts are already stored once) and without positions (detail=none), one row per subject
+  and one per portion, filled by triggers on
   cables_cable and cables_portion. A row's rowid carries its cable's id (see ROWID_SHIFT), so a
   match never reads the portion table. Bulk ingest writes its rows itself, for speed
   (pause_insert_triggers, index_inserted). One row per portion rather than one per cable: a
