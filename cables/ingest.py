@@ -21,7 +21,7 @@ import os
 import re
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -368,12 +368,14 @@ class _Table:
         self.names = names
         self.fields = [model._meta.get_field(name) for name in names]
 
-    def insert(self, rows: list[tuple[Any, ...]]) -> None:
+    def insert(self, rows: list[tuple[Any, ...]], extra_columns: Sequence[str] = ()) -> None:
+        """Insert rows of the model's fields, followed by values for extra_columns (columns of
+        the table that are not fields of the model), given as they are."""
         if not rows:
             return
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in self.fields)
-        values = ", ".join(["%s"] * len(self.fields))
+        columns = ", ".join([*(quote(f.column) for f in self.fields), *map(quote, extra_columns)])
+        values = ", ".join(["%s"] * (len(self.fields) + len(extra_columns)))
         sql = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES ({values})"
         adapt = [
             (i, f.get_db_prep_save)
@@ -575,7 +577,14 @@ def _write(batch: list[Prepared]) -> None:
     ingest of the cables they are cleared for, and no others.
     """
     search.pause_insert_triggers()
-    CABLES.insert([p.cable for p in batch])
+    if connection.vendor == "postgresql":
+        # Each cable's search document is made in its INSERT, from its subject and these texts.
+        texts = (" ".join(row[_TEXT] for row in p.portions) for p in batch)
+        CABLES.insert(
+            [(*p.cable, text) for p, text in zip(batch, texts, strict=True)], [search.PG_PORTIONS_COLUMN]
+        )
+    else:
+        CABLES.insert([p.cable for p in batch])
     by_rank: dict[int, list[Prepared]] = {}
     for p in batch:
         by_rank.setdefault(p.cable[_RANK], []).append(p)

@@ -78,21 +78,35 @@ COMMON_SHARE = 0.05
 COMMON_MIN = 2_000
 
 
-def pause_insert_triggers() -> None:
-    """SQLite: until index_inserted(), this transaction indexes the rows it inserts itself.
+# PostgreSQL: the column through which bulk ingest gives a new cable the texts of its portions
+# (migration 0008), and the setting by which it says that it did.
+PG_PORTIONS_COLUMN = "search_portions"
+PG_PORTIONS_INDEXED = "declass.portions_indexed"
 
-    FTS5 writes made by a trigger cost about four times the same writes made directly, which
-    matters to bulk ingest. Call it inside a transaction: a rollback ends the pause too, and other
-    connections, which cannot write meanwhile, never see it.
+
+def pause_insert_triggers() -> None:
+    """Until index_inserted(), this transaction indexes the rows it inserts itself.
+
+    SQLite: FTS5 writes made by a trigger cost about four times the same writes made directly,
+    which matters to bulk ingest. PostgreSQL: the cables inserted meanwhile must come with their
+    portions' texts in PG_PORTIONS_COLUMN, and their portions then add nothing to the documents.
+    Call it inside a transaction: a rollback ends the pause too, and other connections never see
+    it (SQLite's cannot write meanwhile; PostgreSQL's setting is the transaction's own).
     """
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("INSERT INTO cables_search_paused DEFAULT VALUES")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PG_PORTIONS_INDEXED])
 
 
 def index_inserted(subjects: list[tuple[int, str]], portions: list[tuple[int, int, str]]) -> None:
     """Index the (cable id, subject) and (cable id, order, text) rows inserted since
     pause_insert_triggers(), and let the triggers index again."""
+    if connection.vendor == "postgresql":
+        # Already in the documents made at the cables' INSERT.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PG_PORTIONS_INDEXED])
     if connection.vendor != "sqlite":
         return
     rows = [(cable_id << ROWID_SHIFT, subject) for cable_id, subject in subjects]
