@@ -17,7 +17,7 @@ import hashlib
 import math
 import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,12 +30,13 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from cables.models import Cable, Portion
-from review import audit
+from review import audit, mosaic_status
 from review import release as release_copies
-from review.decisions import DecisionRequest, check, vocabulary
+from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import (
     Comment,
     Decision,
+    MosaicAcknowledgment,
     PortionCheck,
     QualitySample,
     Review,
@@ -279,7 +280,117 @@ def _check_may_decide(review: Review, actor: User) -> None:
         )
 
 
-submit = _transition_action("submit", "review.submit", stamp="submitted")
+def _mosaic_gate(review: Review, step: str) -> None:
+    """An open mosaic finding blocks submit, approve and release; an acknowledged one blocks
+    approve and release until a supervisor confirms it (review/mosaic_status.py)."""
+    why = mosaic_status.refusal(mosaic_status.for_review(review), step)
+    if why:
+        raise ValidationError(why)
+
+
+submit = _transition_action(
+    "submit", "review.submit", stamp="submitted", check=lambda review, actor: _mosaic_gate(review, "submit")
+)
+
+
+# -- mosaic findings: excise every occurrence, acknowledge, confirm --------------------------------
+
+MAX_REASON = 2000
+
+
+def _finding(review: Review, key: str) -> Any:
+    """The current mosaic finding with this key, with its status."""
+    found = next((s for s in mosaic_status.for_review(review) if s.finding.key == key), None)
+    if found is None:
+        raise ValidationError("no such mosaic finding on this review now (it may be resolved already)")
+    return found
+
+
+@transaction.atomic
+def excise_everywhere(review: Review, key: str, *, actor: User) -> list[Decision]:
+    """Excise every released occurrence of a mosaic finding under the codes of its redaction:
+    one decide() per portion concerned, each audited as decision.set."""
+    review = _locked(review)
+    _check_may_decide(review, actor)
+    finding = _finding(review, key).finding
+    if not finding.codes:
+        raise ValidationError(f"'{finding.text}' was redacted without codes to copy: excise it by hand")
+    portions = list(review.cable.portions.all())
+    decisions = {d.portion_id: d for d in review.decisions.prefetch_related("codes", "spans__codes")}
+    hits: dict[int, list[SpanRequest]] = {}
+    for hit in finding.hits:
+        hits.setdefault(hit.part, []).append(SpanRequest(hit.start, hit.end, finding.codes))
+    changed = []
+    for index, new in sorted(hits.items()):
+        portion = portions[index]
+        old = decisions.get(portion.pk)
+        spans = list(new)
+        justification = f"'{finding.text}' excised wherever it is released, as {finding.redacted_in[0]}"
+        if old is not None and old.kind == Decision.Kind.EXCISE:
+            spans += [
+                SpanRequest(s.start, s.end, tuple(c.code for c in s.codes.all())) for s in old.spans.all()
+            ]
+            justification = old.justification or justification
+        spans.sort(key=lambda s: s.start)
+        request = DecisionRequest("excise", (), justification, spans=tuple(spans))
+        changed.append(decide(review, portion, request, actor=actor))
+    return changed
+
+
+@transaction.atomic
+def acknowledge_mosaic(review: Review, key: str, reason: str, *, actor: User) -> MosaicAcknowledgment:
+    """The reviewer releases a mosaic finding anyway, saying why; acknowledging again replaces
+    the reason and needs a new confirmation."""
+    review = _locked(review)
+    _check_may_decide(review, actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("say why the finding may be released as it is (a reason is required)")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"keep the reason under {MAX_REASON} characters")
+    finding = _finding(review, key).finding
+    ack = review.mosaic_acks.filter(key=key).first()
+    before = ack.to_dict() if ack is not None else None
+    if ack is None:
+        ack = MosaicAcknowledgment(review=review, key=key)
+    ack.message, ack.released_in, ack.reason = finding.message, list(finding.released_in), reason
+    ack.acknowledged_by, ack.acknowledged_at = actor, timezone.now()
+    ack.confirmed_by, ack.confirmed_at = None, None
+    ack.save()
+    audit.record(actor, "mosaic.acknowledge", ack, before=before, after=ack.to_dict(), note=reason)
+    return ack
+
+
+@transaction.atomic
+def confirm_acknowledgments(
+    review: Review, keys: Sequence[str], *, actor: User
+) -> list[MosaicAcknowledgment]:
+    """A supervisor (a second officer) confirms the reviewer's acknowledgments, each audited as
+    mosaic.confirm. Approve calls it with the findings ticked on the approval page."""
+    review = _locked(review)
+    _cleared(actor, review.cable)
+    if not actor.has_perm("review.approve_review"):
+        raise PermissionDenied("only a supervisor may confirm a mosaic acknowledgment")
+    if review.state != Review.State.PENDING_APPROVAL:
+        raise TransitionNotAllowed(
+            f"mosaic acknowledgments are confirmed when approving; the review is {review.get_state_display()}"
+        )
+    _second_officer(review, actor)
+    current = {s.finding.key: s for s in mosaic_status.for_review(review)}
+    confirmed = []
+    for key in dict.fromkeys(keys):
+        status = current.get(key)
+        if status is None or status.ack is None:
+            raise ValidationError("a mosaic finding you confirmed is not acknowledged now: reload the page")
+        ack = status.ack
+        if ack.confirmed_at is not None:
+            continue
+        before = ack.to_dict()
+        ack.confirmed_by, ack.confirmed_at = actor, timezone.now()
+        ack.save()
+        audit.record(actor, "mosaic.confirm", ack, before=before, after=ack.to_dict())
+        confirmed.append(ack)
+    return confirmed
 
 
 @transaction.atomic
@@ -382,8 +493,22 @@ def _second_officer(review: Review, actor: User) -> None:
         raise PermissionDenied("you submitted this review: another supervisor must approve it")
 
 
+def _approve_check(review: Review, actor: User) -> None:
+    _second_officer(review, actor)
+    _mosaic_gate(review, "approve")
+
+
 # Separation of duties is checked after the role check, which says more to a non-supervisor.
-approve = _transition_action("approve", "review.approve", stamp="approved", check=_second_officer)
+_approve = _transition_action("approve", "review.approve", stamp="approved", check=_approve_check)
+
+
+@transaction.atomic
+def approve(review: Review, *, actor: User, note: str = "", confirm_mosaic: Sequence[str] = ()) -> Review:
+    """The approve transition, audited as review.approve; confirm_mosaic: the keys of the
+    acknowledged mosaic findings the supervisor confirms with it (confirm_acknowledgments())."""
+    if confirm_mosaic:
+        confirm_acknowledgments(review, confirm_mosaic, actor=actor)
+    return _approve(review, actor=actor, note=note)
 
 
 def release(review: Review, *, actor: User, note: str = "") -> Review:
@@ -407,6 +532,7 @@ def _release(review: Review, *, actor: User, note: str) -> Review:
     review = _locked(review)
     _cleared(actor, review.cable)
     before = _run(review, "release", actor)
+    _mosaic_gate(review, "release")
     review.released_by = actor
     review.released_at = timezone.now()
     rendered = release_copies.render(review)  # raises LeakBlocked before anything is saved

@@ -121,3 +121,10 @@ class ReferralAnswerForm(forms.Form):
             else:
                 out[order] = DecisionRequest(kind, codes, justification)
         return out
+
+
+class MosaicForm(forms.Form):
+    """A mosaic finding named by its key; a reason when it is acknowledged (required by the action)."""
+
+    key = forms.CharField(max_length=2000)
+    reason = forms.CharField(required=False, max_length=2000, label="Why it may be released as it is")

@@ -524,3 +524,44 @@ class PortionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{'agree' if self.agrees else 'disagree'} {self.decision}"
+
+
+# -- mosaic acknowledgments (review/mosaic.py; written only by review.actions) ---------------------
+
+
+class MosaicAcknowledgment(models.Model):
+    """The reviewer's reason to release a mosaic finding anyway, and a supervisor's confirmation.
+
+    It covers the finding with this key while the term is released in no place beyond
+    released_in (review.mosaic.covers); acknowledging again replaces the reason and clears the
+    confirmation.
+    """
+
+    review = models.ForeignKey(Review, models.CASCADE, related_name="mosaic_acks")
+    key = models.TextField()  # the finding's normalised term: "harada"
+    message = models.TextField()  # the finding in words, as the reviewer saw it
+    released_in = models.JSONField(default=list)  # portion names, as the finding named them
+    reason = models.TextField()
+    acknowledged_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "pk"]
+        constraints = [models.UniqueConstraint(fields=["review", "key"], name="mosaic_ack_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the audit log records it."""
+        data: dict[str, Any] = {
+            "key": self.key,
+            "finding": self.message,
+            "released_in": self.released_in,
+            "reason": self.reason,
+        }
+        if self.confirmed_by_id:
+            data["confirmed_by"] = self.confirmed_by.get_username()  # type: ignore[union-attr]
+        return data

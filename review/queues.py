@@ -29,6 +29,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -45,7 +46,7 @@ from django.views.decorators.http import require_POST
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit, consistency, mosaic, round_diff
+from review import actions, audit, consistency, mosaic_status, round_diff
 from review.access import (
     access_review,
     visible_audit_events,
@@ -53,7 +54,7 @@ from review.access import (
     visible_filter_choices,
     visible_reviews,
 )
-from review.models import AnyUser, AuditEvent, Decision, Review, clearance_rank
+from review.models import AnyUser, AuditEvent, Decision, MosaicAcknowledgment, Review, clearance_rank
 from review.queue_forms import (
     ApprovalFilterForm,
     AssignFilterForm,
@@ -96,6 +97,22 @@ def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Cal
 def listed(reviews: QuerySet[Review]) -> QuerySet[Review]:
     """Reviews with what a queue row shows, in one query."""
     return reviews.select_related("cable", "reviewer", "submitted_by").defer(*_HEAVY_CABLE_FIELDS)
+
+
+MOSAIC_ACKS = MosaicAcknowledgment.objects.select_related("acknowledged_by", "confirmed_by")
+
+
+def with_mosaic_acks(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """Each review with mosaic_acks: how many mosaic findings its reviewer acknowledged (a column
+    of the approval and release queues; one subquery, not a query per row)."""
+    acks = (
+        MosaicAcknowledgment.objects.filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return reviews.annotate(mosaic_acks_count=Coalesce(Subquery(acks, output_field=IntegerField()), Value(0)))
 
 
 def page_of(request: HttpRequest, items: QuerySet[Any]) -> tuple[Any, str]:
@@ -216,7 +233,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         pending = pending.filter(cable__in=Cable.objects.filtered(f).values("pk"))
     if "reviewer" in f:
         pending = pending.filter(reviewer__username=f["reviewer"])
-    page, query = page_of(request, listed(pending).order_by("submitted_at", "pk"))
+    page, query = page_of(request, with_mosaic_acks(listed(pending)).order_by("submitted_at", "pk"))
     consistency.annotate_conflicts(page.object_list, request.user)  # a few queries for the page
     origins = (
         all_pending.exclude(cable__origin="")
@@ -297,7 +314,7 @@ def _approval_page(
         "is_pending": review.state == S.PENDING_APPROVAL,
         "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
         "decided": len(decisions),
-        "mosaic": mosaic.find(mosaic.parts_for(portions, decisions)),
+        "mosaic": mosaic_status.for_review(review, portions, decisions),
         "release_copies": release_copies(review),
         "round_diff": diff,
         "release_conflicts": consistency.release_conflicts([review], user).get(review.pk, []),
@@ -326,7 +343,8 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        actions.approve(review, actor=request.user, note=note)
+        confirm = request.POST.getlist("confirm_mosaic")  # acknowledged mosaic findings ticked
+        actions.approve(review, actor=request.user, note=note, confirm_mosaic=confirm)
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"{review.case_number} was not approved: {actions.refusal(e)}.")
         return _after_failure(request, "review.approve_review", "review:approval", review.pk)
@@ -372,7 +390,11 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 def releases(request: HttpRequest) -> HttpResponse:
     approved = visible_reviews(request.user).filter(state=S.APPROVED)
     page, query = page_of(
-        request, listed(approved).select_related("approved_by").order_by("approved_at", "pk")
+        request,
+        listed(approved)
+        .select_related("approved_by")
+        .prefetch_related(Prefetch("mosaic_acks", MOSAIC_ACKS))  # shown to the releaser in the row
+        .order_by("approved_at", "pk"),
     )
     return render(request, "review/queue_release.html", {"page": page, "query": query})
 

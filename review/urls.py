@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import due, quality, queues, reading_room, views
+from review import due, mosaic_views, quality, queues, reading_room, views
 
 app_name = "review"
 
 urlpatterns = [
     path("", queues.home, name="home"),
     *views.urlpatterns,
+    *mosaic_views.urlpatterns,
     *queues.urlpatterns,
     *reading_room.staff_urlpatterns,
     *quality.urlpatterns,

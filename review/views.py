@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import Cable, Portion
-from review import actions, consistency, mosaic, round_diff
+from review import actions, consistency, mosaic_status, round_diff
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
@@ -220,7 +220,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     ctx["referred_rows"] = [r for r in rows if r.decision and r.decision.kind == Decision.Kind.REFER]
     ctx["submit_blocked"] = editable and "submit" not in available and len(decisions) < len(portions)
     ctx["stamp"] = release_stamp(released)
-    ctx["mosaic"] = mosaic.find(mosaic.parts_for(portions, decisions))
+    ctx["mosaic"] = mosaic_status.for_review(review, portions, decisions)
     ctx["release_copies"] = release_copies(review)
     ctx["round_diff"] = diff = round_diff.compare(review, portions, decisions)
     if diff is not None:

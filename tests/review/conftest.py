@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from cables.models import Cable
-from review import actions
+from review import actions, mosaic_status
 from review.decisions import DecisionRequest
 from review.models import Review
 from tests.conftest import make_cable
@@ -40,6 +40,19 @@ def cable(db: None) -> Cable:
             },
         ],
     )
+
+
+def acknowledge_mosaic(review: Review, reviewer: User, reason: str = "released on purpose") -> list[str]:
+    """Acknowledge every open mosaic finding of a review (so that it may be submitted); their keys."""
+    keys = [s.finding.key for s in mosaic_status.for_review(review) if s.is_open]
+    for key in keys:
+        actions.acknowledge_mosaic(review, key, reason, actor=reviewer)
+    return keys
+
+
+def acknowledged_keys(review: Review) -> list[str]:
+    """The keys of a review's acknowledged mosaic findings: what a supervisor confirms to approve."""
+    return [s.finding.key for s in mosaic_status.for_review(review) if s.ack is not None]
 
 
 def decide_all(review: Review, actor: User) -> None:

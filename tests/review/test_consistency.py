@@ -14,6 +14,7 @@ from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import AuditEvent, Review
 from tests.conftest import make_cable
+from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 
 S = Review.State
 PARAGRAPH = (
@@ -58,10 +59,11 @@ def reviewed(
         actions.decide(review, portion, request, actor=reviewer)
     if state == S.IN_REVIEW:
         return review
+    acknowledge_mosaic(review, reviewer)  # a withheld paragraph repeated in the released ones
     actions.submit(review, actor=reviewer)
     if state == S.PENDING_APPROVAL:
         return review
-    actions.approve(review, actor=supervisor)
+    actions.approve(review, actor=supervisor, confirm_mosaic=acknowledged_keys(review))
     if state == S.APPROVED:
         return review
     assert releaser is not None

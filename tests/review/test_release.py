@@ -19,6 +19,7 @@ from review import actions
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import AuditEvent, ReleaseCopy, Review
+from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "release"
 S = Review.State
@@ -62,8 +63,9 @@ def approved_seed(seed: Cable, alice: User, bob: User) -> Review:
     review = actions.refer(review, actor=alice)
     answer = DecisionRequest("withhold", ("B1", "1.4(a)"), "military plans")
     review = actions.answer_referral(review, {portions["paragraph", "18"].order: answer}, actor=alice)
+    acknowledge_mosaic(review, alice)  # "DG Harada" and "MOFA" stay released elsewhere
     review = actions.submit(review, actor=alice)
-    return actions.approve(review, actor=bob)
+    return actions.approve(review, actor=bob, confirm_mosaic=acknowledged_keys(review))
 
 
 @pytest.fixture

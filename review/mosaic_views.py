@@ -1,0 +1,61 @@
+"""The review page's mosaic forms: excise every occurrence of a finding, or acknowledge it.
+
+Both post plain forms (they work without JavaScript) and come back to the review page's mosaic
+section; the actions (review.actions.excise_everywhere, acknowledge_mosaic) check who may and
+audit. The supervisor confirms acknowledgments with the approve form (review/queues.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_POST
+
+from review import actions
+from review.access import access_review
+from review.forms import MosaicForm
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect(reverse("review:detail", args=[pk]) + "#mosaic")
+
+
+@login_required
+@require_POST
+def excise_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = MosaicForm(request.POST)
+    key = form.cleaned_data["key"] if form.is_valid() else ""
+    try:
+        changed = actions.excise_everywhere(review, key, actor=request.user)
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
+    else:
+        n = len(changed)
+        messages.success(request, f"Excised every released occurrence in {n} portion{'s' if n != 1 else ''}.")
+    return _back(review.pk)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = MosaicForm(request.POST)
+    valid = form.is_valid()
+    key, reason = (form.cleaned_data["key"], form.cleaned_data["reason"]) if valid else ("", "")
+    try:
+        actions.acknowledge_mosaic(review, key, reason, actor=request.user)
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"Not acknowledged: {actions.refusal(e)}.")
+    else:
+        messages.success(request, "Mosaic finding acknowledged: a supervisor confirms it when approving.")
+    return _back(review.pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("reviews/<int:pk>/mosaic/excise/", excise_everywhere, name="mosaic_excise"),
+    path("reviews/<int:pk>/mosaic/acknowledge/", acknowledge, name="mosaic_acknowledge"),
+]
