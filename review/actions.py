@@ -280,16 +280,27 @@ def _check_may_decide(review: Review, actor: User) -> None:
         )
 
 
-def _mosaic_gate(review: Review, step: str) -> None:
+def _mosaic_gate(review: Review, step: str, actor: User | None = None) -> None:
     """An open mosaic finding blocks submit, approve and release; an acknowledged one blocks
-    approve and release until a supervisor confirms it (review/mosaic_status.py)."""
-    why = mosaic_status.refusal(mosaic_status.for_review(review), step)
+    approve and release until a supervisor confirms it (review/mosaic_status.py). At submit, an
+    acknowledgment whose finding is gone (its occurrences were redacted since) lapses, audited,
+    so that the supervisor and the releaser see only what is released on purpose."""
+    found = mosaic_status.for_review(review)
+    why = mosaic_status.refusal(found, step)
     if why:
         raise ValidationError(why)
+    if step == "submit":
+        current = [s.ack.pk for s in found if s.ack is not None]
+        for ack in review.mosaic_acks.exclude(pk__in=current):
+            audit.record(actor, "mosaic.lapse", ack, before=ack.to_dict(), after=None)
+            ack.delete()
 
 
 submit = _transition_action(
-    "submit", "review.submit", stamp="submitted", check=lambda review, actor: _mosaic_gate(review, "submit")
+    "submit",
+    "review.submit",
+    stamp="submitted",
+    check=lambda review, actor: _mosaic_gate(review, "submit", actor),
 )
 
 

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from cables.models import Cable
-from review.models import Comment, Decision, Review
-from tests.review.conftest import review_in
+from cables.models import Cable, Portion
+from review import actions
+from review.decisions import DecisionRequest, SpanRequest
+from review.models import Comment, Decision, MosaicAcknowledgment, Review
+from tests.review.conftest import RELEASE, review_in
 
 S = Review.State
 
@@ -86,3 +88,48 @@ def test_a_review_goes_round_without_javascript(
     assert review.state == S.RELEASED
     span = review.decisions.get(portion__order=2).spans.get()
     assert text[span.start : span.end] == "Ali Bey"
+
+
+def test_a_mosaic_finding_is_acknowledged_confirmed_and_shown_to_the_releaser_without_javascript(
+    open_page: Any, screenshot: Any, alice: User, bob: User, erin: User, cable: Cable
+) -> None:
+    """The mosaic gate's forms are plain posts too: the reviewer's acknowledgment, the
+    supervisor's confirmation (a box outside the approve form, joined to it by form=) and the
+    release queue's list of acknowledged findings (a <details>)."""
+    Portion.objects.filter(cable=cable, label="SUBJECT").update(text="TALKS WITH MINISTER ALI BEY")
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    subject, p1, p2 = cable.portions.order_by("order")
+    at = p1.text.index("Ali Bey")
+    excise = DecisionRequest("excise", (), "a source", spans=(SpanRequest(at, at + 7, ("B6",)),))
+    actions.decide(review, p1, excise, actor=alice)
+    for portion in (subject, p2):
+        actions.decide(review, portion, RELEASE, actor=alice)
+
+    page = open_page(alice, f"/reviews/{review.pk}/", javascript=False)
+    page.get_by_role("button", name="Submit for approval").click()
+    page.locator(".messages", has_text="open mosaic finding: 'Ali Bey'").wait_for()
+    page.locator("#mosaic-reason-1").fill("The minister's name is in the published talking points")
+    page.get_by_role("button", name="Acknowledge finding 1").click()
+    page.locator(".messages", has_text="Mosaic finding acknowledged").wait_for()
+    screenshot(page, "acknowledged")
+    page.get_by_role("button", name="Submit for approval").click()
+    page.locator(".messages", has_text="Submitted for approval").wait_for()
+
+    boss = open_page(bob, f"/approvals/{review.pk}/", javascript=False)
+    boss.get_by_role("button", name=f"Approve {review.case_number}").click()
+    boss.locator(".messages", has_text="acknowledged mosaic finding not confirmed").wait_for()
+    boss.get_by_label("I confirm finding 1 may be released as acknowledged").check()
+    screenshot(boss, "confirming")
+    boss.get_by_role("button", name=f"Approve {review.case_number}").click()
+    boss.locator(".messages", has_text=f"Approved {review.case_number}").wait_for()
+    assert MosaicAcknowledgment.objects.get(review=review).confirmed_by == bob
+
+    releaser = open_page(erin, "/releases/", javascript=False)
+    shown = releaser.locator(".queue-mosaic li")  # open: seen before the Release button
+    assert shown.is_visible() and "published talking points" in shown.text_content()
+    assert "confirmed by bob" in shown.text_content()
+    screenshot(releaser, "release-queue")
+    releaser.get_by_role("button", name=f"Release {review.case_number} (09ANKARA100)").click()
+    releaser.locator(".messages", has_text=f"Released {review.case_number}").wait_for()
+    review.refresh_from_db()
+    assert review.state == S.RELEASED

@@ -31,6 +31,7 @@ PASSWORD = "walk-through-2026"
 SHOTS = SCREENSHOTS / "walkthrough"
 PHRASE = "Chikahito Harada"  # in paragraph 2
 PARAGRAPH_3 = "Although the elections in Japan this year will complicate"
+ACKNOWLEDGED = "DG Harada acts in his public role, named in MOFA's own release; his given name is private"
 
 
 def seed_text() -> str:
@@ -188,6 +189,22 @@ def test_a_review_walks_from_assignment_to_release(
     preview.scroll_into_view_if_needed()
     shots(page, "review-decided")
 
+    # The mosaic gate: "Harada" is still released ("DG Harada" in paragraphs 1 to 3, "HARADA" in
+    # the SUBJECT), so submit is refused until the reviewer excises every occurrence or
+    # acknowledges the finding with a reason.
+    mosaic = page.locator("#mosaic")
+    assert "'Harada' (part of 'Chikahito Harada') is excised in paragraph 2" in mosaic.text_content()
+    page.get_by_role("button", name="Submit for approval").click()
+    page.locator(".messages", has_text="open mosaic finding: 'Harada'").wait_for()
+    review.refresh_from_db()
+    assert review.state == S.IN_REVIEW
+    page.locator("#mosaic-reason-1").fill(ACKNOWLEDGED)
+    page.get_by_role("button", name="Acknowledge finding 1").click()
+    page.locator(".messages", has_text="Mosaic finding acknowledged").wait_for()
+    assert ACKNOWLEDGED in page.locator("#mosaic .mosaic-ack").text_content()
+    assert review.mosaic_acks.get().acknowledged_by == reviewer
+    shots(page, "review-mosaic-acknowledged")
+
     page.get_by_role("button", name="Submit for approval").click()
     page.locator(".messages", has_text="Submitted for approval").wait_for()
     review.refresh_from_db()
@@ -197,8 +214,18 @@ def test_a_review_walks_from_assignment_to_release(
     # -- the supervisor returns it --------------------------------------------------------------
     boss = sign_in("supervisor", shots)
     boss.locator("#pending-title", has_text="Waiting for approval (1)").wait_for()
+    boss.get_by_role("link", name="Approvals").click()
+    boss.wait_for_url("**/approvals/")
+    assert "1 acknowledged mosaic finding" in boss.locator("table.queue").text_content()
     boss.get_by_role("link", name="07TOKYO1744").click()
     boss.wait_for_url(f"**/approvals/{review.pk}/")
+    # The acknowledged finding, with the reviewer's reason: approving without confirming it fails.
+    assert ACKNOWLEDGED in boss.locator("#mosaic").text_content()
+    boss.get_by_role("button", name=f"Approve {case}").click()
+    boss.locator(".messages", has_text="acknowledged mosaic finding not confirmed").wait_for()
+    review.refresh_from_db()
+    assert review.state == S.PENDING_APPROVAL
+    assert boss.locator('#mosaic input[name="confirm_mosaic"]').count() == 1
     assert boss.locator(f"#portion-{p2} mark.sbs-excised").text_content() == PHRASE
     assert boss.locator(f"#portion-{p2} td.released").text_content().count(PHRASE) == 0
     boss.locator(f"#id_portion_{p2}").fill("Withhold the whole paragraph under B6: it is about him.")
@@ -283,7 +310,9 @@ def test_a_review_walks_from_assignment_to_release(
     auditor.wait_for_url("**/audit/?*cable=07tokyo1744*")
     listed = auditor.locator("table.audit td:nth-child(4) code").all_text_contents()
     listed.reverse()  # oldest first
-    review_steps = [a for a in listed if a != "decision.set"]
+    review_steps = [a for a in listed if a.startswith("review.")]
+    # The acknowledgment, and its lapse when paragraph 2 was withheld whole (its finding gone).
+    assert [a for a in listed if a.startswith("mosaic.")] == ["mosaic.acknowledge", "mosaic.lapse"]
     assert review_steps[-9:] == [
         "review.open",
         "review.assign",
@@ -309,7 +338,7 @@ def test_a_review_walks_from_assignment_to_release(
     stored = list(
         AuditEvent.objects.filter(cable_ref="07TOKYO1744").order_by("seq").values_list("action", flat=True)
     )
-    assert [a for a in stored if a != "decision.set"][-9:] == review_steps[-9:]
+    assert [a for a in stored if a.startswith("review.")][-9:] == review_steps[-9:]
     out = StringIO()
     call_command("verify_audit", stdout=out)
     assert re.match(rf"audit log verified: \d+ events, head #{head} ", out.getvalue())

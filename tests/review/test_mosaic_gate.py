@@ -362,3 +362,12 @@ def acknowledge_all(review: Review, alice: User) -> list[str]:
     for key in keys:
         actions.acknowledge_mosaic(review, key, "public", actor=alice)
     return keys
+
+
+def test_an_acknowledgment_whose_finding_is_gone_lapses_at_submit(alice: User, harada: Review) -> None:
+    actions.acknowledge_mosaic(harada, "harada", REASON, actor=alice)
+    actions.excise_everywhere(harada, "harada", actor=alice)  # redacted after all
+    actions.submit(harada, actor=alice)
+    assert not MosaicAcknowledgment.objects.exists()
+    lapse = AuditEvent.objects.get(action="mosaic.lapse")
+    assert (lapse.actor, lapse.before["key"], lapse.after) == (alice, "harada", None)
