@@ -185,7 +185,7 @@ def _title_before(text: str, start: int, floor: int) -> int:
     """Where a title phrase right before text[start] begins ("DG ", "Foreign Minister "), or start."""
     at, found = start, start
     for _ in range(5):
-        m = _WORD_BEFORE.search(text, floor, at)
+        m = _WORD_BEFORE.search(text, max(floor, at - 60), at)
         if m is None:
             break
         word = m.group(1).upper().rstrip(".")
@@ -204,7 +204,7 @@ def _hits(parts: Sequence[Part], pattern: re.Pattern[str], index: int) -> list[H
     for floor, ceiling in released_ranges(part):
         for m in pattern.finditer(part.text, floor, ceiling):
             start = m.start()
-            initials = _INITIALS_BEFORE.search(part.text, floor, start)
+            initials = _INITIALS_BEFORE.search(part.text, max(floor, start - 12), start)
             if initials is not None:
                 start = initials.start()
             shown_from = _title_before(part.text, start, floor)
@@ -283,11 +283,17 @@ def find(parts: Sequence[Part]) -> list[Finding]:
 
     findings: list[Finding] = []
     claimed: list[tuple[int, int, int]] = []  # (part, start, end) of hits a longer needle reported
+    # A plain substring test first: most needles are released nowhere, and compiling a pattern
+    # for each (a withheld portion's whole text is one) would cost more than all the rest.
+    pieces = [(i, normalise(piece)) for i, part in enumerate(parts) for piece in released_pieces(part)]
     for key, found in sorted(needles.items(), key=lambda kv: -len(kv[0])):
+        where = sorted({i for i, piece in pieces if key in piece})
+        if not where:
+            continue
         pattern = _pattern(key)
         hits = [
             h
-            for i in range(len(parts))
+            for i in where
             for h in _hits(parts, pattern, i)
             if not any(p == h.part and s < h.end and h.start < e for p, s, e in claimed)
         ]
