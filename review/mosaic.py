@@ -250,7 +250,7 @@ def find(parts: Sequence[Part]) -> list[Finding]:
         verb = VERBS.get(part.kind, part.kind)
         place = f"{verb} in {part.name}"
         if part.kind == "excise":
-            codes_of = dict(zip(sorted(part.spans), part.span_codes, strict=False))
+            codes_of = dict(zip(part.spans, part.span_codes, strict=False))  # as given, aligned
             for start, end in sorted(part.spans):
                 text = part.text[start:end].strip(_TRIM)
                 codes = codes_of.get((start, end), ())
