@@ -15,8 +15,11 @@ whole words at both ends, and never joins text across a redaction box. Three kin
   a possessive around a released occurrence is shown with it ("DG Harada") and an initial is
   excised with it;
 - for a withheld or referred portion, each stretch of at least MIN_PHRASE_WORDS words it shares
-  with released text, when at least two of its words of MIN_LETTERS letters or more are not
-  common words (boilerplate such as "this cable has been cleared by AA/S Mull" is not reported).
+  with released text that is distinctive: at least two of its words of MIN_LETTERS letters or
+  more are not common words, and one of them is a proper noun (capitalised inside a sentence of
+  mixed-case text) or the stretch is DISTINCTIVE_WORDS words long (boilerplate such as "this
+  cable has been cleared by AA/S Mull" and set phrases such as "stressed the importance" are not
+  reported).
 
 Each finding has a key (the normalised needle) by which a reviewer's acknowledgment names it.
 """
@@ -34,6 +37,7 @@ MIN_LENGTH = 4
 MAX_FINDINGS = 50  # a page full of warnings helps nobody; the first fifty say enough
 MIN_LETTERS = 4  # a name-like word of an excised span is checked from this many letters
 MIN_PHRASE_WORDS = 3  # a withheld portion's shared stretch is reported from this many words
+DISTINCTIVE_WORDS = 8  # ... and without a proper noun in it, from this many
 
 # Words that say nothing on their own: English function words and what every cable repeats.
 COMMON_WORDS = frozenset(
@@ -156,7 +160,7 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’,][sS]$")
 _INITIALS_BEFORE = re.compile(r"(?:(?<![\w.])[A-Z]\.\s?){1,3}$")
 _WORD_BEFORE = re.compile(r"([\w./-]+)[ \t]*,?[ \t]*$")
-_TITLE_LINKS = frozenset({"OF", "THE", "FOR", "AND", "&"})
+_SENTENCE_END = re.compile(r"[.!?:;]|\n\s*\n")
 
 
 def name_words(text: str) -> list[str]:
@@ -212,10 +216,14 @@ def _hits(parts: Sequence[Part], pattern: re.Pattern[str], index: int) -> list[H
     return hits
 
 
-def _shared_phrases(words: list[str], released: str, grams: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+def _shared_phrases(
+    words: list[str], proper: list[bool], released: str, grams: set[tuple[str, ...]]
+) -> list[tuple[int, int]]:
     """Maximal runs of at least MIN_PHRASE_WORDS of the withheld words (as (first, last) word
-    indices) that also occur, in that order, in the released text. released: its normalised
-    words joined by single spaces, with a space at each end; grams: its MIN_PHRASE_WORDS-grams."""
+    indices) that also occur, in that order, in the released text, and are distinctive
+    (_distinctive). words: casefolded; proper: whether each is a proper noun or acronym;
+    released: the released text's normalised words joined by single spaces, with a space at each
+    end; grams: its MIN_PHRASE_WORDS-grams."""
     n, runs, i = len(words), [], 0
     while i + MIN_PHRASE_WORDS <= n:
         j = i + MIN_PHRASE_WORDS
@@ -226,10 +234,40 @@ def _shared_phrases(words: list[str], released: str, grams: set[tuple[str, ...]]
             if not _contains(released, words[i : j + 1]):
                 break
             j += 1
-        if len({w for w in words[i:j] if len(w) >= MIN_LETTERS and not is_common(w)}) >= 2:
+        if _distinctive(words[i:j], proper[i:j]):
             runs.append((i, j - 1))
         i = j
     return runs
+
+
+def _distinctive(run: list[str], proper: list[bool]) -> bool:
+    """Worth reporting: at least two words of MIN_LETTERS letters that are not common words, and
+    either a proper noun or acronym among them or a long run (DISTINCTIVE_WORDS words: a
+    quotation), so "a legal basis" or "stressed the importance" is not reported and "the Cosa
+    Nostra" or "FSLN electoral campaigns" is."""
+    rare = [k for k, w in enumerate(run) if len(w) >= MIN_LETTERS and not is_common(w)]
+    if len(rare) < 2:
+        return False
+    return len(run) >= DISTINCTIVE_WORDS or any(proper[k] for k in rare)
+
+
+def proper_words(text: str, words: Sequence[re.Match[str]]) -> list[bool]:
+    """For each word of text: is it a proper noun or an acronym, as far as capitals tell? A
+    capital inside mixed-case text, not at the start of a sentence; in text written all in
+    capitals, none can be told."""
+    if _is_upper(text):
+        return [False] * len(words)
+    out, end = [], 0
+    for m in words:
+        starts = not text[: m.start()].strip() or bool(_SENTENCE_END.search(text, end, m.start()))
+        out.append(m.group(0)[0].isupper() and not starts)
+        end = m.end()
+    return out
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
 def _contains(released: str, words: list[str]) -> bool:
@@ -277,7 +315,8 @@ def find(parts: Sequence[Part]) -> list[Finding]:
             continue
         matches = list(_WORD.finditer(part.text))
         words = [m.group(0).casefold() for m in matches]
-        for first, last in _shared_phrases(words, released_text, grams):
+        proper = proper_words(part.text, matches)
+        for first, last in _shared_phrases(words, proper, released_text, grams):
             text = part.text[matches[first].start() : matches[last].end()]
             add(normalise(text), _SPACE.sub(" ", text), f"{VERBS[part.kind]} in {part.name}", "", part.codes)
 

@@ -247,12 +247,15 @@ def test_it_finds_a_distinctive_phrase_of_a_withheld_portion_released_elsewhere(
         "He said that it would be in the interest of the United States.",  # common words only
         "This cable has been cleared by AA/S Mull.",  # boilerplate: one name-like word
         "The governor said nothing.",  # two words in common only
+        "Both sides stressed the importance of trade links.",  # a set phrase, no proper noun
+        "Donors remain concerned about funding levels.",  # a capital that only starts a sentence
     ],
 )
 def test_it_ignores_phrases_a_withheld_portion_shares_only_in_common_words(released: str) -> None:
     withheld = (
         "The governor said that it would be in the interest of the United States to wait. "
-        "This cable has been cleared by AA/S Mull and others."
+        "This cable has been cleared by AA/S Mull and others. He stressed the importance of trade "
+        "links. Donors remain concerned about funding."
     )
     parts = [
         Part("paragraph 1", withheld, "withhold", codes=("B1",)),
