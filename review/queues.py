@@ -103,8 +103,8 @@ MOSAIC_ACKS = MosaicAcknowledgment.objects.select_related("acknowledged_by", "co
 
 
 def with_mosaic_acks(reviews: QuerySet[Review]) -> QuerySet[Review]:
-    """Each review with mosaic_acks: how many mosaic findings its reviewer acknowledged (a column
-    of the approval and release queues; one subquery, not a query per row)."""
+    """Each review with mosaic_acks_count: how many mosaic findings its reviewer acknowledged (the
+    approval queue's Mosaic column; one subquery, not a query per row)."""
     acks = (
         MosaicAcknowledgment.objects.filter(review=OuterRef("pk"))
         .order_by()
