@@ -621,7 +621,7 @@ def bulk_indexes() -> dict[str, str]:
 
     Each row's keys land at a random place in these indexes, so past a few thousand cables
     keeping them up to date costs more than the rows themselves (on 50,000 cables into SQLite, the
-    band indexes took a third of the ingest; built at the end, 1.5 s: README, Measured performance).
+    band indexes took a third of the ingest; built at the end, 1.5 s: docs/performance.md).
     Not PostgreSQL's full-text index: tokenising the text is most of its cost either way, and
     batch by batch the server does it on the second core while the parser works on the first;
     built at the end it runs alone (the whole release, with the index per portion of migration

@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` with the production settings the README documents."""
+"""`manage.py check --deploy` with the production settings docs/operations.md documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# As in the README's "Production" section (a throwaway key, 50 random characters).
+# As in docs/operations.md, "Production" (a throwaway key, 50 random characters).
 PRODUCTION = {
     "SECRET_KEY": "Zq8r1Vd0mC7wF4xL2pH9sN6tB3yK5aJ0eU1gR8oQ7vW2cX4iM9nT6hD3lP5bS0f",
     "DEBUG": "0",
