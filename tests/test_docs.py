@@ -169,3 +169,14 @@ def test_path_check_recognises_repo_paths_and_ignores_the_rest() -> None:
     assert [p for p in sorted(named_paths(text)) if missing(p)] == ["docs/nowhere.md"]
     assert slug("The review's states") == "the-reviews-states"
     assert slug("The whole release: ingest (`bench/scale.py`)") == "the-whole-release-ingest-benchscalepy"
+
+
+def test_every_screenshot_is_shown_in_the_docs() -> None:
+    shown = {
+        (doc.parent / target).resolve()
+        for doc in DOCS
+        for target in LINK.findall(prose(doc.read_text(encoding="utf-8")))
+        if target.endswith(".png")
+    }
+    unused = sorted(name(p) for p in (ROOT / "docs").rglob("*.png") if p.resolve() not in shown)
+    assert not unused, f"images in docs/ that no page shows (show them or delete them): {unused}"
