@@ -58,7 +58,8 @@ def test_finding6_insert_or_replace_cannot_rewrite_an_audit_event(events: list[A
     first, middle, last = (e.seq for e in events)
     refused(forged(last, "rewritten"), "append-only")
     refused(forged(first, "rewritten"), "append-only")
-    refused(f"REPLACE INTO review_auditevent SELECT * FROM review_auditevent WHERE seq = {middle}", "append-only")
+    replace = f"REPLACE INTO review_auditevent SELECT * FROM review_auditevent WHERE seq = {middle}"
+    refused(replace, "append-only")
     assert list(AuditEvent.objects.values_list("seq", "note", "hash")) == stored
     assert audit.verify().ok
 
@@ -96,7 +97,8 @@ def release_copy(cable: Cable, alice: User, bob: User, erin: User) -> ReleaseCop
 def test_finding6_insert_or_replace_cannot_rewrite_a_release_copy(
     release_copy: ReleaseCopy, changed: dict[str, str]
 ) -> None:
-    sql = copy_row_sql("INSERT OR REPLACE", ReleaseCopy, f"id = {release_copy.pk}", text="'forged'", **changed)
+    where = f"id = {release_copy.pk}"
+    sql = copy_row_sql("INSERT OR REPLACE", ReleaseCopy, where, text="'forged'", **changed)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_keys = OFF")  # so that review_id + 1000 is not what refuses it
     try:
