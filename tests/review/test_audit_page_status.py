@@ -50,11 +50,14 @@ def history(alice: User, bob: User, cable: Cable, lou: User) -> int:
 
 
 def allow_tampering() -> None:
+    """Lift the trigger refusing UPDATE for the rest of the test's transaction (its rollback restores it)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS review_auditevent_no_update")
-        else:
+        else:  # (deferred constraint checks pending would refuse the ALTER TABLE)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE review_auditevent DISABLE TRIGGER review_auditevent_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def test_finding8_the_chain_status_shows_a_low_auditor_only_events_they_may_see(
