@@ -33,7 +33,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cables import consistency, declassification, parser, search
+from cables import bidi, consistency, declassification, parser, search
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
 from review import audit
@@ -480,7 +480,7 @@ def prepare(record: Record) -> Prepared:
     except Exception as e:
         # A parser bug must cost one cable, not the rest of a 6,575-cable batch.
         raise IngestError(f"parser error: {type(e).__name__}: {_one_line(e)}") from None
-    warnings = list(parsed.warnings)
+    warnings = list(parsed.warnings) + bidi.warnings(text)
     # The parser keeps the record's id and warns when the text gives another one.
     reference_id = (parsed.reference_id or record.fallback_id).strip()
     if not reference_id:
