@@ -53,7 +53,7 @@ DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.DeclassAdminConfig",  # django.contrib.admin, its site through the clearance gate
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
