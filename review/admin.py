@@ -12,7 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # registers it: replaced below
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cables.admin import ReadOnlyAdmin
 from review import audit
@@ -115,3 +119,30 @@ class QualitySampleAdmin(ReadOnlyAdmin):
     cable_path = ""  # the sample's own access_rank: the drawer's clearance
     list_display = ["pk", "drawn_at", "drawn_by", "percent", "population", "seed", "completed_at"]
     list_select_related = ["drawn_by"]
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(TOTPDeviceAdmin):
+    """Two-factor authenticators: listed, and deleted to reset a user's two-factor sign-in (lost
+    phone), each deletion audited. Never added or edited here: each user sets up their own
+    (review/two_factor.py), and nobody else learns its key."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        self.delete_queryset(request, TOTPDevice.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TOTPDevice]) -> None:
+        with transaction.atomic():
+            for device in queryset.select_related("user"):
+                device.delete()
+                audit.record(
+                    request.user, "auth.otp_reset", device.user, after={"confirmed": device.confirmed}
+                )
