@@ -13,6 +13,7 @@ also throttles wrong ones (each failure doubles the wait before the next try).
 
 from __future__ import annotations
 
+import time
 from base64 import b32encode
 from collections.abc import Callable
 from typing import Any
@@ -34,12 +35,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from review import audit
 from review.models import AnyUser
 
 SESSION_KEY = "declass_two_factor"
+PENDING_KEY = "declass_two_factor_new_key"  # the key being set up (hex), until its first code
 REQUIRED, NOT_NEEDED = "required", "not-needed"
 # Pages a session waiting for its second factor may still open (URL names).
 WAITING_MAY_OPEN = ("account:verify", "account:two_factor", "logout", "admin:logout")
@@ -150,10 +154,29 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
 
 
+def _first_code_matches(device: TOTPDevice, token: str) -> bool:
+    """Whether token is the current code of a device not stored yet (set-up), which it then records
+    as used, so that the same code cannot sign in again."""
+    try:
+        code = int(token)
+    except ValueError:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(code, device.tolerance):
+        return False
+    device.last_t = totp.t()
+    return True
+
+
 @never_cache
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator (scan the code or type the key, then enter a code), or see it is on."""
+    """Set up an authenticator (scan the code or type the key, then enter a code), or see it is on.
+
+    Until its first code is right the new key lives only in the session: nothing is stored, and
+    reloading the page shows the same key.
+    """
     user = request.user
     device = authenticator(user)
     if device is not None:
@@ -161,29 +184,27 @@ def setup(request: HttpRequest) -> HttpResponse:
             return redirect_to_login(request.get_full_path(), reverse("account:verify"))
         context = {"device": device, "required": required_by_role(user), "form": CodeForm()}
         return render(request, "registration/otp_setup.html", context)
-    pending = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("pk").last()
-    if pending is None:
-        pending = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    key = request.session.setdefault(PENDING_KEY, random_hex(20))
+    device = TOTPDevice(user=user, name="authenticator", key=key, confirmed=True)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if pending.verify_token(form.cleaned_data["token"]):
+        if _first_code_matches(device, form.cleaned_data["token"]):
             with transaction.atomic():
-                pending.confirmed = True
-                pending.save(update_fields=["confirmed"])
-                TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
+                device.save()
                 audit.record(user, "auth.otp_enrolled", user, after=_client(request))
-            otp_login(request, pending)
+            del request.session[PENDING_KEY]
+            otp_login(request, device)
             request.session[SESSION_KEY] = REQUIRED
             messages.success(request, "Two-factor sign-in is on: after your password, enter a code.")
             return redirect(_next(request))
-        form.add_error("token", _refusal(pending))
-    key = b32encode(pending.bin_key).decode()
+        form.add_error("token", _refusal(device))
+    secret = b32encode(device.bin_key).decode()
     context = {
         "form": form,
         "required": required_by_role(user),
-        "uri": pending.config_url,
-        "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
-        "qr": segno.make(pending.config_url, error="m").svg_data_uri(scale=4, border=2),
+        "uri": device.config_url,
+        "key": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4, border=2),
         "next": request.GET.get(REDIRECT_FIELD_NAME, ""),
     }
     return render(request, "registration/otp_setup.html", context)

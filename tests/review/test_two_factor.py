@@ -3,6 +3,7 @@ user, asked for after the password, throttled, audited, and reset by an administ
 
 from __future__ import annotations
 
+from base64 import b32encode
 from datetime import timedelta
 from typing import Any
 
@@ -60,13 +61,19 @@ def test_a_supervisor_signs_in_with_a_second_factor_when_the_settings_require_it
     page = client.get(r["Location"]).content.decode()
     assert "Your role requires two-factor sign-in" in page
     assert 'src="data:image/svg+xml' in page and "otpauth://totp/declass%3Abob?secret=" in page
-    device = TOTPDevice.objects.get(user=bob, confirmed=False)
+    assert not TOTPDevice.objects.exists()  # nothing stored before the first code
+    key = client.session["declass_two_factor_new_key"]
+    assert b32encode(bytes.fromhex(key)).decode()[:4] in page  # the key as text, for typing
+    new = TOTPDevice(key=key)
 
-    r = client.post("/account/two-factor/?next=/approvals/", {"token": code(device)})
+    wrong = client.post("/account/two-factor/?next=/approvals/", {"token": code(new, offset=1)})
+    assert "That code is not the current one" in wrong.content.decode()
+    assert not TOTPDevice.objects.exists()
+    r = client.post("/account/two-factor/?next=/approvals/", {"token": code(new)})
     assert r.status_code == 302 and r["Location"] == "/approvals/"
     assert client.get("/approvals/").status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
+    device = TOTPDevice.objects.get(user=bob)
+    assert device.confirmed and device.key == key
     event = AuditEvent.objects.latest("seq")
     assert (event.actor, event.action) == (bob, "auth.otp_enrolled")
 
