@@ -1,5 +1,5 @@
-"""Sign-in lockouts (django-axes): which address a failure counts against, what a locked-out
-sign-in is told, and the page on which supervisors see and lift lockouts.
+"""Sign-in lockouts (django-axes): what a locked-out sign-in is told, and the page on which
+supervisors see and lift lockouts. (The address a failure counts against: review.signals.client_ip.)
 
 django-axes counts failed sign-ins per account and per address (settings: AXES_*, from
 LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES and LOGIN_LOCKOUT_BY) and refuses every sign-in of a
@@ -34,20 +34,6 @@ from review import audit
 from review.queues import requires
 
 UNLOCK_PERMISSION = "axes.delete_accessattempt"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address a sign-in comes from (AXES_CLIENT_IP_CALLABLE).
-
-    Behind the TLS proxy of the production settings (SECURE_PROXY_SSL_HEADER) every request comes
-    from the proxy, so the address is the last one in X-Forwarded-For: the one the proxy itself
-    added (or set) for the client it saw. Earlier entries come from the client and prove nothing.
-    """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def cooloff_minutes() -> int:

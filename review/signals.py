@@ -6,27 +6,44 @@ from functools import partial
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
-from review import audit, two_factor
+from review import audit
 
 
-def _client(request: HttpRequest | None) -> dict[str, str]:
+def client_ip(request: HttpRequest) -> str:
+    """The address a request comes from, for the audit log and the sign-in lockout
+    (AXES_CLIENT_IP_CALLABLE).
+
+    Behind the TLS proxy of the production settings (SECURE_PROXY_SSL_HEADER) every request comes
+    from the proxy, so the address is the last one in X-Forwarded-For: the one the proxy itself
+    added (or set) for the client it saw. Earlier entries come from the client and prove nothing.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_details(request: HttpRequest | None) -> dict[str, str]:
+    """Where a sign-in event came from: the address and the browser."""
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
+    return {"ip": client_ip(request), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
 
 
 def logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit.record(user, "auth.login", user, after=_client(request))
+    audit.record(user, "auth.login", user, after=client_details(request))
 
 
 def logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit.record(user, "auth.logout", user, after=_client(request))
+        audit.record(user, "auth.logout", user, after=client_details(request))
 
 
 def login_failed(
@@ -42,7 +59,7 @@ def login_failed(
     audit.record(
         None,  # nobody is signed in: the attempt is about the account, not by it
         "auth.login_failed",
-        after={"username": username, **_client(request), **locked},
+        after={"username": username, **client_details(request), **locked},
         object_type="auth.user",
         object_id=str(known.pk) if known else "",
     )
@@ -84,6 +101,8 @@ def locked_out(
 
 
 def connect() -> None:
+    from review import two_factor  # which records its own events with client_details()
+
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")

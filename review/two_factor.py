@@ -41,6 +41,7 @@ from django_otp.util import random_hex
 
 from review import audit
 from review.models import AnyUser
+from review.signals import client_details
 
 SESSION_KEY = "declass_two_factor"
 PENDING_KEY = "declass_two_factor_new_key"  # the key being set up (hex), until its first code
@@ -117,10 +118,6 @@ def _next(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _client(request: HttpRequest) -> dict[str, str]:
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
-
-
 def _refusal(device: TOTPDevice) -> str:
     allowed, why = device.verify_is_allowed()
     if not allowed and why and why.get("locked_until"):
@@ -147,9 +144,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if verify_token(user, device.persistent_id, form.cleaned_data["token"]):
             otp_login(request, device)
-            audit.record(user, "auth.otp_verified", user, after=_client(request))
+            audit.record(user, "auth.otp_verified", user, after=client_details(request))
             return redirect(_next(request))
-        audit.record(user, "auth.otp_failed", user, after=_client(request))
+        audit.record(user, "auth.otp_failed", user, after=client_details(request))
         form.add_error("token", _refusal(device))
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
 
@@ -191,7 +188,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         if _first_code_matches(device, form.cleaned_data["token"]):
             with transaction.atomic():
                 device.save()
-                audit.record(user, "auth.otp_enrolled", user, after=_client(request))
+                audit.record(user, "auth.otp_enrolled", user, after=client_details(request))
             del request.session[PENDING_KEY]
             otp_login(request, device)
             request.session[SESSION_KEY] = REQUIRED
@@ -227,7 +224,7 @@ def remove(request: HttpRequest) -> HttpResponse:
         return redirect("account:two_factor")
     with transaction.atomic():
         device.delete()
-        audit.record(user, "auth.otp_removed", user, after=_client(request))
+        audit.record(user, "auth.otp_removed", user, after=client_details(request))
     request.session[SESSION_KEY] = NOT_NEEDED
     messages.success(request, "Two-factor sign-in is off.")
     return redirect("account:two_factor")

@@ -11,9 +11,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
-from review.lockouts import client_ip
 from review.models import AuditEvent
 from review.roles import REVIEWER
+from review.signals import client_ip
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +167,19 @@ def test_behind_the_proxy_the_address_the_proxy_saw_is_counted(settings: Any) ->
     assert client_ip(request) == "127.0.0.1"  # no proxy configured: the header proves nothing
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert client_ip(request) == "203.0.113.9"  # the entry the proxy added, not the client's own
+
+
+def test_behind_the_proxy_the_audit_log_records_the_address_the_proxy_saw(
+    client: Client, erin: User, settings: Any
+) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client.post(
+        "/login/",
+        {"username": "erin", "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.after["ip"] == "203.0.113.9"
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
