@@ -23,10 +23,6 @@ README = ROOT / "README.md"
 DOCS = sorted([README, *(ROOT / "docs").rglob("*.md")])
 MAX_README_LINES = 200
 
-# Written at the same time on another branch (issue 12's security notes); a path in this set that
-# exists is checked like any other, so the set only matters until that branch is merged.
-WRITTEN_ELSEWHERE = {"docs/security.md"}
-
 # The repository's top-level folders (not hidden ones, but .ci/; not var/ or build output).
 TOP_FOLDERS = {
     p.name
@@ -87,7 +83,7 @@ def anchors(path: Path) -> set[str]:
 
 
 def missing(relative: str) -> bool:
-    return not (ROOT / relative).exists() and relative not in WRITTEN_ELSEWHERE
+    return not (ROOT / relative).exists()
 
 
 def test_readme_is_at_most_200_lines() -> None:
