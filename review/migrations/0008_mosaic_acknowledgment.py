@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0006_quality_sampling"),
+        ("review", "0007_append_only_refuses_replace"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
