@@ -27,7 +27,7 @@ _VIEW = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral"],
+    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "review.view_triage"],
     SUPERVISOR: [
         *_VIEW,
         "review.open_review",
@@ -36,6 +36,7 @@ ROLES: dict[str, list[str]] = {
         "review.record_referral",
         "review.view_audit",
         "review.view_auditevent",
+        "review.view_triage",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
     AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent"],
