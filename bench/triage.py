@@ -61,6 +61,9 @@ def main() -> int:
     if args.bulk is None or not args.bulk.exists():
         print("no bulk corpus found (../shared/corpus/bulk/cables.jsonl.gz; or pass --bulk)", file=sys.stderr)
         return 2
+    t = time.monotonic()
+    sum(range(10**8))
+    print(f"calibration: sum(range(10**8)) {time.monotonic() - t:.2f} s")
     started = time.monotonic()
     examples = read(args.bulk, args.cables)
     summary = sensitivity.summary(examples)
