@@ -27,7 +27,7 @@ _VIEW = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral"],
+    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "review.view_triage"],
     SUPERVISOR: [
         *_VIEW,
         "review.open_review",
@@ -39,6 +39,7 @@ ROLES: dict[str, list[str]] = {
         # Unlock a sign-in locked after repeated failures (review/lockouts.py).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        "review.view_triage",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
     AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent"],

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view
 from cables.models import Cable, Portion
-from review import actions, consistency, mosaic_status, round_diff
+from review import actions, consistency, mosaic_status, round_diff, triage
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
@@ -124,6 +124,7 @@ class Row:
     changing: bool = False
     # The same or nearly the same passage decided in other cables (review/consistency.py).
     consistency: list[consistency.Match] = field(default_factory=list)
+    triage: triage.Score | None = None  # review/triage.py: only for users who may see scores
 
     @property
     def codes(self) -> list[str]:
@@ -240,6 +241,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     elsewhere = consistency.matches(portions, decisions, request.user)
     for row in rows:
         row.consistency = elsewhere.get(row.portion.pk, [])
+    ctx["triage"] = triage.for_page(request.user, cable, rows)
     return ctx
 
 

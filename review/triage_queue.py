@@ -1,0 +1,103 @@
+"""The systematic-review queue: cables never reviewed, lowest sensitivity-triage score first, so
+that the likely-releasable ones are cleared first, with bulk "open and assign" (the assignment
+page's own code, review.queues._assign_cables, so every review is opened and assigned through
+review.actions).
+
+Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
+counted (review.access.visible_cables). Scores are read from the table train_triage fills
+(review/triage.py), never computed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+
+from cables.forms import CableFilterForm
+from cables.models import Cable
+from review.access import visible_cables, visible_filter_choices
+from review.models import AnyUser, TriageModel
+from review.queue_forms import AssignForm
+from review.queues import PAGE_SIZE, _assign_cables, requires, reviewers_for
+from review.triage import CableTriage, Score
+
+# -- the systematic-review queue -----------------------------------------------------------------
+
+ROW_FIELDS = ["reference_id", "sent_at", "origin", "classification", "level", "caveats", "subject", "year"]
+
+
+class TriageFilterForm(CableFilterForm):
+    """The cable filters; the queue lists only cables never reviewed, so no review filter."""
+
+    review_state = None  # type: ignore[assignment]
+
+
+def queue_cables(user: AnyUser) -> QuerySet[Cable]:
+    """Cables the user may see that were never reviewed, lowest triage score first (cables not
+    scored yet last), with their score."""
+    return (
+        visible_cables(user)
+        .with_review_state("none")
+        .only(*ROW_FIELDS)
+        .annotate(
+            triage_value=F("triage_score__score"),
+            triage_flagged=F("triage_score__flagged"),
+            triage_scored=F("triage_score__scored"),
+        )
+        .order_by(F("triage_score__score").asc(nulls_last=True), "reference_id")
+    )
+
+
+@login_required
+@requires("review.assign_review", "supervisors")
+def queue(request: HttpRequest) -> HttpResponse:
+    reviewers = reviewers_for(request.user)
+    if request.method == "POST":
+        form = AssignForm(request.POST, reviewers=reviewers)
+        if form.is_valid():
+            _assign_cables(request, form.cleaned_data)  # the assignment page's own code
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"Nothing assigned: {error}")
+        return redirect(request.get_full_path())
+    filters = TriageFilterForm(request.GET)
+    filters.is_valid()
+    model = TriageModel.objects.order_by("-version").only("version", "threshold", "created_at").first()
+    page = Paginator(queue_cables(request.user).filtered(filters.cleaned_data), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    threshold = model.threshold if model else 1.0
+    for cable in page.object_list:
+        cable.triage = (
+            None
+            if cable.triage_value is None
+            else CableTriage(
+                0, Score(cable.triage_value, threshold), cable.triage_flagged, cable.triage_scored
+            )
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    origins, years = visible_filter_choices(request.user)
+    ctx: dict[str, Any] = {
+        "filters": filters,
+        "form": AssignForm(reviewers=reviewers),
+        "page": page,
+        "query": query.urlencode(),
+        "model": model,
+        "origins": origins,
+        "years": years,
+    }
+    return render(request, "review/triage_list.html", ctx)
+
+
+urlpatterns: list[URLPattern] = [
+    path("triage/", queue, name="triage"),
+]
