@@ -91,7 +91,7 @@ def test_every_page_carries_the_header_and_footer_and_the_banner_is_struck() -> 
         assert page.extract_text().count("Case No. F-2026-00001 Doc No. C00000001 Date: 11/26/2026") == 2
     text = render(doc, "txt").decode()
     assert text.startswith(doc.page_header) and text.rstrip().endswith(doc.page_header)
-    assert "Original classification: SECRET//NOFORN" in text
+    assert f"Original classification: {export.strike_text('SECRET//NOFORN')}" in text
     assert "<s>SECRET//NOFORN</s>" in render(doc, "html").decode()
 
 
