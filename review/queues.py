@@ -225,6 +225,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
         .distinct()
     )
     ctx = {"form": form, "page": page, "query": query, "origins": origins, "today": timezone.localdate()}
+    # Reviews whose release the leak check refused: a supervisor may return them.
+    ctx["refused"] = list(
+        visible_reviews(request.user)
+        .filter(state=S.RELEASE_REFUSED)
+        .select_related("cable")
+        .only("case_number", "release_refusal", "updated_at", "cable__reference_id")
+        .order_by("updated_at", "pk")[:PAGE_SIZE]
+    )
     return render(request, "review/approval_list.html", ctx)
 
 
@@ -295,6 +303,9 @@ def _approval_page(
         "return_form": form,
         "approve_form": NoteForm(),
         "is_pending": review.state == S.PENDING_APPROVAL,
+        # A review whose release the leak check refused may be returned (not approved again).
+        "is_refused": review.state == S.RELEASE_REFUSED,
+        "may_return": review.state in (S.PENDING_APPROVAL, S.RELEASE_REFUSED),
         "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
         "decided": len(decisions),
         "mosaic": mosaic.find(mosaic.parts_for(portions, decisions)),
@@ -370,7 +381,8 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @requires("review.release_review", "releasers")
 def releases(request: HttpRequest) -> HttpResponse:
-    approved = visible_reviews(request.user).filter(state=S.APPROVED)
+    # A refused release waits here too, with its refusal, to be released again once fixed.
+    approved = visible_reviews(request.user).filter(state__in=[S.APPROVED, S.RELEASE_REFUSED])
     page, query = page_of(
         request, listed(approved).select_related("approved_by").order_by("approved_at", "pk")
     )
