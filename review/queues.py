@@ -180,7 +180,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if roles["assigner"]:
             ctx["reviewers"] = list(reviewers_for(user))
     if roles["releaser"]:
-        ctx["approved"] = listed(reviews.filter(state=S.APPROVED)).order_by("approved_at", "pk")[:HOME_ITEMS]
+        ctx["approved"] = listed(reviews.filter(state__in=[S.APPROVED, S.RELEASE_REFUSED])).order_by(
+            "approved_at", "pk"
+        )[:HOME_ITEMS]
     return render(request, "review/home.html", ctx)
 
 
