@@ -360,25 +360,20 @@ def _search(outcome: Outcome, review: Review, plans: dict[int, PortionPlan], fil
     cable = review.cable
     portions = {p.order: p for p in cable.portions.all()}
     needles: list[str] = []
-    released = []
     for order, plan in sorted(plans.items()):
         text = portions[order].text
-        if plan.kind == "release":
-            released.append(text)
-        elif plan.kind == "excise":
-            at = 0
-            for a, b in plan.spans:
-                needles.append(export.normalise(text[a:b]))
-                released.append(text[at:a])
-                at = b
-            released.append(text[at:])
-        else:
+        if plan.kind == "excise":
+            needles += [export.normalise(text[a:b]) for a, b in plan.spans]
+        elif plan.kind != "release":
             needles += export.needles(export.Secret("", "withheld portion", text))
-    # What every copy states about itself (its ids, stamp, original classification) and its
-    # portions' labels (SUBJECT:, 16. (C)) are shown whatever is redacted: a span that holds one of
-    # them is no leak of it.
+    # What the copy releases, as it runs through the copy (a phrase may run on from one portion
+    # into the next; a box breaks it), and what every copy states about itself (its ids, stamp,
+    # original classification): a redacted string found there is no leak of it.
     doc, _ = release_copies.document(review)
-    labels = [f"{p.label}: {p.label}. ({p.marking})" for p in portions.values()]
+    flow = [
+        f"{export.portion_prefix(p)} " + "".join(" \x00 " if s.redacted else s.text for s in p.segments)
+        for p in doc.portions
+    ]
     fixed = [
         doc.page_header,
         doc.status,
@@ -387,7 +382,7 @@ def _search(outcome: Outcome, review: Review, plans: dict[int, PortionPlan], fil
         doc.title,
         doc.reference_id,
     ]
-    known = export.normalise(" \x00 ".join([*released, *labels, *fixed]))
+    known = export.normalise(" ".join(flow) + " \x00 " + " \x00 ".join(fixed))
     needles = [n for n in dict.fromkeys(needles) if len(n) >= 8 and n not in known]
     for name, data in files.items():
         kind = name.rsplit(".", 1)[-1] if "." in name else name
