@@ -384,10 +384,15 @@ def _search(outcome: Outcome, review: Review, plans: dict[int, PortionPlan], fil
     ]
     known = export.normalise(" ".join(flow) + " \x00 " + " \x00 ".join(fixed))
     needles = [n for n in dict.fromkeys(needles) if len(n) >= 8 and n not in known]
+    haystacks: dict[tuple[str, bytes], str] = {}  # an exported file is the stored one: read once
     for name, data in files.items():
         kind = name.rsplit(".", 1)[-1] if "." in name else name
         fmt = {"pdf": "pdf", "html": "html", "reading-room": "html"}.get(kind, "txt")
-        haystack = export.normalise(export.extract(fmt, data) if fmt != "txt" else data.decode())
+        if (fmt, data) not in haystacks:
+            haystacks[fmt, data] = export.normalise(
+                export.extract(fmt, data) if fmt != "txt" else data.decode()
+            )
+        haystack = haystacks[fmt, data]
         outcome.strings_checked += len(needles)
         outcome.leaks += [
             f"{name}: a redacted string of {len(n)} characters" for n in needles if n in haystack
