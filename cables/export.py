@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Any
 
 from cables.bidi import reveal
 
@@ -222,29 +223,78 @@ def stamp_codes(codes: Iterable[str], order: Mapping[str, int]) -> tuple[str, ..
 
 def portion_prefix(p: ReleasedPortion) -> str:
     """What stands before a portion's text: 16. (C), FM:, E.O. ..."""
+    return " ".join(text for text, _ in prefix_parts(p))
+
+
+def prefix_parts(p: ReleasedPortion) -> tuple[tuple[str, bool], ...]:
+    """portion_prefix() in its parts, each with whether a declassified copy strikes it through
+    (the portion mark does: `16.`, `(C)` struck)."""
     if p.kind == "paragraph":
-        label = f"{p.label}." if p.label else ""
-        mark = f"({p.marking})" if p.marking else ""
-        return " ".join(x for x in (label, mark) if x)
+        label = ((f"{p.label}.", False),) if p.label else ()
+        return label + (((f"({p.marking})", True),) if p.marking else ())
     if p.label:
-        return p.label if p.label.endswith((".", ":")) else f"{p.label}:"
-    return f"({p.marking})" if p.marking and p.kind != "header" else ""
+        return ((p.label if p.label.endswith((".", ":")) else f"{p.label}:", False),)
+    return (((f"({p.marking})", True),) if p.marking and p.kind != "header" else ())
+
+
+def struck_spans(p: ReleasedPortion) -> tuple[tuple[int, int], ...]:
+    """The classification markings of a banner line (a header or caption line without a label
+    that starts with a classification word), as offsets into its first segment: a declassified
+    copy strikes them through, as State does. Only released text is read."""
+    if p.kind not in ("header", "caption") or p.label or not p.segments or p.segments[0].redacted:
+        return ()
+    from cables.parser import banner_markings  # the parser's rule for a banner, not a second one
+
+    return banner_markings(p.segments[0].text)
+
+
+def marked_segments(p: ReleasedPortion) -> list[tuple[Segment, bool]]:
+    """The portion's segments with the struck markings of struck_spans() split out as segments
+    of their own: (segment, struck)."""
+    spans = struck_spans(p)
+    if not spans:
+        return [(s, False) for s in p.segments]
+    first = p.segments[0].text
+    out: list[tuple[Segment, bool]] = []
+    at = 0
+    for start, end in spans:
+        if start > at:
+            out.append((Segment(first[at:start]), False))
+        out.append((Segment(first[start:end]), True))
+        at = end
+    if at < len(first):
+        out.append((Segment(first[at:]), False))
+    return out + [(s, False) for s in p.segments[1:]]
+
+
+STRIKE = "\u0336"  # COMBINING LONG STROKE OVERLAY
+
+
+def strike_text(text: str) -> str:
+    """The text copy's strike-through: a line through every character (U+0336 after each), so a
+    struck marking still reads as what it was, lined through as on State's released copies."""
+    return "".join(ch if ch == "\n" else ch + STRIKE for ch in text)
 
 
 def render_text(doc: ReleaseDocument) -> str:
-    """The plain-text copy: one line per portion, the original classification stated as such."""
-    lines = [doc.page_header, doc.status, "", *doc.declassification, doc.original_banner, ""]
+    """The plain-text copy: one line per portion, the original classification and every banner
+    and portion mark lined through (strike_text)."""
+    banner = f"Original classification: {strike_text(doc.original_classification)}"
+    lines = [doc.page_header, doc.status, "", *doc.declassification, banner, ""]
     previous = ""
     for p in doc.portions:
         if p.kind != "header" and previous == "header":
             lines.append("")
-        prefix = portion_prefix(p)
-        body = segments_text(p.segments)
+        prefix = " ".join(strike_text(t) if struck else t for t, struck in prefix_parts(p))
+        body = "".join(
+            text_box(s.codes) if s.redacted else strike_text(s.text) if struck else s.text
+            for s, struck in marked_segments(p)
+        )
         lines.append(f"{prefix} {body}".strip() if prefix else body)
         if p.kind != "header":
             lines.append("")
         previous = p.kind
-    lines += ["", doc.original_banner, doc.page_header]
+    lines += ["", banner, doc.page_header]
     return "\n".join(lines) + "\n"
 
 
@@ -257,6 +307,7 @@ HTML_STYLE = (
     ".portion.body{margin:.8em 0}"
     ".box{display:inline-block;width:9em;border:1px solid;text-align:center;white-space:normal;"
     "font-family:sans-serif;font-size:.75em;vertical-align:middle}"
+    "s{text-decoration:line-through;text-decoration-thickness:.12em}"
 )
 
 
@@ -283,11 +334,14 @@ def render_html(doc: ReleaseDocument) -> str:
     ]
     for p in doc.portions:
         parts = []
-        prefix = portion_prefix(p)
+        prefix = " ".join(f"<s>{e(t)}</s>" if struck else e(t) for t, struck in prefix_parts(p))
         if prefix:
-            parts.append(f'<span class="label">{e(prefix)}</span> ')
-        for s in p.segments:
-            parts.append(f'<span class="box">{e(box_label(s.codes))}</span>' if s.redacted else e(s.text))
+            parts.append(f'<span class="label">{prefix}</span> ')
+        for s, struck in marked_segments(p):
+            if s.redacted:
+                parts.append(f'<span class="box">{e(box_label(s.codes))}</span>')
+            else:
+                parts.append(f"<s>{e(s.text)}</s>" if struck else e(s.text))
         kind = "header" if p.kind == "header" else "body"
         out.append(f'<p class="portion {kind}">{"".join(parts)}</p>')
     out += [
@@ -341,6 +395,20 @@ class LeakError(Exception):
         super().__init__(
             f"leak check failed: the {fmt.upper()} copy of {reference_id} contains text of "
             f"the {secret.what} in {secret.where}; nothing was stored or served"
+        )
+
+
+class ForeignContentError(LeakError):
+    """A PDF copy holds an annotation, a form field, an embedded file or a script: a copy made here
+    never has any, so one found is refused whatever it says (its text is not quoted either)."""
+
+    def __init__(self, fmt: str, reference_id: str, found: str) -> None:
+        self.format, self.reference_id, self.where, self.what = fmt, reference_id, found, "foreign content"
+        Exception.__init__(
+            self,
+            f"leak check failed: the {fmt.upper()} copy of {reference_id} has {found}, which no copy "
+            "has (annotations, form fields, embedded files and scripts are refused); nothing was stored "
+            "or served",
         )
 
 
@@ -420,10 +488,9 @@ def needles(secret: Secret) -> list[str]:
     return list(dict.fromkeys(" ".join(words[i : i + MIN_PHRASE_WORDS]) for i in range(len(words) - 3)))
 
 
-# Fixed words of the copies' markup and metadata, which may contain anything short.
+# Fixed words of the copies' metadata, which may contain anything short. (The HTML copy's own
+# scaffolding, its doctype, style sheet and class names, is not extracted at all: HTML_SCAFFOLDING.)
 MARKUP_WORDS = (
-    HTML_STYLE,
-    "page-header page-footer stamp declassification banner portion header body box label en utf-8",
     "Original classification: WITHHELD",
     "U.S. Department of State declass adobe:ns:meta/ http://www.w3.org/1999/02/22-rdf-syntax-ns# "
     "http://purl.org/dc/elements/1.1/ http://ns.adobe.com/xap/1.0/ http://ns.adobe.com/pdf/1.3/ "
@@ -461,6 +528,9 @@ def check_leaks(fmt: str, extracted: str, doc: ReleaseDocument, secrets: Iterabl
     elsewhere too (a name excised in one paragraph and released in another) cannot count as a leak
     of this copy: the mosaic warning on the review is for that.
     """
+    foreign = getattr(extracted, "foreign", ())
+    if foreign:
+        raise ForeignContentError(fmt, doc.reference_id, foreign[0])
     allowed = _allowed(doc)
     haystack = normalise(extracted)
     words = f" {haystack.replace(chr(0), ' ' + chr(0) + ' ')} "  # whole words: " needle " in words
@@ -499,14 +569,24 @@ def _allowed(doc: ReleaseDocument) -> str:
     return " \x00 ".join(["", *(normalise(s) for s in allowed_strings(doc)), ""])
 
 
+class Extracted(str):
+    """Text extracted from a copy; `foreign` names what the file holds that no copy has (an
+    annotation, a form field, an embedded file, a script), which check_leaks() refuses."""
+
+    foreign: tuple[str, ...] = ()
+
+
 def extract(fmt: str, data: bytes) -> str:
-    """All the text a reader or a program can get out of a copy: for HTML the text, title, comments
-    and every attribute value; for PDF the text of every page, the document information and the
-    XMP metadata."""
+    """All the text a reader or a program can get out of a copy, less the copy's own scaffolding:
+    for HTML the text, title, comments and every attribute value (not the doctype, style sheet and
+    class names render_html() writes: HTML_SCAFFOLDING); for PDF the text of every page (the margin
+    codes read apart from the line beside them), the document information, the XMP metadata, the
+    outline, and the text of any annotation, form field, embedded file or script (Extracted.foreign
+    names them: a copy made here has none)."""
     if fmt == "txt":
         return data.decode()
     if fmt == "html":
-        return _html_text(data.decode())
+        return _html_text(data.decode(), scaffolding=True)
     if fmt == "pdf":
         return _pdf_text(data)
     raise ValueError(f"unknown format {fmt!r}")
@@ -514,31 +594,62 @@ def extract(fmt: str, data: bytes) -> str:
 
 _INLINE = {"span", "s", "del", "b", "i", "em", "strong", "a", "u", "small", "sub", "sup", "mark"}
 
+# What render_html() writes around the text, left out of the extracted text: an excised "type",
+# "html" or "doc" must not match the doctype. Only these exact values: anything else is read.
+HTML_SCAFFOLDING_DECLS = {"DOCTYPE html"}
+HTML_SCAFFOLDING_ATTRS = {
+    ("html", "lang", "en"),
+    ("meta", "charset", "utf-8"),
+    ("div", "class", "page-header"),
+    ("div", "class", "page-footer"),
+    ("p", "class", "stamp"),
+    ("p", "class", "declassification"),
+    ("p", "class", "banner"),
+    ("p", "class", "portion header"),
+    ("p", "class", "portion body"),
+    ("span", "class", "label"),
+    ("span", "class", "box"),
+}
+
 
 class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, scaffolding: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.scaffolding = scaffolding  # leave out render_html()'s own scaffolding
         self.text: list[str] = []
         self.attributes: list[str] = []
+        self.in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.attributes += [value for _, value in attrs if value]
+        self.attributes += [
+            value
+            for name, value in attrs
+            if value and not (self.scaffolding and (tag, name, value) in HTML_SCAFFOLDING_ATTRS)
+        ]
+        self.in_style = tag == "style"
         if tag not in _INLINE:
             self.text.append("\x00")  # the title, the style and each paragraph are apart
 
     def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
         if tag not in _INLINE:
             self.text.append("\x00")
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.in_style = False
 
     def handle_data(self, data: str) -> None:
+        if self.scaffolding and self.in_style and data == HTML_STYLE:
+            return
         self.text.append(data)
 
     def handle_comment(self, data: str) -> None:
         self.attributes.append(data)
 
     def handle_decl(self, decl: str) -> None:
+        if self.scaffolding and decl in HTML_SCAFFOLDING_DECLS:
+            return
         self.attributes.append(decl)
 
     def handle_pi(self, data: str) -> None:
@@ -547,18 +658,21 @@ class _TextCollector(HTMLParser):
     unknown_decl = handle_decl
 
 
-def _html_text(markup: str) -> str:
-    collector = _TextCollector()
+def _html_text(markup: str, scaffolding: bool = False) -> str:
+    collector = _TextCollector(scaffolding)
     collector.feed(markup)
     collector.close()
     return "".join(collector.text) + "\n\x00" + "\n\x00".join(collector.attributes)
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes) -> Extracted:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
-    parts = [page.extract_text() for page in reader.pages]
+    parts = []
+    for page in reader.pages:
+        body, margin = _page_text(reader, page)
+        parts += [body, *margin]
     info = reader.metadata or {}
     parts += [str(value) for value in info.values()]
     root = reader.trailer["/Root"]
@@ -567,7 +681,122 @@ def _pdf_text(data: bytes) -> str:
     outlines = reader.outline
     if outlines:
         parts.append(repr(outlines))
-    return "\n\x00".join(parts)
+    foreign, texts = _pdf_foreign(reader)
+    parts += texts
+    out = Extracted("\n\x00".join(parts))
+    out.foreign = tuple(foreign)
+    return out
+
+
+def _page_text(reader: Any, page: Any) -> tuple[str, list[str]]:
+    """A page's text, and apart from it each piece of text that starts in the right margin (the
+    codes beside a line with a box): pypdf would put them between that line's last word and the
+    next line's first, where a span excised elsewhere could read across them."""
+    from pypdf.generic import ContentStream, NameObject
+
+    from cables.pdf import MARGIN_CODES_X
+
+    threshold = float(page.mediabox.width) - MARGIN_CODES_X
+    stream = ContentStream(page.get_contents(), reader)
+    body: list[Any] = []
+    margin: list[str] = []
+    block: list[Any] = []
+    for operands, operator in stream.operations:
+        if operator == b"BT" or block:
+            block.append((operands, operator))
+            if operator != b"ET":
+                continue
+            moves = [ops for ops, op in block if op in (b"Td", b"TD")]
+            shows = [ops for ops, op in block if op in (b"Tj", b"TJ", b"'", b'"')]
+            if len(moves) == 1 and shows and float(moves[0][0]) >= threshold:
+                margin.append(" ".join(_shown(ops) for ops in shows))
+            else:
+                body += block
+            block = []
+            continue
+        body.append((operands, operator))
+    if not margin:
+        return page.extract_text(), []
+    stream.operations = body + block
+    page[NameObject("/Contents")] = stream  # this reader's copy only (nothing is written)
+    return page.extract_text(), margin
+
+
+def _shown(operands: list[Any]) -> str:
+    out = []
+    for operand in operands:
+        if isinstance(operand, list):
+            out += [_shown([o]) for o in operand if isinstance(o, (str, bytes))]
+        elif isinstance(operand, bytes):
+            out.append(operand.decode("latin-1"))
+        elif isinstance(operand, str):
+            out.append(str(operand))
+    return "".join(out)
+
+
+def _pdf_foreign(reader: Any) -> tuple[list[str], list[str]]:
+    """What a PDF holds beyond its pages' text and metadata (annotations, form fields, embedded
+    files, scripts, actions): a name for each kind found, and their text."""
+    from pypdf.generic import DictionaryObject
+
+    found: list[str] = []
+    texts: list[str] = []
+    for n, page in enumerate(reader.pages, start=1):
+        annotations = page.get("/Annots")
+        if annotations:
+            found.append(f"annotations on page {n}")
+            texts += _strings(annotations)
+        if "/AA" in page:
+            found.append(f"actions on page {n}")
+    root = reader.trailer["/Root"]
+    if "/AcroForm" in root:
+        found.append("form fields")
+        texts += [f"{name} {field.get('/V', '')}" for name, field in (reader.get_fields() or {}).items()]
+        texts += _strings(root["/AcroForm"])
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        if "/EmbeddedFiles" in names:
+            found.append("embedded files")
+            for name, contents in reader.attachments.items():
+                texts.append(name)
+                texts += [c.decode("utf-8", "replace") for c in contents]
+        if "/JavaScript" in names:
+            found.append("a script")
+            texts += _strings(names["/JavaScript"])
+    if "/AA" in root:
+        found.append("document actions")
+        texts += _strings(root["/AA"])
+    # fpdf2 opens the first page at a zoom (a destination: an array); an action is a dictionary.
+    if "/OpenAction" in root and isinstance(root["/OpenAction"].get_object(), DictionaryObject):
+        found.append("an opening action")
+        texts += _strings(root["/OpenAction"])
+    return found, texts
+
+
+def _strings(obj: Any, depth: int = 0) -> list[str]:
+    """Every string in a PDF object and the objects it refers to (not the pages: no loops)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    if depth > 20:
+        return []
+    if isinstance(obj, IndirectObject):
+        obj = obj.get_object()
+    if isinstance(obj, str):
+        return [str(obj)]
+    if isinstance(obj, bytes):
+        return [obj.decode("latin-1")]
+    out: list[str] = []
+    if isinstance(obj, DictionaryObject):
+        if isinstance(obj, StreamObject):
+            out.append(obj.get_data().decode("latin-1"))
+        for key, value in obj.items():
+            if key not in ("/P", "/Parent", "/Page"):
+                out += _strings(value, depth + 1)
+    elif isinstance(obj, ArrayObject):
+        for value in obj:
+            out += _strings(value, depth + 1)
+    return out
 
 
 def checked(

@@ -22,6 +22,7 @@ REVIEW_STATES = [
     ("pending_approval", "pending approval"),
     ("returned", "returned"),
     ("approved", "approved"),
+    ("release_refused", "release refused"),
     ("released", "released"),
 ]
 

@@ -1242,6 +1242,21 @@ def _banner_level(s: str) -> tuple[str | None, str]:
     return level, m.group(5)
 
 
+_NOFORN_RE = re.compile(r"\bN ?O ?F ?O ?R ?N\b", re.IGNORECASE)
+
+
+def banner_markings(s: str) -> tuple[tuple[int, int], ...]:
+    """Where a classification banner line's markings stand: its classification word
+    (`C O N F I D E N T I A L` of `C O N F I D E N T I A L SECTION 01 OF 02 TOKYO 001744`) and any
+    NOFORN after it, as (start, end) offsets; () when s does not start with a classification word."""
+    m = _BANNER_LEVEL_RE.match(s)
+    if m is None:
+        return ()
+    level = next(m.span(g) for g in range(1, 5) if m.group(g) is not None)
+    rest = m.start(5)
+    return (level, *((rest + n.start(), rest + n.end()) for n in _NOFORN_RE.finditer(m.group(5))))
+
+
 def _banner_caveats(rest: str) -> list[str]:
     upper = rest.upper()
     out = []

@@ -15,13 +15,19 @@ from html import escape
 
 from fpdf import FPDF
 
-from cables.export import ReleaseDocument, ReleasedPortion, box_label, fold, portion_prefix
+from cables.export import ReleaseDocument, ReleasedPortion, box_label, fold, marked_segments, prefix_parts
 
 FONT, SIZE = "Courier", 10.0
 LINE = 5.0  # mm between baselines
 LEFT, RIGHT, TOP, BOTTOM = 25.0, 30.0, 22.0, 22.0  # page margins, mm (the codes stand in the right one)
 BOX_WIDTH = 34.0  # mm: every box, whatever it hides
 BOX_FONT = ("Helvetica", 7.0)
+MARGIN_GAP = 3.0  # mm between the text's right edge and the margin codes
+MARGIN_LINE = 3.0  # mm between the lines of a margin code list that wraps
+# Where the right margin starts, in points from the page's right edge: text starting beyond it is
+# margin codes, which cables.export.extract() reads apart from the line beside them.
+MARGIN_CODES_X = RIGHT * 72 / 25.4
+STAMP_FONT = ("Helvetica", "B", 11.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +36,11 @@ class _Box:
     excised: bool  # a span (its codes go in the margin too) rather than a whole portion
 
 
-_Item = str | _Box  # a word, a box, or "\n" for a line break the writer made
+class _Struck(str):
+    """A word drawn with a line through it (a banner's classification, a portion mark)."""
+
+
+_Item = str | _Box  # a word (maybe _Struck), a box, or "\n" for a line break the writer made
 
 
 class _Copy(FPDF):
@@ -67,11 +77,12 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
     pdf.set_xmp_metadata(_xmp(doc, stamp_at))
     pdf.add_page()
     y = TOP + 4
-    # The status stamp, top right, as State stamps it.
-    pdf.set_font("Helvetica", "B", 11)
-    status = fold(doc.status)
-    pdf.text(pdf.w - RIGHT - pdf.get_string_width(status), y, status)
-    y += LINE * 1.5
+    # The status stamp, top right, as State stamps it; many codes wrap within the margins.
+    pdf.set_font(*STAMP_FONT)
+    for line in _wrap(pdf, fold(doc.status), pdf.w - LEFT - RIGHT):
+        pdf.text(pdf.w - RIGHT - pdf.get_string_width(line), y, line)
+        y += LINE
+    y += LINE * 0.5
     pdf.set_font("Helvetica", "", 8)
     for line in doc.declassification:
         pdf.text(LEFT, y, fold(line))
@@ -88,8 +99,7 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
             if y > pdf.h - BOTTOM:
                 pdf.add_page()
                 y = TOP + 4
-            _draw_line(pdf, line, y)
-            y += LINE
+            y += _draw_line(pdf, line, y)
         if p.kind != "header":
             y += LINE * 0.6
         previous = p.kind
@@ -115,17 +125,27 @@ def _struck_banner(pdf: FPDF, doc: ReleaseDocument, y: float) -> float:
 
 
 def _items(p: ReleasedPortion) -> Iterator[_Item]:
-    prefix = portion_prefix(p)
-    if prefix:
-        yield from prefix.split()
-    for s in p.segments:
+    for text, struck in prefix_parts(p):
+        yield from (_Struck(w) if struck else w for w in text.split())
+    for s, struck in marked_segments(p):
         if s.redacted:
             yield _Box(tuple(s.codes), excised=p.status == "excise")
             continue
         for n, line in enumerate(fold(s.text).split("\n")):
             if n:
                 yield "\n"
-            yield from line.split()
+            yield from (_Struck(w) if struck else w for w in line.split())
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """text in lines no wider than width in the current font, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and pdf.get_string_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _lines(pdf: FPDF, items: Iterator[_Item], width: float) -> Iterator[list[_Item]]:
@@ -160,31 +180,63 @@ def _width(text: str) -> float:
     return len(text) * SIZE * 0.6 * 25.4 / 72
 
 
-def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> None:
+def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> float:
+    """Draw one line at baseline y; returns the height it takes (more than LINE when its margin
+    codes wrap)."""
     pdf.set_font(FONT, "", SIZE)
     space = _width(" ")
     x = LEFT
     run: list[str] = []
     margin: list[str] = []
+    struck: list[tuple[float, float]] = []
+
+    def flush() -> None:
+        nonlocal x
+        words = " ".join(run)
+        pdf.text(x, y, words)
+        at = x
+        for word in run:
+            if isinstance(word, _Struck):
+                struck.append((at, at + _width(word)))
+            at += _width(word) + space
+        x += _width(words) + space
+        run.clear()
+
     for item in line:
         if isinstance(item, str):
             run.append(item)
             continue
         if run:
-            words = " ".join(run)
-            pdf.text(x, y, words)
-            x += _width(words) + space
-            run = []
+            flush()
         _draw_box(pdf, item, x, y)
         x += BOX_WIDTH + space
         if item.excised:
             margin.append(box_label(item.codes))
         pdf.set_font(FONT, "", SIZE)
     if run:
-        pdf.text(x, y, " ".join(run))
-    if margin:
-        pdf.set_font(BOX_FONT[0], "", BOX_FONT[1])
-        pdf.text(pdf.w - RIGHT + 3, y, fold("; ".join(dict.fromkeys(margin))))
+        flush()
+    _strike(pdf, struck, y)
+    if not margin:
+        return LINE
+    pdf.set_font(BOX_FONT[0], "", BOX_FONT[1])
+    lines = _wrap(pdf, fold("; ".join(dict.fromkeys(margin))), RIGHT - MARGIN_GAP - 2)
+    for n, text in enumerate(lines):
+        pdf.text(pdf.w - RIGHT + MARGIN_GAP, y + n * MARGIN_LINE, text)
+    return max(LINE, len(lines) * MARGIN_LINE + LINE - MARGIN_LINE)
+
+
+def _strike(pdf: FPDF, struck: list[tuple[float, float]], y: float) -> None:
+    """A line through the struck words, one line across neighbours (a letter-spaced banner)."""
+    merged: list[list[float]] = []
+    gap = _width(" ") * 1.01
+    for start, end in struck:
+        if merged and start - merged[-1][1] <= gap:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    pdf.set_line_width(0.3)
+    for start, end in merged:
+        pdf.line(start - 0.3, y - 1.2, end + 0.3, y - 1.2)
 
 
 def _draw_box(pdf: FPDF, box: _Box, x: float, y: float) -> None:

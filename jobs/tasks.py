@@ -160,8 +160,22 @@ def _upload_counts(counts: Counts) -> dict[str, int]:
 # -- Exports ----------------------------------------------------------------------------------
 
 
+# Every entry of an export zip carries this date (the earliest a zip can hold) and these
+# permissions, so that the same copies give the same zip, byte for byte, whenever it is made.
+ZIP_ENTRY_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=ZIP_ENTRY_DATE)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.create_system = 3  # Unix, wherever the worker runs
+    entry.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+    return entry
+
+
 def export_released(job: Job) -> None:
-    """The latest copy of every released cable within the user's clearance, in one zip."""
+    """The latest copy of every released cable within the user's clearance, in one zip whose
+    entries are in name order with fixed dates (zip_entry): the same copies, the same bytes."""
     user = job.created_by
     if not user.is_active or not user.has_perm("review.release_review"):
         raise JobFailed(f"{user.get_username()} may no longer export released copies")
@@ -192,7 +206,7 @@ def export_released(job: Job) -> None:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
 
             def write(name: str, data: bytes) -> None:
-                archive.writestr(name, data)
+                archive.writestr(zip_entry(name), data)
                 job.counts["files"] += 1
 
             _, manifest_sha256 = release_copies.export_files(

@@ -89,7 +89,7 @@ def _run(review: Review, name: str, actor: User) -> str:
     Returns the state before.
     """
     method = getattr(review, name)
-    verb = VERBS[name]
+    verb = VERBS.get(name) or transition_custom(review, name)["verb"]
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotAllowed(f"cannot {verb} a review that is {review.get_state_display()}")
     # The permission alone (has_transition_perm would also test the conditions).
@@ -102,6 +102,11 @@ def _run(review: Review, name: str, actor: User) -> str:
     return before
 
 
+def transition_custom(review: Review, name: str) -> dict[str, Any]:
+    """What the transition `name` says about itself (its @transition(custom=...))."""
+    return next((t.custom for t in review.get_all_state_transitions() if t.name == name), {})
+
+
 def _why_not(review: Review, name: str, actor: User) -> str:
     if name in ("start", "submit", "refer", "resume") and actor.has_perm("review.review_cable"):
         return "only the reviewer assigned to this review may do that"
@@ -112,8 +117,9 @@ def _why_not(review: Review, name: str, actor: User) -> str:
         "approve": "a supervisor",
         "return_to_reviewer": "a supervisor",
         "release": "a releaser",
+        "refuse_release": "a releaser",
     }.get(name, "the assigned reviewer")
-    return f"only {role} may {VERBS[name]} a review"
+    return f"only {role} may {VERBS.get(name) or transition_custom(review, name)['verb']} a review"
 
 
 def _unmet_condition(review: Review, name: str) -> str:
@@ -122,7 +128,7 @@ def _unmet_condition(review: Review, name: str) -> str:
         return f"{missing} portion{'s' if missing != 1 else ''} still undecided: decide every portion first"
     if name == "refer":
         return "no portion is referred: decide at least one portion as 'refer' first"
-    return f"cannot {VERBS[name]} this review yet"
+    return f"cannot {VERBS.get(name) or transition_custom(review, name)['verb']} this review yet"
 
 
 def _state(review: Review, **extra: Any) -> dict[str, Any]:
@@ -483,6 +489,7 @@ def return_review(
     unknown = sorted(set(comments) - set(portions))
     if unknown:
         raise ValidationError(f"no portion {', '.join(map(str, unknown))} in this cable")
+    review.release_refusal = ""  # the reviewer's next round starts from the decisions, not the refusal
     review.save()
     Comment.objects.create(review=review, author=actor, text=note.strip())
     for order, text in sorted(comments.items()):
@@ -526,16 +533,33 @@ def release(review: Review, *, actor: User, note: str = "") -> Review:
     """Publish an approved review: render its release copy in every format, leak-check each file,
     store them as the cable's next ReleaseCopy version and audit it, all in one transaction.
 
-    A copy that fails the leak check fails closed: the transaction rolls back (no state change,
-    no copy), then the refusal is audited on its own (export.leak_blocked) and LeakBlocked (a
-    ValidationError) is raised. Called inside an outer transaction, that audit event lives or dies
-    with the outer one.
+    A copy that fails the leak check fails closed: the transaction rolls back (no copy), then
+    refuse_release() moves the review to release_refused, where a supervisor can return it or a
+    releaser can release it again once fixed, and LeakBlocked (a ValidationError) is raised.
+    Called inside an outer transaction, the refusal lives or dies with the outer one.
     """
     try:
         return _release(review, actor=actor, note=note)
     except release_copies.LeakBlocked as e:
-        release_copies.leak_blocked(actor, review, e, during="review.release")
+        refuse_release(review, actor=actor, blocked=e)
         raise
+
+
+@transaction.atomic
+def refuse_release(review: Review, *, actor: User, blocked: release_copies.LeakBlocked) -> Review:
+    """Record a release the leak check refused, in one transaction: the refused copy
+    (export.leak_blocked: format and portion, never the text) and the review's move to
+    release_refused with the refusal kept on it (review.release_refused)."""
+    release_copies.leak_blocked(actor, review, blocked, during="review.release")
+    review = _locked(review)
+    custom = transition_custom(review, "refuse_release")
+    before = _run(review, "refuse_release", actor)
+    review.release_refusal = str(blocked.error)
+    review.save()
+    error = blocked.error
+    after = _state(review, refusal={"format": error.format, "portion": error.where, "what": error.what})
+    audit.record(actor, custom["audit"], review, before={"state": before}, after=after, note=str(error))
+    return review
 
 
 @transaction.atomic
@@ -547,6 +571,7 @@ def _release(review: Review, *, actor: User, note: str) -> Review:
     review.released_by = actor
     review.released_at = timezone.now()
     rendered = release_copies.render(review)  # raises LeakBlocked before anything is saved
+    review.release_refusal = ""
     review.save()
     copy = release_copies.store(review, rendered, actor=actor)
     after = _state(review, release_copy=release_copies.copy_after(copy))

@@ -127,6 +127,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         PENDING_APPROVAL = "pending_approval", "pending approval"
         RETURNED = "returned", "returned"
         APPROVED = "approved", "approved"
+        RELEASE_REFUSED = "release_refused", "release refused"
         RELEASED = "released", "released"
 
     cable = models.ForeignKey(Cable, models.PROTECT, related_name="reviews")
@@ -143,6 +144,9 @@ class Review(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # Why the last release attempt was refused (the leak check's message, which never quotes
+    # redacted text); "" once the review is returned or released.
+    release_refusal = models.TextField(blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -219,20 +223,41 @@ class Review(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=State.PENDING_APPROVAL,
+        source=[State.PENDING_APPROVAL, State.RELEASE_REFUSED],
         target=State.RETURNED,
         permission="review.approve_review",
     )
     def return_to_reviewer(self) -> None:
-        """A supervisor returns the review with comments."""
+        """A supervisor returns the review with comments (also one whose release was refused)."""
 
     @transition(field=state, source=State.RETURNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
     def resume(self) -> None:
         """The reviewer takes a returned review up again."""
 
-    @transition(field=state, source=State.APPROVED, target=State.RELEASED, permission="review.release_review")
+    @transition(
+        field=state,
+        source=[State.APPROVED, State.RELEASE_REFUSED],
+        target=State.RELEASED,
+        permission="review.release_review",
+    )
     def release(self) -> None:
-        """A releaser publishes the approved review."""
+        """A releaser publishes the approved review (or retries one whose release was refused)."""
+
+    @transition(
+        field=state,
+        source=[State.APPROVED, State.RELEASE_REFUSED],
+        target=State.RELEASE_REFUSED,
+        permission="review.release_review",
+        custom=dict(
+            verb="refuse the release of",
+            audit="review.release_refused",
+            message="The release copy failed the leak check; nothing was stored or served. A supervisor "
+            "may return the review to its reviewer, or a releaser may release it again once fixed.",
+        ),
+    )
+    def refuse_release(self) -> None:
+        """The leak check refused the release copy: the review waits here, open, until a
+        supervisor returns it or a releaser releases it again (never stuck in approved)."""
 
     # -- questions ------------------------------------------------------------------------------
 

@@ -205,7 +205,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if roles["assigner"]:
             ctx["reviewers"] = list(reviewers_for(user))
     if roles["releaser"]:
-        ctx["approved"] = listed(reviews.filter(state=S.APPROVED)).order_by("approved_at", "pk")[:HOME_ITEMS]
+        ctx["approved"] = listed(reviews.filter(state__in=[S.APPROVED, S.RELEASE_REFUSED])).order_by(
+            "approved_at", "pk"
+        )[:HOME_ITEMS]
     return render(request, "review/home.html", ctx)
 
 
@@ -250,6 +252,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
         .distinct()
     )
     ctx = {"form": form, "page": page, "query": query, "origins": origins, "today": timezone.localdate()}
+    # Reviews whose release the leak check refused: a supervisor may return them.
+    ctx["refused"] = list(
+        visible_reviews(request.user)
+        .filter(state=S.RELEASE_REFUSED)
+        .select_related("cable")
+        .only("case_number", "release_refusal", "updated_at", "cable__reference_id")
+        .order_by("updated_at", "pk")[:PAGE_SIZE]
+    )
     return render(request, "review/approval_list.html", ctx)
 
 
@@ -320,6 +330,9 @@ def _approval_page(
         "return_form": form,
         "approve_form": NoteForm(),
         "is_pending": review.state == S.PENDING_APPROVAL,
+        # A review whose release the leak check refused may be returned (not approved again).
+        "is_refused": review.state == S.RELEASE_REFUSED,
+        "may_return": review.state in (S.PENDING_APPROVAL, S.RELEASE_REFUSED),
         "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
         "decided": len(decisions),
         "mosaic": mosaic_status.for_review(review, portions, decisions),
@@ -396,7 +409,8 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @requires("review.release_review", "releasers")
 def releases(request: HttpRequest) -> HttpResponse:
-    approved = visible_reviews(request.user).filter(state=S.APPROVED)
+    # A refused release waits here too, with its refusal, to be released again once fixed.
+    approved = visible_reviews(request.user).filter(state__in=[S.APPROVED, S.RELEASE_REFUSED])
     page, query = page_of(
         request,
         listed(approved)

@@ -290,14 +290,17 @@ def export_files(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """A bulk export, through write(name, data): each copy's files (re-checked by served()), the
-    redaction log and manifest.json with the SHA-256 of every file. Returns the manifest and the
-    SHA-256 of manifest.json. Raises LeakBlocked (already audited) or ValueError; the caller audits
-    the export itself (export.bulk / export.cable), the command into a folder, a job into a zip."""
+    redaction log and manifest.json with the SHA-256 of every file, written in name order (copies
+    by reference id, each one's formats alphabetically, then manifest.json, redaction-log.csv).
+    Returns the manifest and the SHA-256 of manifest.json. Raises LeakBlocked (already audited) or
+    ValueError; the caller audits the export itself (export.bulk / export.cable), the command into
+    a folder, a job into a zip."""
     from review.redaction_log import to_csv
 
+    copies = sorted(copies, key=lambda c: c.cable.reference_id)
     manifest: dict[str, Any] = {"files": {}, "copies": []}
     for n, copy in enumerate(copies, start=1):
-        for fmt in formats:
+        for fmt in sorted(formats):
             data = served(copy, fmt, actor=actor, during="export")
             name = f"{copy.cable.reference_id}.{fmt}"
             write(name, data)
@@ -313,9 +316,9 @@ def export_files(
         )
         if progress is not None:
             progress(n, len(copies))
-    data = to_csv(redaction_rows(copies), public=False).encode()
-    write("redaction-log.csv", data)
-    manifest["files"]["redaction-log.csv"] = hashlib.sha256(data).hexdigest()
+    log = to_csv(redaction_rows(copies), public=False).encode()
+    manifest["files"]["redaction-log.csv"] = hashlib.sha256(log).hexdigest()
     data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     write("manifest.json", data)
+    write("redaction-log.csv", log)
     return manifest, hashlib.sha256(data).hexdigest()

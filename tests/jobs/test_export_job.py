@@ -161,3 +161,27 @@ def test_a_supervisor_cannot_see_an_export(client: Client, erin: User, bob: User
     client.force_login(bob)
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+
+
+def test_the_export_zip_is_byte_identical_run_to_run(
+    client: Client, erin: User, both_released: list[Review], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as clock
+
+    client.force_login(erin)
+    zips = []
+    for hour in (0, 5):
+        # A later run, on the clock zip entries would otherwise take their dates from.
+        monkeypatch.setattr(
+            clock, "localtime", lambda *a, h=hour: clock.struct_time((2031, 7, 9, h, 1, 2, 0, 1, 0))
+        )
+        client.post("/jobs/export/")
+        run_worker()
+        job = Job.objects.latest("pk")
+        assert job.status == "finished", job.error
+        zips.append(b"".join(client.get(f"/jobs/{job.pk}/download/").streaming_content))
+    assert zips[0] == zips[1]
+    archive = zipfile.ZipFile(io.BytesIO(zips[0]))
+    names = archive.namelist()
+    assert names == sorted(names)
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}

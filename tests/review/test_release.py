@@ -175,10 +175,10 @@ def test_a_planted_leak_fails_the_release_closed_and_is_audited(
         actions.release(approved, actor=erin)
     assert EXCISED_ACROSS_PAGE_BREAK not in str(e.value)
     approved.refresh_from_db()
-    assert approved.state == S.APPROVED and approved.released_at is None
+    assert approved.state == S.RELEASE_REFUSED and approved.released_at is None
     assert not ReleaseCopy.objects.exists()
     events = list(AuditEvent.objects.filter(seq__gt=seq))
-    assert [ev.action for ev in events] == ["export.leak_blocked"]
+    assert [ev.action for ev in events] == ["export.leak_blocked", "review.release_refused"]
     assert events[0].after == {
         "format": fmt,
         "portion": "paragraph 16",
