@@ -230,7 +230,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     if editable:
         # Computed from the texts already loaded: no query per portion, nothing stored.
         suggestions = suggest_cable(
-            [PortionInput(p.text, p.level) for p in portions],
+            [PortionInput(p.text, p.level, p.kind, p.marking) for p in portions],
             tags=cable.tags,
             reason_codes=cable_codes(cable.reasons),
         )
