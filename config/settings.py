@@ -204,3 +204,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The agency's default rule for a cable's routing and header lines (review/header_block.py):
+# "release" shows them on every review page as released by agency rule, for the reviewer to confirm
+# with one key; "" (the default) offers the same one-key release with no rule stated.
+DECLASS_HEADER_LINES_RULE = os.environ.get("DECLASS_HEADER_LINES_RULE", "").strip().lower()

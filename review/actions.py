@@ -17,7 +17,7 @@ import hashlib
 import math
 import random
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -246,6 +246,15 @@ def decide(review: Review, portion: Portion, request: DecisionRequest, *, actor:
         span.codes.set(codes)
     audit.record(actor, "decision.set", decision, before=before, after=decision.to_dict())
     return decision
+
+
+@transaction.atomic
+def release_portions(review: Review, portions: Sequence[Portion], *, actor: User) -> int:
+    """Release several portions in full at once (the routing and header lines, or every portion
+    still undecided): each gets its own decision and decision.set event, all or none."""
+    for portion in portions:
+        decide(review, portion, DecisionRequest(Decision.Kind.RELEASE), actor=actor)
+    return len(portions)
 
 
 @transaction.atomic
