@@ -379,7 +379,15 @@ def return_review(
         "review.return",
         review,
         before={"state": before},
-        after=_state(review, comments={str(k): v for k, v in sorted(comments.items())}),
+        after=_state(
+            review,
+            comments={str(k): v for k, v in sorted(comments.items())},
+            # What the supervisor returned, so that the resubmission shows what changed since.
+            decisions=[
+                d.to_dict()
+                for d in review.decisions.select_related("portion").prefetch_related("codes", "spans__codes")
+            ],
+        ),
         note=note.strip(),
     )
     return review

@@ -218,6 +218,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
         pending = pending.filter(reviewer__username=f["reviewer"])
     page, query = page_of(request, listed(pending).order_by("submitted_at", "pk"))
     consistency.annotate_conflicts(page.object_list, request.user)  # a few queries for the page
+    notes = audit.latest_notes("review.submit", page.object_list)
+    for review in page.object_list:
+        review.submit_note = notes.get(review.pk, "")
     origins = (
         all_pending.exclude(cable__origin="")
         .order_by("cable__origin")
@@ -301,6 +304,8 @@ def _approval_page(
         "release_copies": release_copies(review),
         "round_diff": diff,
         "release_conflicts": consistency.release_conflicts([review], user).get(review.pk, []),
+        "submit_note": audit.latest_notes("review.submit", [review]).get(review.pk, ""),
+        "since_return": round_diff.since_return(review, portions, decisions),
     }
     if review.state in (S.NEW, S.ASSIGNED) and user.has_perm("review.assign_review"):
         ctx["reviewers"] = list(reviewers_for(user))

@@ -136,7 +136,7 @@ class Row:
 
     @property
     def name(self) -> str:
-        return portion_name(self.portion)
+        return self.portion.name
 
     @property
     def codes(self) -> list[str]:
@@ -240,6 +240,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         "decided": len(decisions),
         "total": len(portions),
         "overall_comments": [c for c in comments if c.portion_id is None],
+        "commented_rows": [r for r in rows if r.comments],  # the return map: each linked from the summary
         "editable": editable,
         "kinds": FORM_KINDS.items(),
         "transitions": [name for name in PAGE_TRANSITIONS if name in available],

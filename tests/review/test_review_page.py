@@ -140,7 +140,11 @@ def test_a_returned_review_shows_resume_and_the_comments(
     overall = html.index("Look again at names.")
     assert overall < html.index('id="portion-1"')
     # The portion comment sits inside its portion's section.
-    assert html.index('id="portion-2"') < html.index("Ali Bey is a source.") < html.index('id="portion-3"')
+    section = html[html.index('id="portion-2"') : html.index('id="portion-3"')]
+    assert "Ali Bey is a source." in section
+    # The return map: the overall comment's summary lists and links each commented portion.
+    summary = html[html.index('id="return-map"') : html.index('id="portion-1"')]
+    assert '<a href="#portion-2">Paragraph 1</a>: Ali Bey is a source.' in summary
     assert "/resume/" not in page(client, bob, review)
 
 
