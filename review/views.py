@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cables.export import ReleasedPortion, portion_name, release_view
+from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
 from cables.names import names_in_cable
 from cables.models import Cable, Portion
 from review import actions, consistency, mosaic, round_diff
@@ -292,18 +292,14 @@ def release_copies(review: Review) -> list[ReleaseCopy]:
 
 
 def release_stamp(released: Sequence[ReleasedPortion]) -> str:
-    """The status stamp the release copy would carry, or why there is none yet."""
-    statuses = {p.status for p in released}
+    """The status stamp the release copy would carry (the copies' own function, codes in the
+    copies' order), or why there is none yet."""
     if not released:
         return "NOTHING TO RELEASE"
-    if "undecided" in statuses:
+    if any(p.status == "undecided" for p in released):
         return "INCOMPLETE: not every portion is decided"
-    if statuses == {"release"}:
-        return "RELEASE IN FULL"
-    codes = list(dict.fromkeys(c for p in released for c in p.codes))
-    if not statuses & {"release", "excise"}:
-        return "DENY IN FULL " + ", ".join(codes)
-    return "RELEASE IN PART " + ", ".join(codes)
+    order = {c.code: c.order for c in ExemptionCode.objects.all()}
+    return status_stamp(released, stamp_codes((c for p in released for c in p.codes), order))
 
 
 @login_required
@@ -473,7 +469,7 @@ def undo(request: HttpRequest, pk: int, order: int) -> HttpResponse:
 
 
 def _name(portion: Portion) -> str:
-    name = portion_name(portion)
+    name = portion.name
     return name[:1].upper() + name[1:]
 
 

@@ -14,6 +14,7 @@ from cables.ingest import ingest_cable
 from cables.models import Cable
 from review import actions
 from review.header_block import block_portions
+from review.decisions import DecisionRequest, SpanRequest
 from review.models import Decision, Review
 from tests.browser.test_walkthrough import seed_text
 from tests.conftest import make_user
@@ -160,3 +161,51 @@ def test_a_refused_decision_is_shown_at_its_form_keeping_what_was_entered(
     section.locator("form[data-full] button[type=submit]").click()
     page.locator(f"#portion-{p3.order} .decision-label", has_text="WITHHELD").wait_for()
     assert seed_review.decisions.get(portion=p3).kind == Decision.Kind.WITHHOLD
+
+
+def test_the_supervisor_sees_the_submit_note_the_return_map_and_the_changes_since(
+    open_page: Any, people: tuple[User, User], seed: Cable, seed_review: Review
+) -> None:
+    reviewer, supervisor = people
+    p1 = seed.portions.get(kind="paragraph", label="1")
+    p2 = seed.portions.get(kind="paragraph", label="2")
+    actions.release_portions(seed_review, list(seed.portions.all()), actor=reviewer)
+    actions.submit(seed_review, actor=reviewer, note="Paragraph 2 names the DG; I kept it.")
+
+    queue = open_page(supervisor, "/approvals/")
+    assert "Paragraph 2 names the DG; I kept it." in queue.locator("table").text_content()
+    boss = open_page(supervisor, f"/approvals/{seed_review.pk}/")
+    assert "Paragraph 2 names the DG; I kept it." in boss.locator(".submit-note").text_content()
+    boss.locator(f"#id_portion_{p2.order}").fill("Excise the DG's name under B6.")
+    boss.locator("#id_note").fill("One name to excise, see the paragraph.")
+    boss.get_by_role("button", name=f"Return {seed_review.case_number}").click()
+    boss.locator(".messages", has_text="Returned").wait_for()
+
+    # The reviewer: the overall comment lists and links the commented paragraph.
+    page = open_page(reviewer, f"/reviews/{seed_review.pk}/")
+    link = page.locator("#return-map .return-map a", has_text="Paragraph 2")
+    assert link.get_attribute("href") == f"#portion-{p2.order}"
+    link.click()
+    page.wait_for_url(f"**#portion-{p2.order}")
+    page.get_by_role("button", name="Resume review").click()
+    page.locator(".messages", has_text="Resumed").wait_for()
+    review = Review.objects.get(pk=seed_review.pk)
+    text = p2.text
+    at = text.index("Chikahito Harada")
+    actions.decide(
+        review,
+        p2,
+        DecisionRequest("excise", justification="DG's name", spans=(SpanRequest(at, at + 16, ("B6",)),)),
+        actor=reviewer,
+    )
+    actions.submit(review, actor=reviewer)
+
+    # The supervisor again: what changed since the return, portion by portion, linked.
+    boss = open_page(supervisor, f"/approvals/{seed_review.pk}/")
+    since = boss.locator("#since-return")
+    assert "1 portion changed since sully returned the review" in since.text_content()
+    item = since.locator("li", has_text="Paragraph 2")
+    assert "was release" in item.text_content() and "now excise B6" in item.text_content()
+    assert item.locator("a").get_attribute("href") == f"#portion-{p2.order}"
+    assert since.locator("li", has_text="Paragraph 1 ").count() == 0
+    assert p1.order != p2.order

@@ -175,7 +175,7 @@ def test_the_preview_never_shows_withheld_or_excised_text(
     assert "border" not in shown
     assert "weather" not in shown
     assert "The " in shown and " was fine." in shown
-    assert "B1, 1.4(d)" in shown and "B5" in shown
+    assert "B1, 1.4(D)" in shown and "B5" in shown  # as the copies cite them
     assert "RELEASE IN PART" in shown
     # The reviewer's own column shows the original, with the span boxed and the portion withheld.
     assert '<mark class="excised" title="excised under B5">weather</mark>' in html

@@ -1,0 +1,73 @@
+"""The one status stamp (cables.export.status_stamp) for the copies and the review page's preview
+(review.views.release_stamp): a table of cases, and the two that used to disagree (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cables.export import (
+    EXCISE,
+    RELEASE,
+    WITHHOLD,
+    PortionDecision,
+    ReleaseDocument,
+    release_view,
+    stamp_codes,
+    status_stamp,
+)
+from review.views import release_stamp
+
+
+class P:
+    def __init__(self, order: int, kind: str, text: str, label: str = "", marking: str = "") -> None:
+        self.order, self.kind, self.text, self.label, self.marking = order, kind, text, label, marking
+
+
+PORTIONS = [
+    P(1, "header", "AMEMBASSY TOKYO", "FM"),
+    P(2, "paragraph", "The minister met Ali Bey.", "1", "C"),
+    P(3, "paragraph", "Talks went well.", "2", "C"),
+]
+ORDER = {"B1": 1, "1.4(b)": 3, "1.4(d)": 5, "B5": 6, "B6": 7}
+REL = PortionDecision(RELEASE)
+WB1 = PortionDecision(WITHHOLD, ("B1", "1.4(d)"))
+WB6 = PortionDecision(WITHHOLD, ("B6",))
+EX6 = PortionDecision(EXCISE, spans=((17, 24, ("B6",)),))
+
+
+@pytest.mark.parametrize(
+    "decisions, stamp",
+    [
+        ({1: REL, 2: REL, 3: REL}, "RELEASE IN FULL"),
+        ({1: REL, 2: EX6, 3: REL}, "RELEASE IN PART B6"),
+        # B6 first in the decisions, B1 with its categories first on the stamp, upper case.
+        ({1: REL, 2: WB6, 3: WB1}, "DENY IN FULL"),
+        ({1: REL, 2: EX6, 3: WB1}, "RELEASE IN PART B1, 1.4(D), B6"),
+        # The header released and the body withheld: nothing of substance is released.
+        ({1: REL, 2: WB1, 3: WB1}, "DENY IN FULL"),
+        ({1: WB1, 2: REL, 3: REL}, "RELEASE IN PART B1, 1.4(D)"),
+    ],
+)
+def test_the_preview_and_the_copies_stamp_alike(decisions: dict[int, PortionDecision], stamp: str) -> None:
+    view = release_view(PORTIONS, decisions)
+    codes = stamp_codes((c for p in view for c in p.codes), ORDER)
+    assert status_stamp(view, codes) == stamp
+    doc = ReleaseDocument("07X1", "F-1", "C1", date(2026, 1, 1), "C", "x", "E.O.", tuple(view), codes)
+    assert doc.status == stamp
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "decisions, stamp",
+    [
+        ({1: REL, 2: EX6, 3: WB1}, "RELEASE IN PART B1, 1.4(D), B6"),
+        ({1: REL, 2: WB1, 3: WB1}, "DENY IN FULL"),
+        ({1: REL}, "INCOMPLETE: not every portion is decided"),
+    ],
+)
+def test_the_review_pages_preview_uses_the_copies_stamp(
+    decisions: dict[int, PortionDecision], stamp: str
+) -> None:
+    assert release_stamp(release_view(PORTIONS, decisions)) == stamp
