@@ -429,9 +429,22 @@ def _release(review: Review, *, actor: User, note: str) -> Review:
     rendered = release_copies.render(review)  # raises LeakBlocked before anything is saved
     review.save()
     copy = release_copies.store(review, rendered, actor=actor)
-    after = _state(review, release_copy=release_copies.copy_after(copy))
+    due = _reset_due(review.cable, copy.version)
+    after = _state(review, release_copy=release_copies.copy_after(copy), review_due=due)
     audit.record(actor, "review.release", review, before={"state": before}, after=after, note=note)
     return review
+
+
+def _reset_due(cable: Cable, version: int) -> str | None:
+    """A release answers the review that was due: the cable is due again only at a review date still
+    ahead of it, else not at all (no longer "OVERDUE"). Returns the date kept, ISO, or None."""
+    today = timezone.localdate()
+    if cable.review_due is not None and cable.review_due > today:
+        return cable.review_due.isoformat()
+    basis = f"released {today:%Y-%m-%d} (version {version}): no further review scheduled"
+    Cable.objects.filter(pk=cable.pk).update(review_due=None, review_due_basis=basis)
+    cable.review_due, cable.review_due_basis = None, basis
+    return None
 
 
 # -- quality sampling (NDC practice: a sample of approved work gets a second look) ----------------

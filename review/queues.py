@@ -38,8 +38,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -396,8 +397,14 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     copy = review.release_copy
     messages.success(
         request,
-        f"Released {review.case_number} ({review.cable.reference_id}): version {copy.version} of its "
-        f"release copy, {copy.status}, is in the reading room.",
+        format_html(
+            'Released {} ({}): version {} of its release copy, {}, is in the <a href="{}">reading room</a>.',
+            review.case_number,
+            review.cable.reference_id,
+            copy.version,
+            copy.status,
+            reverse("reading_room:detail", args=[review.cable.reference_id]),
+        ),
     )
     return redirect("review:releases")
 
