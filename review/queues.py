@@ -8,7 +8,7 @@ whose refusals come back to the user as messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
@@ -553,6 +553,25 @@ class EventRow:
     event: AuditEvent
     before: str
     after: str
+    portion: str = ""  # "paragraph 4": the portion a decision event is about, as the reviewer saw it
+
+
+def _event_portion(event: AuditEvent) -> int | None:
+    for side in (event.after, event.before):
+        if isinstance(side, dict) and isinstance(side.get("portion"), int):
+            return int(side["portion"])
+    return None
+
+
+def _portion_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The names of the portions a page of events is about, by (cable, order), in one query."""
+    wanted = {(e.cable_ref, o) for e in events if e.cable_ref and (o := _event_portion(e)) is not None}
+    if not wanted:
+        return {}
+    portions = Portion.objects.filter(
+        cable__reference_id__in={ref for ref, _ in wanted}, order__in={o for _, o in wanted}
+    ).select_related("cable").only("order", "kind", "label", "cable__reference_id")
+    return {(p.cable.reference_id, p.order): p.name for p in portions}
 
 
 @login_required
@@ -574,7 +593,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if f.get("date_to"):
         events = events.filter(at__lt=_day_start(f["date_to"] + timedelta(days=1)))
     page, query = page_of(request, events.order_by("-seq"))
-    rows = [EventRow(e, _pretty(e.before), _pretty(e.after)) for e in page.object_list]
+    names = _portion_names(page.object_list)
+    rows = [
+        EventRow(e, _pretty(e.before), _pretty(e.after), names.get((e.cable_ref, _event_portion(e) or -1), ""))
+        for e in page.object_list
+    ]
     ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain_status()}
     return render(request, "review/audit_list.html", ctx)
 
