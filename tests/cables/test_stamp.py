@@ -71,3 +71,32 @@ def test_the_review_pages_preview_uses_the_copies_stamp(
     decisions: dict[int, PortionDecision], stamp: str
 ) -> None:
     assert release_stamp(release_view(PORTIONS, decisions)) == stamp
+
+
+def _doc(decisions: dict[int, PortionDecision]) -> ReleaseDocument:
+    view = release_view(PORTIONS, decisions)
+    codes = stamp_codes((c for p in view for c in p.codes), ORDER)
+    return ReleaseDocument("07X1", "F-1", "C1", date(2026, 1, 1), "C", "x", "E.O.", tuple(view), codes)
+
+
+def test_a_withheld_paragraph_says_withheld_in_the_text_copy_unlike_an_excised_name() -> None:
+    from cables.export import render_text, text_box
+
+    text = render_text(_doc({1: REL, 2: EX6, 3: WB1}))
+    assert "2. (C) [WITHHELD: B1, 1.4(D)]" in text.splitlines()
+    assert f"1. (C) The minister met {text_box(['B6'])}." in text.splitlines()
+
+
+def test_a_withheld_paragraph_is_a_paragraph_wide_box_in_the_pdf() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from cables.export import extract, render_pdf
+
+    data = render_pdf(_doc({1: REL, 2: EX6, 3: WB1}))
+    assert "WITHHELD: B1, 1.4(D)" in extract("pdf", data)
+    # The rectangles drawn: the name's box is BOX_WIDTH wide, the paragraph's the text column's.
+    content = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    widths = sorted(float(line.split()[2]) for line in content.splitlines() if line.endswith(" re S"))
+    assert len(widths) == 2 and widths[1] > 3 * widths[0]
