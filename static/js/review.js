@@ -122,7 +122,7 @@ class ReviewPage {
     if (!pane || !line) return;
     pane.querySelectorAll(".preview-portion.current").forEach((el) => el.classList.remove("current"));
     line.classList.add("current");
-    const top = line.offsetTop - pane.offsetTop;
+    const top = line.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
     if (top < pane.scrollTop || top + line.offsetHeight > pane.scrollTop + pane.clientHeight) {
       pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
     }

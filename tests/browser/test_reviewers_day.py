@@ -209,3 +209,65 @@ def test_the_supervisor_sees_the_submit_note_the_return_map_and_the_changes_sinc
     assert item.locator("a").get_attribute("href") == f"#portion-{p2.order}"
     assert since.locator("li", has_text="Paragraph 1 ").count() == 0
     assert p1.order != p2.order
+
+
+def test_related_pages_link_to_each_other_and_a_release_ends_the_overdue_state(
+    browser: Any, live_server: Any, open_page: Any, people: tuple[User, User], seed: Cable, seed_review: Review
+) -> None:
+    reviewer, supervisor = people
+    releaser = make_user("rhea", "Releaser")
+    assert seed.review_due is not None  # DECL 04/17/2017: long overdue
+    actions.release_portions(seed_review, list(seed.portions.all()), actor=reviewer)
+    actions.approve(actions.submit(seed_review, actor=reviewer), actor=supervisor)
+
+    cable_page = open_page(reviewer, f"/cables/{seed.reference_id}/")
+    assert "overdue" in cable_page.locator(".due-for-review").text_content()
+    cable_page.locator("#cable-links").get_by_role("link", name=seed_review.case_number).click()
+    cable_page.wait_for_url(f"**/reviews/{seed_review.pk}/")
+
+    # The releaser releases it; the message links the reading room; the menu leads to the copies.
+    page = open_page(releaser, "/releases/")
+    page.get_by_role("button", name=f"Release {seed_review.case_number}").click()
+    message = page.locator(".messages", has_text="Released")
+    message.get_by_role("link", name="reading room").click()
+    page.wait_for_url(f"**/reading-room/{seed.reference_id}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Released copies").click()
+    page.wait_for_url("**/reading-room/")
+    page.get_by_role("link", name=seed.reference_id).first.wait_for()
+
+    # The cable page: its review, its copies and its reading-room entry; no longer overdue.
+    cable_page.goto(f"{live_server.url}/cables/{seed.reference_id}/")
+    links = cable_page.locator("#cable-links")
+    assert links.get_by_role("link", name="PDF").get_attribute("href") == (
+        f"/reading-room/{seed.reference_id}/v1.pdf"
+    )
+    assert "overdue" not in cable_page.locator(".due-for-review").text_content()
+    links.get_by_role("link", name="reading-room entry").click()
+    cable_page.wait_for_url(f"**/reading-room/{seed.reference_id}/")
+
+    # The sign-in page leads the public to the reading room.
+    context = browser.new_context()
+    anonymous = context.new_page()
+    anonymous.goto(live_server.url + "/login/")
+    anonymous.get_by_role("link", name="reading room").click()
+    anonymous.wait_for_url("**/reading-room/")
+    context.close()
+
+
+def test_the_preview_follows_the_current_portion(
+    open_page: Any, people: tuple[User, User], seed: Cable, seed_review: Review
+) -> None:
+    reviewer, _ = people
+    page = open_page(reviewer, f"/reviews/{seed_review.pk}/")
+    last = seed.portions.order_by("-order").first()
+    assert last is not None
+    pane = page.locator(".review-preview-pane")
+    assert pane.evaluate("el => el.scrollTop") == 0
+    for _ in range(last.order):
+        page.keyboard.press("j")
+    assert page.locator(f'.preview-portion.current[data-order="{last.order}"]').count() == 1
+    assert pane.evaluate("el => el.scrollTop") > 0
+    line = page.locator(f'.preview-portion[data-order="{last.order}"]').bounding_box()
+    box = pane.bounding_box()
+    assert line is not None and box is not None
+    assert box["y"] <= line["y"] <= box["y"] + box["height"]
