@@ -66,7 +66,9 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
 
     justification = request.justification.strip()
     if not justification:
-        raise ValidationError(f"{label}: say briefly why ({kind} needs a justification)", code="justification")
+        raise ValidationError(
+            f"{label}: say briefly why ({kind} needs a justification)", code="justification"
+        )
     if len(justification) > MAX_JUSTIFICATION:
         raise ValidationError(
             f"{label}: keep the justification under {MAX_JUSTIFICATION} characters", code="justification"
@@ -80,7 +82,9 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
         return Checked([cited[c] for c in sorted(cited, key=lambda c: cited[c].order)], spans)
 
     if request.spans:
-        raise ValidationError(f"{label}: only an excision has spans ({kind} covers the whole portion)", code="spans")
+        raise ValidationError(
+            f"{label}: only an excision has spans ({kind} covers the whole portion)", code="spans"
+        )
     if not codes:
         raise ValidationError(f"{label}: {kind} needs at least one exemption code", code="codes")
     _check_b1(codes, label)
@@ -130,12 +134,16 @@ def _spans(
     for span in sorted(requested, key=lambda s: (s.start, s.end)):
         where = f"{label}, characters {span.start}-{span.end}"
         if not 0 <= span.start < span.end <= length:
-            raise ValidationError(f"{where}: a span must lie inside the portion's {length} characters", code="spans")
+            raise ValidationError(
+                f"{where}: a span must lie inside the portion's {length} characters", code="spans"
+            )
         if span.start < previous_end:
             raise ValidationError(f"{where}: spans must not overlap", code="spans")
         codes = _codes(span.codes, vocabulary)
         if not codes:
-            raise ValidationError(f"{where}: each excised span needs at least one exemption code", code="codes")
+            raise ValidationError(
+                f"{where}: each excised span needs at least one exemption code", code="codes"
+            )
         _check_b1(codes, where)
         spans.append((span.start, span.end, codes))
         previous_end = span.end

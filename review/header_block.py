@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from django.conf import settings
 
@@ -28,15 +28,12 @@ class PortionLike(Protocol):
     marking: str
 
 
-P = TypeVar("P", bound=PortionLike)
-
-
 def in_block(portion: PortionLike) -> bool:
     """Whether a portion is a routing or header line decided with the block."""
     return portion.kind == "header" and not portion.marking and portion.label.strip().upper() != "SUBJECT"
 
 
-def block_portions(portions: Iterable[P]) -> list[P]:
+def block_portions[P: PortionLike](portions: Iterable[P]) -> list[P]:
     return [p for p in portions if in_block(p)]
 
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
+
+from cables import export
 
 MIN_LENGTH = 4
 MAX_FINDINGS = 50  # a page full of warnings helps nobody; the first fifty say enough
@@ -135,12 +138,9 @@ def _and(items: Sequence[str]) -> str:
 
 
 def portion_name(kind: str, label: str, order: int) -> str:
-    """How a warning names a portion: "paragraph 2", "the SUBJECT line", "portion 7"."""
-    if kind == "paragraph" and label:
-        return f"paragraph {label}"
-    if kind == "header" and label:
-        return f"the {label} line"
-    return f"portion {order}" + (f" ({label})" if label else "")
+    """How a warning names a portion: "paragraph 2", "the SUBJECT header", as everywhere else
+    (cables.export.portion_name, the one function)."""
+    return export.portion_name(SimpleNamespace(kind=kind, label=label, order=order))  # type: ignore[arg-type]
 
 
 def parts_for(portions: Iterable[Any], decisions: Mapping[int, Any]) -> list[Part]:

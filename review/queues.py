@@ -568,9 +568,13 @@ def _portion_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
     wanted = {(e.cable_ref, o) for e in events if e.cable_ref and (o := _event_portion(e)) is not None}
     if not wanted:
         return {}
-    portions = Portion.objects.filter(
-        cable__reference_id__in={ref for ref, _ in wanted}, order__in={o for _, o in wanted}
-    ).select_related("cable").only("order", "kind", "label", "cable__reference_id")
+    portions = (
+        Portion.objects.filter(
+            cable__reference_id__in={ref for ref, _ in wanted}, order__in={o for _, o in wanted}
+        )
+        .select_related("cable")
+        .only("order", "kind", "label", "cable__reference_id")
+    )
     return {(p.cable.reference_id, p.order): p.name for p in portions}
 
 
@@ -595,7 +599,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page, query = page_of(request, events.order_by("-seq"))
     names = _portion_names(page.object_list)
     rows = [
-        EventRow(e, _pretty(e.before), _pretty(e.after), names.get((e.cable_ref, _event_portion(e) or -1), ""))
+        EventRow(
+            e, _pretty(e.before), _pretty(e.after), names.get((e.cable_ref, _event_portion(e) or -1), "")
+        )
         for e in page.object_list
     ]
     ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain_status()}

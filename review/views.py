@@ -23,14 +23,14 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
-from cables.names import names_in_cable
 from cables.models import Cable, Portion
+from cables.names import names_in_cable
 from review import actions, consistency, mosaic, round_diff
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
+from review.header_block import block_portions, header_block
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from review.round_diff import PortionDiff
-from review.header_block import block_portions, header_block
 from review.suggest import PortionInput, Suggestion, suggest_cable
 
 RECENT_CODES = 8
@@ -261,7 +261,9 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         for row in rows:
             row.round_diff = diff.portions.get(row.portion.pk)
     ctx["change"] = change = request.GET.get("change", "")
-    ctx["header_block"] = header_block(portions, {p.order: decisions[p.pk].kind for p in portions if p.pk in decisions})
+    ctx["header_block"] = header_block(
+        portions, {p.order: decisions[p.pk].kind for p in portions if p.pk in decisions}
+    )
     ctx["undecided"] = len(portions) - len(decisions)
     if editable:
         found = names_in_cable([p.text for p in portions], cable.tags)

@@ -34,7 +34,9 @@ def test_a_404_has_the_navigation_and_a_way_back(client: Client, alice: User) ->
 
 def test_a_404_for_the_anonymous_points_to_sign_in_and_the_reading_room(client: Client, db: None) -> None:
     html = client.get("/reading-room/99XNOWHERE1/").content.decode()
-    assert 'href="/login/">Sign in</a>' in html and 'href="/reading-room/">the public reading room</a>' in html
+    assert (
+        'href="/login/">Sign in</a>' in html and 'href="/reading-room/">the public reading room</a>' in html
+    )
 
 
 def test_a_403_is_styled_and_logged_as_one_line(

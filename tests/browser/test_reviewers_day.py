@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from cables.ingest import ingest_cable
 from cables.models import Cable
 from review import actions
-from review.header_block import block_portions
 from review.decisions import DecisionRequest, SpanRequest
+from review.header_block import block_portions
 from review.models import Decision, Review
 from tests.browser.test_walkthrough import seed_text
 from tests.conftest import make_user
@@ -132,7 +132,12 @@ def test_the_header_block_is_released_with_one_click_and_the_subject_stays_apart
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_a_refused_decision_is_shown_at_its_form_keeping_what_was_entered(
-    open_page: Any, screenshot: Any, people: tuple[User, User], seed: Cable, seed_review: Review, javascript: bool
+    open_page: Any,
+    screenshot: Any,
+    people: tuple[User, User],
+    seed: Cable,
+    seed_review: Review,
+    javascript: bool,
 ) -> None:
     reviewer, _ = people
     p3 = seed.portions.get(kind="paragraph", label="3")
@@ -212,7 +217,12 @@ def test_the_supervisor_sees_the_submit_note_the_return_map_and_the_changes_sinc
 
 
 def test_related_pages_link_to_each_other_and_a_release_ends_the_overdue_state(
-    browser: Any, live_server: Any, open_page: Any, people: tuple[User, User], seed: Cable, seed_review: Review
+    browser: Any,
+    live_server: Any,
+    open_page: Any,
+    people: tuple[User, User],
+    seed: Cable,
+    seed_review: Review,
 ) -> None:
     reviewer, supervisor = people
     releaser = make_user("rhea", "Releaser")

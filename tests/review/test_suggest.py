@@ -150,7 +150,12 @@ def test_names_are_found_once_per_cable_across_portions() -> None:
 
 @pytest.mark.parametrize(
     "text, label",
-    [("VZCZCXRO1254", ""), ("PP RUEHAG RUEHCN RUEHGH", ""), ("AMEMBASSY TOKYO", "FM"), ("PREL NATO JA", "TAGS")],
+    [
+        ("VZCZCXRO1254", ""),
+        ("PP RUEHAG RUEHCN RUEHGH", ""),
+        ("AMEMBASSY TOKYO", "FM"),
+        ("PREL NATO JA", "TAGS"),
+    ],
 )
 def test_routing_lines_are_never_b1_candidates(text: str, label: str) -> None:
     # An unmarked header line of a CONFIDENTIAL cable inherits level C, but is routing, not substance.
