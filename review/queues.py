@@ -566,8 +566,8 @@ def _event_portion(event: AuditEvent) -> int | None:
 def _portion_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
     """The names of the portions a page of events is about, by (cable, order), in one query."""
     wanted = {(e.cable_ref, o) for e in events if e.cable_ref and (o := _event_portion(e)) is not None}
-    if not wanted:
-        return {}
+    # One query even when no event names a portion, so that a page costs the same whatever it shows.
+    wanted = wanted or {("", -1)}
     portions = (
         Portion.objects.filter(
             cable__reference_id__in={ref for ref, _ in wanted}, order__in={o for _, o in wanted}
