@@ -134,3 +134,14 @@ def test_times_under_a_minute_read_just_now() -> None:
     assert ago(now - timedelta(seconds=5)) == "just now"
     assert ago(now - timedelta(minutes=3)) == "3\xa0minutes ago"
     assert ago(None) == ""
+
+
+@pytest.mark.parametrize("path", ["header/release", "rest/release"])
+def test_the_bulk_releases_hide_a_cable_above_clearance(
+    client: Client, alice: User, bob: User, dave: User, cable: Cable, path: str
+) -> None:
+    review = review_in(S.IN_REVIEW, cable, alice, bob)  # SECRET; dave is cleared to C
+    client.force_login(dave)
+    assert client.post(f"/reviews/{review.pk}/{path}/").status_code == 404
+    client.force_login(alice)
+    assert client.post(f"/reviews/{review.pk}/{path}/").status_code == 302
