@@ -148,13 +148,7 @@ class ReleaseDocument:
     @property
     def status(self) -> str:
         """The status stamp: RELEASE IN FULL, RELEASE IN PART <codes> or DENY IN FULL."""
-        if self.portions and all(p.status == RELEASE for p in self.portions):
-            return "RELEASE IN FULL"
-        # The routing header alone is not a release: judge by the cable's body when it has one.
-        body = [p for p in self.portions if p.kind != "header"] or list(self.portions)
-        if not any(s.text.strip() for p in body for s in p.segments if not s.redacted):
-            return "DENY IN FULL"
-        return " ".join(["RELEASE IN PART", ", ".join(code_display(c) for c in self.codes)]).strip()
+        return status_stamp(self.portions, self.codes)
 
     @property
     def subject(self) -> str:
@@ -190,6 +184,19 @@ class ReleaseDocument:
     @property
     def original_banner(self) -> str:
         return f"Original classification: {self.original_classification}"
+
+
+def status_stamp(portions: Sequence[ReleasedPortion], codes: Sequence[str]) -> str:
+    """The one status stamp, for the copies and the review page's preview alike: RELEASE IN FULL,
+    RELEASE IN PART <codes> or DENY IN FULL. codes: every code used, in the order stamp_codes()
+    gives them."""
+    if portions and all(p.status == RELEASE for p in portions):
+        return "RELEASE IN FULL"
+    # The routing header alone is not a release: judge by the cable's body when it has one.
+    body = [p for p in portions if p.kind != "header"] or list(portions)
+    if not any(s.text.strip() for p in body for s in p.segments if not s.redacted):
+        return "DENY IN FULL"
+    return " ".join(["RELEASE IN PART", ", ".join(code_display(c) for c in codes)]).strip()
 
 
 def code_display(code: str) -> str:
@@ -290,6 +297,9 @@ def render_text(doc: ReleaseDocument) -> str:
             text_box(s.codes) if s.redacted else strike_text(s.text) if struck else s.text
             for s, struck in marked_segments(p)
         )
+        if p.status == WITHHOLD and p.kind == "paragraph":
+            # A withheld paragraph reads as one, not as the small box of a name.
+            body = f"[WITHHELD: {box_label(p.codes)}]" if p.codes else "[WITHHELD]"
         lines.append(f"{prefix} {body}".strip() if prefix else body)
         if p.kind != "header":
             lines.append("")

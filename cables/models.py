@@ -292,6 +292,14 @@ class Portion(models.Model):
     def marking_display(self) -> str:
         return self.marking or self.level
 
+    @property
+    def name(self) -> str:
+        """The portion as a person reads it: "paragraph 4", "the SUBJECT header", never its storage
+        order where it has a label (the one function: cables.export.portion_name)."""
+        from cables.export import portion_name
+
+        return portion_name(self)
+
 
 class CableTag(models.Model):
     """One row per TAGS entry, so that the list can filter by tag through an index."""

@@ -95,6 +95,13 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
     for p in doc.portions:
         if p.kind != "header" and previous == "header":
             y += LINE
+        if p.kind == "paragraph" and p.status == "withhold":
+            if y + LINE * 2 > pdf.h - BOTTOM:
+                pdf.add_page()
+                y = TOP + 4
+            y = _withheld_paragraph(pdf, p, y, width)
+            previous = p.kind
+            continue
         for line in _lines(pdf, _items(p), width):
             if y > pdf.h - BOTTOM:
                 pdf.add_page()
@@ -108,6 +115,28 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
         y = TOP + 4
     _struck_banner(pdf, doc, y + LINE)
     return bytes(pdf.output())
+
+
+def _withheld_paragraph(pdf: FPDF, p: ReleasedPortion, y: float, width: float) -> float:
+    """A withheld paragraph: its number and mark, then a box as wide as the text column and two
+    lines high, whatever the paragraph's length, saying WITHHELD and its codes; it reads as a
+    paragraph, not as the small box of an excised name."""
+    pdf.set_font(FONT, "", SIZE)
+    x = LEFT
+    struck: list[tuple[float, float]] = []
+    for text, strike in prefix_parts(p):
+        word = fold(text)
+        pdf.text(x, y, word)
+        if strike:
+            struck.append((x, x + _width(word)))
+        x += _width(word) + _width(" ")
+    _strike(pdf, struck, y)
+    pdf.set_line_width(0.3)
+    pdf.rect(x, y - 3.6, LEFT + width - x, 4.6 + LINE)
+    label = fold(f"WITHHELD: {box_label(p.codes)}" if p.codes else "WITHHELD")
+    pdf.set_font(BOX_FONT[0], "B", BOX_FONT[1] + 1)
+    pdf.text(x + (LEFT + width - x - pdf.get_string_width(label)) / 2, y + LINE / 2 - 0.4, label)
+    return y + LINE * 2 + LINE * 0.6
 
 
 def _struck_banner(pdf: FPDF, doc: ReleaseDocument, y: float) -> float:

@@ -72,4 +72,10 @@ def cable_detail(request: HttpRequest, reference_id: str) -> HttpResponse:
     cited = visible_cables(request.user).filter(reference_id=OuterRef("cited_reference_id"))
     references = cable.references.annotate(cited_exists=Exists(cited))
     ctx = {"cable": cable, "references": references, "portions": cable.portions.all()}
+    # Its reviews and release copies, through the reverse relations (cables/ imports nothing of
+    # review/); visible to whoever may read the cable.
+    ctx["reviews"] = cable.reviews.select_related("reviewer").order_by("-round", "-pk")
+    ctx["copies"] = cable.release_copies.only("cable_id", "version", "status", "released_at").order_by(
+        "-version"
+    )
     return render(request, "cables/cable_detail.html", ctx)

@@ -242,6 +242,14 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "config.errors.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Refusals (403) in one line, without a traceback (config/errors.py).
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
 }
+
+# The agency's default rule for a cable's routing and header lines (review/header_block.py):
+# "release" shows them on every review page as released by agency rule, for the reviewer to confirm
+# with one key; "" (the default) offers the same one-key release with no rule stated.
+DECLASS_HEADER_LINES_RULE = os.environ.get("DECLASS_HEADER_LINES_RULE", "").strip().lower()

@@ -17,3 +17,5 @@ urlpatterns = [
     path("", include("cables.urls")),
     path("", include("review.urls")),
 ]
+
+handler500 = "config.errors.server_error"

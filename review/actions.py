@@ -256,6 +256,15 @@ def decide(review: Review, portion: Portion, request: DecisionRequest, *, actor:
 
 
 @transaction.atomic
+def release_portions(review: Review, portions: Sequence[Portion], *, actor: User) -> int:
+    """Release several portions in full at once (the routing and header lines, or every portion
+    still undecided): each gets its own decision and decision.set event, all or none."""
+    for portion in portions:
+        decide(review, portion, DecisionRequest(Decision.Kind.RELEASE), actor=actor)
+    return len(portions)
+
+
+@transaction.atomic
 def clear_decision(review: Review, portion: Portion, *, actor: User) -> None:
     """Undo: the portion has no decision again."""
     review = _locked(review)
@@ -499,7 +508,15 @@ def return_review(
         "review.return",
         review,
         before={"state": before},
-        after=_state(review, comments={str(k): v for k, v in sorted(comments.items())}),
+        after=_state(
+            review,
+            comments={str(k): v for k, v in sorted(comments.items())},
+            # What the supervisor returned, so that the resubmission shows what changed since.
+            decisions=[
+                d.to_dict()
+                for d in review.decisions.select_related("portion").prefetch_related("codes", "spans__codes")
+            ],
+        ),
         note=note.strip(),
     )
     return review
@@ -574,9 +591,22 @@ def _release(review: Review, *, actor: User, note: str) -> Review:
     review.release_refusal = ""
     review.save()
     copy = release_copies.store(review, rendered, actor=actor)
-    after = _state(review, release_copy=release_copies.copy_after(copy))
+    due = _reset_due(review.cable, copy.version)
+    after = _state(review, release_copy=release_copies.copy_after(copy), review_due=due)
     audit.record(actor, "review.release", review, before={"state": before}, after=after, note=note)
     return review
+
+
+def _reset_due(cable: Cable, version: int) -> str | None:
+    """A release answers the review that was due: the cable is due again only at a review date still
+    ahead of it, else not at all (no longer "OVERDUE"). Returns the date kept, ISO, or None."""
+    today = timezone.localdate()
+    if cable.review_due is not None and cable.review_due > today:
+        return cable.review_due.isoformat()
+    basis = f"released {today:%Y-%m-%d} (version {version}): no further review scheduled"
+    Cable.objects.filter(pk=cable.pk).update(review_due=None, review_due_basis=basis)
+    cable.review_due, cable.review_due_basis = None, basis
+    return None
 
 
 # -- quality sampling (NDC practice: a sample of approved work gets a second look) ----------------

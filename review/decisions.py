@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
+from cables.export import portion_name
 from cables.models import Level, Portion
 from review.models import Decision, ExemptionCode
 
@@ -65,36 +66,41 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
 
     justification = request.justification.strip()
     if not justification:
-        raise ValidationError(f"{label}: say briefly why ({kind} needs a justification)")
+        raise ValidationError(
+            f"{label}: say briefly why ({kind} needs a justification)", code="justification"
+        )
     if len(justification) > MAX_JUSTIFICATION:
-        raise ValidationError(f"{label}: keep the justification under {MAX_JUSTIFICATION} characters")
+        raise ValidationError(
+            f"{label}: keep the justification under {MAX_JUSTIFICATION} characters", code="justification"
+        )
 
     if kind == Decision.Kind.EXCISE:
         if not request.spans:
-            raise ValidationError(f"{label}: mark at least one span of text to excise")
+            raise ValidationError(f"{label}: mark at least one span of text to excise", code="spans")
         spans = _spans(portion, request.spans, vocabulary, label)
         cited = {c.code: c for _, _, span_codes in spans for c in span_codes}
         return Checked([cited[c] for c in sorted(cited, key=lambda c: cited[c].order)], spans)
 
     if request.spans:
-        raise ValidationError(f"{label}: only an excision has spans ({kind} covers the whole portion)")
+        raise ValidationError(
+            f"{label}: only an excision has spans ({kind} covers the whole portion)", code="spans"
+        )
     if not codes:
-        raise ValidationError(f"{label}: {kind} needs at least one exemption code")
+        raise ValidationError(f"{label}: {kind} needs at least one exemption code", code="codes")
     _check_b1(codes, label)
     if kind == Decision.Kind.WITHHOLD and "B1" in {c.code for c in codes} and _unclassified(portion):
         raise ValidationError(
             f"{label} is marked {portion.marking or portion.level} (unclassified): it cannot be withheld "
-            "under B1, which covers classified information only; cite another exemption"
+            "under B1, which covers classified information only; cite another exemption",
+            code="codes",
         )
     if kind == Decision.Kind.REFER and not request.agency.strip():
-        raise ValidationError(f"{label}: name the agency the portion is referred to")
+        raise ValidationError(f"{label}: name the agency the portion is referred to", code="agency")
     return Checked(codes, [])
 
 
 def _label(portion: Portion) -> str:
-    if portion.kind == "paragraph" and portion.label:
-        return f"paragraph {portion.label}"
-    return f"portion {portion.order} ({portion.label or portion.kind})"
+    return portion_name(portion)
 
 
 def _unclassified(portion: Portion) -> bool:
@@ -111,7 +117,9 @@ def _codes(names: tuple[str, ...], vocabulary: dict[str, ExemptionCode]) -> list
 
 def _check_b1(codes: list[ExemptionCode], where: str) -> None:
     if any(c.code == "B1" for c in codes) and not any(c.is_category for c in codes):
-        raise ValidationError(f"{where}: B1 must cite at least one E.O. 13526 category, 1.4(a) to 1.4(h)")
+        raise ValidationError(
+            f"{where}: B1 must cite at least one E.O. 13526 category, 1.4(a) to 1.4(h)", code="codes"
+        )
 
 
 def _spans(
@@ -126,12 +134,16 @@ def _spans(
     for span in sorted(requested, key=lambda s: (s.start, s.end)):
         where = f"{label}, characters {span.start}-{span.end}"
         if not 0 <= span.start < span.end <= length:
-            raise ValidationError(f"{where}: a span must lie inside the portion's {length} characters")
+            raise ValidationError(
+                f"{where}: a span must lie inside the portion's {length} characters", code="spans"
+            )
         if span.start < previous_end:
-            raise ValidationError(f"{where}: spans must not overlap")
+            raise ValidationError(f"{where}: spans must not overlap", code="spans")
         codes = _codes(span.codes, vocabulary)
         if not codes:
-            raise ValidationError(f"{where}: each excised span needs at least one exemption code")
+            raise ValidationError(
+                f"{where}: each excised span needs at least one exemption code", code="codes"
+            )
         _check_b1(codes, where)
         spans.append((span.start, span.end, codes))
         previous_end = span.end

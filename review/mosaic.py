@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Protocol
 
+from cables import export
 from cables.names import EXCLUDED, TITLE_FILLERS, TITLES
 
 MIN_LENGTH = 4
@@ -70,7 +72,7 @@ class Part:
     spans: the excised (start, end) offsets into text, end exclusive; span_codes: each span's
     codes, in the order of spans; codes: a withheld or referred portion's codes."""
 
-    name: str  # "paragraph 2", "the SUBJECT line"
+    name: str  # "paragraph 2", "the SUBJECT header"
     text: str
     kind: str
     spans: tuple[tuple[int, int], ...] = ()
@@ -368,14 +370,9 @@ def _and(items: Sequence[str]) -> str:
 
 
 def portion_name(kind: str, label: str, order: int) -> str:
-    """How a warning names a portion: "paragraph 2", "the SUBJECT line", "portion 7"."""
-    if kind == "paragraph" and label:
-        return f"paragraph {label}"
-    if kind == "header" and label:
-        return f"the {label} line"
-    if kind == "signature":
-        return "the signature"
-    return f"portion {order}" + (f" ({label})" if label else "")
+    """How a warning names a portion: "paragraph 2", "the SUBJECT header", as everywhere else
+    (cables.export.portion_name, the one function)."""
+    return export.portion_name(SimpleNamespace(kind=kind, label=label, order=order))  # type: ignore[arg-type]
 
 
 def _codes(rows: Iterable[Any]) -> tuple[str, ...]:

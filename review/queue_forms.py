@@ -54,7 +54,7 @@ class ReturnForm(forms.Form):
     def __init__(self, *args: Any, portions: Sequence[Portion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for portion in portions:
-            name = f"{portion.kind} {portion.label}".strip() if portion.label else f"portion {portion.order}"
+            name = portion.name
             self.fields[self.field_name(portion)] = forms.CharField(
                 label=f"Comment on {name}",
                 required=False,

@@ -8,7 +8,7 @@ whose refusals come back to the user as messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
@@ -39,8 +39,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -245,6 +246,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
         pending = pending.filter(reviewer__username=f["reviewer"])
     page, query = page_of(request, with_mosaic_acks(listed(pending)).order_by("submitted_at", "pk"))
     consistency.annotate_conflicts(page.object_list, request.user)  # a few queries for the page
+    notes = audit.latest_notes("review.submit", page.object_list)
+    for review in page.object_list:
+        review.submit_note = notes.get(review.pk, "")
     origins = (
         all_pending.exclude(cable__origin="")
         .order_by("cable__origin")
@@ -339,6 +343,8 @@ def _approval_page(
         "release_copies": release_copies(review),
         "round_diff": diff,
         "release_conflicts": consistency.release_conflicts([review], user).get(review.pk, []),
+        "submit_note": audit.latest_notes("review.submit", [review]).get(review.pk, ""),
+        "since_return": round_diff.since_return(review, portions, decisions),
     }
     if review.state in (S.NEW, S.ASSIGNED) and user.has_perm("review.assign_review"):
         ctx["reviewers"] = list(reviewers_for(user))
@@ -435,8 +441,14 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     copy = review.release_copy
     messages.success(
         request,
-        f"Released {review.case_number} ({review.cable.reference_id}): version {copy.version} of its "
-        f"release copy, {copy.status}, is in the reading room.",
+        format_html(
+            'Released {} ({}): version {} of its release copy, {}, is in the <a href="{}">reading room</a>.',
+            review.case_number,
+            review.cable.reference_id,
+            copy.version,
+            copy.status,
+            reverse("reading_room:detail", args=[review.cable.reference_id]),
+        ),
     )
     return redirect("review:releases")
 
@@ -654,6 +666,29 @@ class EventRow:
     event: AuditEvent
     before: str
     after: str
+    portion: str = ""  # "paragraph 4": the portion a decision event is about, as the reviewer saw it
+
+
+def _event_portion(event: AuditEvent) -> int | None:
+    for side in (event.after, event.before):
+        if isinstance(side, dict) and isinstance(side.get("portion"), int):
+            return int(side["portion"])
+    return None
+
+
+def _portion_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The names of the portions a page of events is about, by (cable, order), in one query."""
+    wanted = {(e.cable_ref, o) for e in events if e.cable_ref and (o := _event_portion(e)) is not None}
+    # One query even when no event names a portion, so that a page costs the same whatever it shows.
+    wanted = wanted or {("", -1)}
+    portions = (
+        Portion.objects.filter(
+            cable__reference_id__in={ref for ref, _ in wanted}, order__in={o for _, o in wanted}
+        )
+        .select_related("cable")
+        .only("order", "kind", "label", "cable__reference_id")
+    )
+    return {(p.cable.reference_id, p.order): p.name for p in portions}
 
 
 @login_required
@@ -675,7 +710,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if f.get("date_to"):
         events = events.filter(at__lt=_day_start(f["date_to"] + timedelta(days=1)))
     page, query = page_of(request, events.order_by("-seq"))
-    rows = [EventRow(e, _pretty(e.before), _pretty(e.after)) for e in page.object_list]
+    names = _portion_names(page.object_list)
+    rows = [
+        EventRow(
+            e, _pretty(e.before), _pretty(e.after), names.get((e.cable_ref, _event_portion(e) or -1), "")
+        )
+        for e in page.object_list
+    ]
     taken, checked = audit.latest(audit.CHECKPOINT_TAKEN), audit.latest(audit.CHECKPOINT_CHECKED)
     chain = chain_status(_noted_checkpoint(taken))
     ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain}

@@ -151,3 +151,89 @@ def compare(
             status = UNCHANGED if now.same_as(was) else CHANGED
         diffs[portion.pk] = PortionDiff(portion, status, was, now)
     return RoundDiff(release.version, release.released_at, release.review.case_number, diffs)
+
+
+# -- since the supervisor's return ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnDiff:
+    """What the reviewer changed since the supervisor returned the review, portion by portion."""
+
+    returned_at: datetime
+    returned_by: str
+    portions: dict[int, PortionDiff]  # by portion id, in the cable's order
+
+    @property
+    def changed_portions(self) -> list[PortionDiff]:
+        return [d for d in self.portions.values() if d.status != UNCHANGED]
+
+    def summary(self) -> str:
+        n = len(self.changed_portions)
+        return f"{n} portion{'s' if n != 1 else ''} changed since {self.returned_by} returned the review"
+
+
+def _side(data: Mapping[str, object] | None, text: str, order: Mapping[str, int]) -> Side | None:
+    """A decision as the audit log records it (Decision.to_dict), as a Side; codes in the
+    vocabulary's order (`order`), the same on both sides of the comparison."""
+    if data is None:
+        return None
+    spans = tuple(
+        (int(s["start"]), int(s["end"]), tuple(sorted(s["codes"], key=lambda c: (order.get(c, 10_000), c))))  # type: ignore[index]
+        for s in data.get("spans", [])  # type: ignore[union-attr]
+    )
+    codes = set(data.get("codes", []))  # type: ignore[arg-type]
+    for _, _, span_codes in spans:
+        codes.update(span_codes)
+    return Side(
+        kind=str(data["kind"]),
+        codes=tuple(sorted(codes, key=lambda c: (order.get(c, 10_000), c))),
+        excised=tuple(text[start:end] for start, end, _ in spans),
+        spans=spans,
+        agency=str(data.get("agency", "")) if data["kind"] == "refer" else "",
+    )
+
+
+def since_return(
+    review: Review, portions: Sequence[Portion], decisions: Mapping[int, Decision]
+) -> ReturnDiff | None:
+    """The per-portion changes since the latest return of this review (from the decisions recorded
+    with the return's audit event), for the supervisor deciding a resubmission; None when the
+    review was never returned or that return predates the record of its decisions. Two queries."""
+    from review.models import AuditEvent, ExemptionCode
+
+    event = (
+        AuditEvent.objects.filter(
+            action="review.return", object_type="review.review", object_id=str(review.pk)
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if event is None or not isinstance(event.after, dict) or "decisions" not in event.after:
+        return None
+    then = {int(d["portion"]): d for d in event.after["decisions"]}
+    order = dict(ExemptionCode.objects.values_list("code", "order"))
+    diffs = {}
+    for portion in portions:
+        was = _side(then.get(portion.order), portion.text, order)
+        decision = decisions.get(portion.pk)
+        now = _side(_as_dict(decision), portion.text, order) if decision is not None else None
+        if now is None:
+            status = UNDECIDED if was is not None else UNCHANGED
+        elif was is None:
+            status = NEW
+        else:
+            status = UNCHANGED if now.same_as(was) else CHANGED
+        diffs[portion.pk] = PortionDiff(portion, status, was, now)
+    return ReturnDiff(event.at, event.actor_name, diffs)
+
+
+def _as_dict(decision: Decision) -> dict[str, object]:
+    """Decision.to_dict() without its portion (no query): codes, spans and agency."""
+    data: dict[str, object] = {"kind": decision.kind, "codes": [c.code for c in decision.codes.all()]}
+    data["spans"] = [
+        {"start": s.start, "end": s.end, "codes": [c.code for c in s.codes.all()]}
+        for s in decision.spans.all()
+    ]
+    data["agency"] = decision.agency
+    return data

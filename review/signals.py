@@ -1,4 +1,4 @@
-"""Logins, failed logins, lockouts and logouts go into the audit log."""
+"""Logins, failed logins, lockouts and logouts go into the audit log; a logout also says so to the person."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
@@ -44,6 +45,10 @@ def logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 def logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
         audit.record(user, "auth.logout", user, after=client_details(request))
+    if request is not None and hasattr(request, "_messages"):
+        # Said on the sign-in page the logout leads to (the message outlives the session's flush
+        # in its cookie).
+        messages.info(request, "You are signed out.")
 
 
 def login_failed(

@@ -14,6 +14,10 @@ portion with an "Accept suggestion" form that posts to the ordinary decide view.
   person tag) are not B6 and stay; a name with no office found anywhere in the cable is taken as
   private, which the evidence says so the reviewer can untick it.
 - C, S and TS portions: withhold under the cable's own reasons (B1 and its 1.4 categories).
+- Routing and header lines that carry no portion mark of their own (transmission id, precedence,
+  FM, TO, INFO, E.O., TAGS, ...) are never B1 candidates: an unmarked line only inherits the
+  cable's level, and what it says is routing, not classified substance. They are suggested for
+  release. A header line with its own mark (SUBJECT: (C) ...) is judged by that mark.
 
 Names come from cables/names.py; bench/suggest.py measures them on a hand-checked sample.
 """
@@ -66,6 +70,8 @@ class Suggestion:
 class PortionInput:
     text: str
     level: str  # U, SBU, C, S, TS or "" (unknown)
+    kind: str = "paragraph"  # cables.models.Portion.Kind
+    marking: str = ""  # the portion's own mark as written; "" when it inherits the cable's level
 
 
 def suggest_cable(
@@ -82,6 +88,14 @@ def suggest_cable(
 def suggest_portion(
     portion: PortionInput, names: Sequence[Name], *, reason_codes: Sequence[str] = ()
 ) -> Suggestion | None:
+    if portion.kind == "header" and not portion.marking:
+        return Suggestion(
+            "release",
+            (),
+            (),
+            "",
+            ("a routing or header line with no portion mark of its own: not a B1 candidate",),
+        )
     markers = find_protect_markers(portion.text)
     if markers and portion.level in UNCLASSIFIED + CLASSIFIED:
         return _protect(portion, names, markers)

@@ -15,17 +15,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cables.export import ReleasedPortion, release_view
+from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
 from cables.models import Cable, Portion
+from cables.names import names_in_cable
 from review import actions, consistency, mosaic_status, round_diff, triage
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
+from review.header_block import block_portions, header_block
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from review.round_diff import PortionDiff
 from review.suggest import PortionInput, Suggestion, suggest_cable
@@ -125,6 +128,16 @@ class Row:
     # The same or nearly the same passage decided in other cables (review/consistency.py).
     consistency: list[consistency.Match] = field(default_factory=list)
     triage: triage.Score | None = None  # review/triage.py: only for users who may see scores
+    # A refused decision, shown at the form: the message, the field to focus ("justification",
+    # "codes", "spans", "agency" or "kind") and what was posted, kept in the form (no JavaScript).
+    error: str = ""
+    error_field: str = ""
+    posted: dict[str, Any] | None = None
+    names: str = ""  # the names found in the text, "start:end;..." for the e key (review.js)
+
+    @property
+    def name(self) -> str:
+        return self.portion.name
 
     @property
     def codes(self) -> list[str]:
@@ -137,6 +150,8 @@ class Row:
     @property
     def form_kind(self) -> str:
         """The kind the full decision form starts at: the decision's own, else withhold."""
+        if self.posted is not None and self.posted["kind"] in FORM_KINDS:
+            return str(self.posted["kind"])
         kind = self.decision.kind if self.decision else ""
         if not kind and self.changing and self.suggestion is not None:
             kind = self.suggestion.kind
@@ -145,15 +160,33 @@ class Row:
     @property
     def form_codes(self) -> list[str]:
         """The codes ticked in the full form: the decision's, else the suggestion's ("Change")."""
+        if self.posted is not None:
+            return list(self.posted["codes"])
         if self.decision is None and self.changing and self.suggestion is not None:
             return list(self.suggestion.codes)
         return self.codes
 
     @property
     def form_justification(self) -> str:
+        if self.posted is not None:
+            return str(self.posted["justification"])
         if self.decision is None and self.changing and self.suggestion is not None:
             return self.suggestion.justification
         return self.decision.justification if self.decision else ""
+
+    @property
+    def form_agency(self) -> str:
+        if self.posted is not None:
+            return str(self.posted["agency"])
+        return self.decision.agency if self.decision else ""
+
+    @property
+    def posted_spans(self) -> list[str]:
+        """Spans posted with a refused decision that the form does not already list."""
+        if self.posted is None:
+            return []
+        kept = {f"{p.start}:{p.end}:{','.join(p.codes)}" for p in self.spans}
+        return [v for v in self.posted["spans"] if v and v not in kept]
 
     @property
     def spans(self) -> list[Piece]:
@@ -208,6 +241,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         "decided": len(decisions),
         "total": len(portions),
         "overall_comments": [c for c in comments if c.portion_id is None],
+        "commented_rows": [r for r in rows if r.comments],  # the return map: each linked from the summary
         "editable": editable,
         "kinds": FORM_KINDS.items(),
         "transitions": [name for name in PAGE_TRANSITIONS if name in available],
@@ -228,10 +262,17 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         for row in rows:
             row.round_diff = diff.portions.get(row.portion.pk)
     ctx["change"] = change = request.GET.get("change", "")
+    ctx["header_block"] = header_block(
+        portions, {p.order: decisions[p.pk].kind for p in portions if p.pk in decisions}
+    )
+    ctx["undecided"] = len(portions) - len(decisions)
     if editable:
+        found = names_in_cable([p.text for p in portions], cable.tags)
+        for row, names in zip(rows, found, strict=True):
+            row.names = ";".join(f"{n.start}:{n.end}" for n in names)
         # Computed from the texts already loaded: no query per portion, nothing stored.
         suggestions = suggest_cable(
-            [PortionInput(p.text, p.level) for p in portions],
+            [PortionInput(p.text, p.level, p.kind, p.marking) for p in portions],
             tags=cable.tags,
             reason_codes=cable_codes(cable.reasons),
         )
@@ -255,18 +296,14 @@ def release_copies(review: Review) -> list[ReleaseCopy]:
 
 
 def release_stamp(released: Sequence[ReleasedPortion]) -> str:
-    """The status stamp the release copy would carry, or why there is none yet."""
-    statuses = {p.status for p in released}
+    """The status stamp the release copy would carry (the copies' own function, codes in the
+    copies' order), or why there is none yet."""
     if not released:
         return "NOTHING TO RELEASE"
-    if "undecided" in statuses:
+    if any(p.status == "undecided" for p in released):
         return "INCOMPLETE: not every portion is decided"
-    if statuses == {"release"}:
-        return "RELEASE IN FULL"
-    codes = list(dict.fromkeys(c for p in released for c in p.codes))
-    if not statuses & {"release", "excise"}:
-        return "DENY IN FULL " + ", ".join(codes)
-    return "RELEASE IN PART " + ", ".join(codes)
+    order = {c.code: c.order for c in ExemptionCode.objects.all()}
+    return status_stamp(released, stamp_codes((c for p in released for c in p.codes), order))
 
 
 @login_required
@@ -280,17 +317,33 @@ def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _attempt(request: HttpRequest, action: Callable[[], Any], done: str) -> tuple[bool, str]:
-    """Run an action; a refusal becomes a message for the user (also returned, for the script)."""
+def _attempt(
+    request: HttpRequest, action: Callable[[], Any], done: str, *, at_form: bool = False
+) -> tuple[bool, str]:
+    """Run an action; a refusal becomes a message for the user (also returned, for the script).
+    at_form: a refusal is shown at the decision form instead of at the top of the page."""
+    ok, message, _ = _attempt_field(request, action, done, at_form=at_form)
+    return ok, message
+
+
+def _attempt_field(
+    request: HttpRequest, action: Callable[[], Any], done: str, *, at_form: bool = False
+) -> tuple[bool, str, str]:
+    """_attempt(), also naming the decision form's field a broken rule is about (at_form only;
+    "" when the refusal is not about the form's content)."""
+    error_field = ""
     try:
         action()
     except actions.ACTION_ERRORS as e:
         message, ok = actions.refusal(e), False
+        if at_form and isinstance(e, ValidationError) and not hasattr(e, "error_dict"):
+            # A broken rule is shown at the form; a refusal of the person or the state is not.
+            error_field = next((x.code for x in e.error_list if x.code in FORM_FIELDS), "kind")
     else:
         message, ok = done, True
-    if not _is_fetch(request):
+    if not _is_fetch(request) and (ok or not error_field):
         (messages.success if ok else messages.error)(request, message)
-    return ok, message
+    return ok, message, error_field
 
 
 def _portion(review: Review, order: int) -> Portion:
@@ -310,18 +363,46 @@ def _next_anchor(review: Review, order: int) -> str:
 
 
 def _after_decision(
-    request: HttpRequest, review: Review, portion: Portion, ok: bool, message: str, *, advance: bool = True
+    request: HttpRequest,
+    review: Review,
+    portion: Portion,
+    ok: bool,
+    message: str,
+    *,
+    advance: bool = True,
+    error_field: str = "",
 ) -> HttpResponse:
     """Back to the page at the next undecided portion, or (for the script) the changed fragments."""
     anchor = _next_anchor(review, portion.order) if ok and advance else f"portion-{portion.order}"
+    return _after_decisions(request, review, [portion], ok, message, anchor, error_field=error_field)
+
+
+def _after_decisions(
+    request: HttpRequest,
+    review: Review,
+    portions: Sequence[Portion],
+    ok: bool,
+    message: str,
+    anchor: str,
+    *,
+    error_field: str = "",
+) -> HttpResponse:
     if not _is_fetch(request):
         return redirect(reverse("review:detail", args=[review.pk]) + "#" + anchor)
+    if not ok:  # the script keeps the reviewer's form as it is and shows the refusal at it
+        data = {"ok": ok, "message": message, "next": anchor, "fragments": {}, "field": error_field}
+        return JsonResponse(data, status=400)
     ctx = page_context(request, review)
-    row = next(r for r in ctx["rows"] if r.portion.pk == portion.pk)
+    changed = {p.pk for p in portions}
     fragments = {
-        f"portion-{portion.order}": render_to_string(
+        f"portion-{row.portion.order}": render_to_string(
             "review/_review_portion.html", {**ctx, "row": row}, request
-        ),
+        )
+        for row in ctx["rows"]
+        if row.portion.pk in changed
+    }
+    fragments |= {
+        "bulk": render_to_string("review/_review_bulk.html", ctx, request),
         "preview": render_to_string("review/_review_preview.html", ctx, request),
         "progress": render_to_string("review/_review_progress.html", ctx, request),
         "review-actions": render_to_string("review/_review_actions.html", ctx, request),
@@ -329,8 +410,7 @@ def _after_decision(
     }
     if ctx["round_diff"] is not None:  # a second or later round: its summary counts change too
         fragments["round-diff"] = render_to_string("review/_round_diff.html", ctx, request)
-    data = {"ok": ok, "message": message, "next": anchor, "fragments": fragments}
-    return JsonResponse(data, status=200 if ok else 400)
+    return JsonResponse({"ok": ok, "message": message, "next": anchor, "fragments": fragments})
 
 
 @login_required
@@ -340,16 +420,43 @@ def decide(request: HttpRequest, pk: int, order: int) -> HttpResponse:
     portion = _portion(review, order)
     form = DecisionForm(request.POST, codes=list(ExemptionCode.objects.values_list("code", flat=True)))
     if form.is_valid():
-        ok, message = _attempt(
+        ok, message, error_field = _attempt_field(
             request,
             lambda: actions.decide(review, portion, form.to_request(), actor=request.user),
             f"{_name(portion)}: {form.cleaned_data['kind']} recorded.",
+            at_form=True,
         )
     else:
         ok, message = False, _form_errors(form)
-        if not _is_fetch(request):
-            messages.error(request, message)
-    return _after_decision(request, review, portion, ok, message)
+        error_field = next((n if n in FORM_FIELDS else "spans" for n in form.errors), "")
+    if error_field and not _is_fetch(request):
+        return _refused_at_form(request, review, portion, message, error_field)
+    return _after_decision(request, review, portion, ok, message, error_field=error_field)
+
+
+# The decision form's fields a refusal can point to, in the form's order.
+FORM_FIELDS = ("kind", "codes", "justification", "agency", "spans")
+
+
+def _refused_at_form(
+    request: HttpRequest, review: Review, portion: Portion, message: str, error_field: str
+) -> HttpResponse:
+    """Without JavaScript: the page again, the refusal at the form, what was entered kept in it and
+    the first field in error focused (autofocus), instead of a redirect that loses all of it."""
+    ctx = page_context(request, review)
+    row = next(r for r in ctx["rows"] if r.portion.pk == portion.pk)
+    row.error, row.error_field = message, error_field or "kind"
+    row.posted = {
+        "kind": request.POST.get("kind", ""),
+        "codes": request.POST.getlist("codes"),
+        "justification": request.POST.get("justification", ""),
+        "agency": request.POST.get("agency", ""),
+        "spans": request.POST.getlist("spans"),
+        "start": request.POST.get("start", ""),
+        "end": request.POST.get("end", ""),
+    }
+    ctx["change"] = str(portion.order)  # the full form open
+    return render(request, "review/review_detail.html", ctx, status=400)
 
 
 @login_required
@@ -366,9 +473,37 @@ def undo(request: HttpRequest, pk: int, order: int) -> HttpResponse:
 
 
 def _name(portion: Portion) -> str:
-    if portion.kind == Portion.Kind.PARAGRAPH and portion.label:
-        return f"Paragraph {portion.label}"
-    return f"Portion {portion.order}" + (f" ({portion.label})" if portion.label else "")
+    name = portion.name
+    return name[:1].upper() + name[1:]
+
+
+@login_required
+@require_POST
+def release_header(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release the routing and header lines still undecided, as one block (review/header_block.py)."""
+    review = access_review(request.user, pk)
+    decided = set(review.decisions.values_list("portion_id", flat=True))
+    block = [p for p in block_portions(review.cable.portions.all()) if p.pk not in decided]
+    return _release_many(request, review, block, "routing and header line")
+
+
+@login_required
+@require_POST
+def release_rest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release in full every portion still undecided (after deciding the few that are not)."""
+    review = access_review(request.user, pk)
+    return _release_many(request, review, list(review.undecided_portions().order_by("order")), "portion")
+
+
+def _release_many(request: HttpRequest, review: Review, portions: list[Portion], what: str) -> HttpResponse:
+    n = len(portions)
+    ok, message = _attempt(
+        request,
+        lambda: actions.release_portions(review, portions, actor=request.user),
+        f"{n} {what}{'s' if n != 1 else ''} released in full." if n else f"No {what} was left undecided.",
+    )
+    anchor = _next_anchor(review, 0) if ok else "review-actions"
+    return _after_decisions(request, review, portions, ok, message, anchor)
 
 
 def _form_errors(form: Any) -> str:
@@ -460,6 +595,8 @@ urlpatterns: list[URLPattern] = [
     path("reviews/<int:pk>/", detail, name="detail"),
     path("reviews/<int:pk>/portions/<int:order>/decision/", decide, name="decide"),
     path("reviews/<int:pk>/portions/<int:order>/undo/", undo, name="undo"),
+    path("reviews/<int:pk>/header/release/", release_header, name="release_header"),
+    path("reviews/<int:pk>/rest/release/", release_rest, name="release_rest"),
     path("reviews/<int:pk>/start/", start, name="start"),
     path("reviews/<int:pk>/submit/", submit, name="submit"),
     path("reviews/<int:pk>/refer/", refer, name="refer"),

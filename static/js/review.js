@@ -64,6 +64,8 @@ class ReviewPage {
     this.current = null;
     this.status = document.getElementById("review-status");
     this.dialog = document.getElementById("keys-help");
+    this.confirmRest = document.getElementById("release-rest-confirm");
+    this.nameAt = new Map(); // portion order -> index of the name the e key marked last
     this.lastFocus = null;
 
     const helpButton = document.getElementById("keys-button");
@@ -78,6 +80,13 @@ class ReviewPage {
           ev.preventDefault();
           this.dialog.close();
         }
+      });
+    }
+    if (this.confirmRest) {
+      this.confirmRest.addEventListener("close", () => {
+        const form = this.root.querySelector("form[data-release-rest]");
+        if (this.confirmRest.returnValue === "release" && form) this.post(form);
+        else this.lastFocus?.focus();
       });
     }
     document.addEventListener("keydown", (ev) => this.onKey(ev));
@@ -102,6 +111,21 @@ class ReviewPage {
     this.current?.classList.remove("current");
     this.current = section;
     section.classList.add("current");
+    this.follow(section);
+  }
+
+  follow(section) {
+    // The preview pane scrolls to show the current portion as it would be released, by itself
+    // (scrolling the pane only, never the page).
+    const pane = document.querySelector(".review-preview-pane");
+    const line = pane?.querySelector(`.preview-portion[data-order="${section.dataset.order}"]`);
+    if (!pane || !line) return;
+    pane.querySelectorAll(".preview-portion.current").forEach((el) => el.classList.remove("current"));
+    line.classList.add("current");
+    const top = line.getBoundingClientRect().top - pane.getBoundingClientRect().top + pane.scrollTop;
+    if (top < pane.scrollTop || top + line.offsetHeight > pane.scrollTop + pane.clientHeight) {
+      pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
+    }
   }
 
   select(section, scroll = true) {
@@ -133,9 +157,24 @@ class ReviewPage {
   }
 
   onKey(ev) {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && ev.target instanceof Element) {
+      // Ctrl+Enter records the decision form being filled in, from any of its fields.
+      const form = ev.target.closest("form[data-decide]");
+      if (form && this.root.contains(form)) {
+        ev.preventDefault();
+        this.post(form);
+      }
+      return;
+    }
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (this.dialog?.open) return; // the dialog closes itself on Escape
+    if (this.dialog?.open || this.confirmRest?.open) return; // a dialog closes itself on Escape
     const target = ev.target;
+    if (ev.key === "Escape" && target instanceof Element && target.closest("form[data-decide]") && this.current) {
+      // Out of the form, back to the portion: the keys work again.
+      ev.preventDefault();
+      this.current.focus({ preventScroll: true });
+      return;
+    }
     if (target instanceof Element && target.closest("input, textarea, select, button, [contenteditable]")) {
       if (!(target instanceof HTMLButtonElement) || ev.key === " " || ev.key === "Enter") return;
     }
@@ -148,11 +187,13 @@ class ReviewPage {
       w: () => this.openForm("withhold"),
       e: () => this.excise(),
       u: () => this.undo(),
+      h: () => this.releaseHeader(),
+      R: () => this.releaseRest(),
     };
     const action = actions[ev.key];
     if (!action) return;
     ev.preventDefault();
-    if ("raweu".includes(ev.key) && !this.editable) {
+    if ("raweuhR".includes(ev.key) && !this.editable) {
       this.announce("This page is read only for you: no decisions here.", true);
       return;
     }
@@ -161,6 +202,28 @@ class ReviewPage {
       return;
     }
     action();
+  }
+
+  releaseHeader() {
+    const form = this.root.querySelector("form[data-header-block]");
+    if (form) this.post(form);
+    else this.announce("The routing and header lines are all decided already.", true);
+  }
+
+  releaseRest() {
+    const form = this.root.querySelector("form[data-release-rest]");
+    if (!form) {
+      this.announce("Every portion is decided already.", true);
+      return;
+    }
+    if (!this.confirmRest) {
+      this.post(form);
+      return;
+    }
+    this.lastFocus = document.activeElement;
+    this.confirmRest.returnValue = "";
+    this.confirmRest.showModal();
+    document.getElementById("release-rest-yes")?.focus();
   }
 
   release() {
@@ -187,12 +250,50 @@ class ReviewPage {
       return;
     }
     const order = Number(this.current.dataset.order);
+    if (!window.getSelection()?.toString() && this.markNextName(this.current)) return;
     const hasSpans = (this.pending.get(order) || []).length || this.current.querySelector("[data-span-list] li");
     if (!hasSpans) {
       this.announce("Select words in this portion's text first, then press e.", true);
       return;
     }
     this.openForm("excise");
+  }
+
+  markNextName(section) {
+    // With nothing selected, e marks the portion's next name found by declass (data-names, in
+    // code points) as a span to excise, in place of the one it marked before; B6 is ticked when
+    // no code is, and the form opens at the justification.
+    const el = section.querySelector("[data-portion-text]");
+    const names = parseSpans(el?.dataset.names);
+    if (!names.length) return false;
+    const order = Number(section.dataset.order);
+    const at = ((this.nameAt.get(order) ?? -1) + 1) % names.length;
+    this.nameAt.set(order, at);
+    const name = names[at];
+    const text = el.textContent;
+    const words = text.slice(utf16Units(text, name.start), utf16Units(text, name.end));
+    section.querySelectorAll("[data-span-list] li.pending-span.from-key").forEach((li) => li.remove());
+    const taken = [...this.keptSpans(section)];
+    if (taken.some((s) => name.start < s.end && s.start < name.end)) {
+      this.announce(`\u201c${words}\u201d is already marked to excise.`, true);
+      return true;
+    }
+    this.pending.set(order, [{ start: name.start, end: name.end }]);
+    this.mark(section);
+    this.render(section);
+    this.addToForm(section, name, words);
+    section.querySelector("[data-span-list] li.pending-span:last-child")?.classList.add("from-key");
+    const details = section.querySelector("details.decision-form");
+    if (details && !details.querySelector('input[name="codes"]:checked')) {
+      const b6 = details.querySelector('input[name="codes"][value="B6"]');
+      if (b6) b6.checked = true;
+    }
+    details?.querySelector("textarea")?.focus();
+    this.announce(
+      `Marked \u201c${words}\u201d (name ${at + 1} of ${names.length}) to excise: give a justification and ` +
+        "press Ctrl+Enter; Esc, then e again, marks the next name instead.",
+    );
+    return true;
   }
 
   openForm(kind) {
@@ -322,6 +423,26 @@ class ReviewPage {
     this.post(form);
   }
 
+  showError(form, message, field) {
+    const box = form.querySelector("[data-form-error]");
+    if (!box) return;
+    const details = form.closest("details");
+    if (details) details.open = true;
+    box.textContent = message;
+    box.hidden = false;
+    const targets = {
+      kind: 'input[name="kind"]:checked',
+      codes: 'input[name="codes"]',
+      justification: "textarea[name=justification]",
+      agency: "input[name=agency]",
+      spans: 'input[name="spans"], input[name="start"]',
+    };
+    const target = form.querySelector(targets[field] || targets.justification) || box;
+    if (target === box) box.tabIndex = -1;
+    target.focus();
+    target.scrollIntoView({ block: "center", behavior: "instant" });
+  }
+
   async post(form) {
     const section = form.closest("section.rportion");
     const body = new FormData(form);
@@ -344,10 +465,13 @@ class ReviewPage {
       return;
     }
     if (!data.ok) {
-      // Keep what the reviewer typed and marked; only say what is wrong.
+      // Keep what the reviewer typed and marked; say what is wrong at the form itself and put
+      // the cursor in the first field in error.
       this.announce(data.message, true);
+      this.showError(form, data.message, data.field);
       return;
     }
+    form.querySelector("[data-form-error]")?.setAttribute("hidden", "");
     const wasCurrent = section && section === this.current;
     if (section) this.pending.delete(Number(section.dataset.order));
     for (const [id, html] of Object.entries(data.fragments || {})) {

@@ -119,10 +119,16 @@ def test_docs_screenshots(transactional_db: None, open_page: Any) -> None:
         paras = paragraphs(cable)
         decide(review, reviewer, {paras[0].order: excise(paras[0], skip=1), paras[1].order: WITHHOLD})
         acknowledge_mosaic(review, reviewer, "the name is public elsewhere")
-        return actions.submit(review, actor=reviewer)
+        return actions.submit(
+            review, actor=reviewer, note="Paragraph 2 withheld: foreign government information."
+        )
 
     # The seed cable mid-review: the header portions and paragraphs 1 to 3 decided.
     seed_review = actions.start(opened(seed), actor=reviewer)
+    # Before that: the routing and header lines offered as one block.
+    page = open_page(reviewer, f"/reviews/{seed_review.pk}/", width=WIDTH)
+    scroll_to(page, "#bulk", 80)
+    shoot(page, "review-header-block")
     p = {x.label: x for x in seed.portions.filter(kind="paragraph")}
     phrase = p["2"].text.index("Chikahito Harada")
     decide(
@@ -140,7 +146,18 @@ def test_docs_screenshots(transactional_db: None, open_page: Any) -> None:
         upto=p["1"].order + 1,
     )
     pending = submitted(cables[0])
-    submitted(cables[1])
+    # Returned, changed and resubmitted: the supervisor sees what changed since the return.
+    again = submitted(cables[1])
+    again_paras = paragraphs(cables[1])
+    actions.return_review(
+        again,
+        actor=supervisor,
+        note="The name in paragraph 1 is public; release paragraph 2 too.",
+        portion_comments={again_paras[1].order: "Already public: release it."},
+    )
+    again = actions.resume(again, actor=reviewer)
+    actions.decide(again, again_paras[1], RELEASE, actor=reviewer)
+    again = actions.submit(again, actor=reviewer, note="Paragraph 2 released, as you asked.")
     returned = submitted(cables[2])
     actions.return_review(
         returned,
@@ -178,8 +195,15 @@ def test_docs_screenshots(transactional_db: None, open_page: Any) -> None:
     page.keyboard.press("?")
     shoot(page, "review-keys")
 
+    page = open_page(reviewer, f"/reviews/{returned.pk}/", width=WIDTH)
+    scroll_to(page, "#return-map", 80)
+    shoot(page, "review-return-map")
+
     page = open_page(supervisor, "/approvals/", width=WIDTH)
     shoot(page, "approvals")
+    page = open_page(supervisor, f"/approvals/{again.pk}/", width=WIDTH)
+    scroll_to(page, ".submit-note-section", 80)
+    shoot(page, "approval-since-return")
     page = open_page(supervisor, f"/approvals/{pending.pk}/", width=WIDTH)
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     scroll_to(page, f"#portion-{paragraphs(cables[0])[0].order}", 60)
@@ -194,6 +218,6 @@ def test_docs_screenshots(transactional_db: None, open_page: Any) -> None:
     shoot(page, "cable")
 
     made = sorted(png.name for png in DOCS.glob("*.png"))
-    assert len(made) == 14, made
+    assert len(made) == 17, made
     for png in DOCS.glob("*.png"):
         assert png.stat().st_size < 400_000, f"{png.name} is {png.stat().st_size} bytes"

@@ -181,7 +181,7 @@ def test_a_review_walks_from_assignment_to_release(
     assert box.text_content() == "B6"
     withheld = preview.locator(f'.preview-portion[data-order="{p3}"]')
     assert "preview-withhold" in withheld.get_attribute("class")
-    assert withheld.locator(".redaction").text_content() == "B1, 1.4(b), 1.4(d)"
+    assert withheld.locator(".redaction").text_content() == "B1, 1.4(B), 1.4(D)"  # as the copies
     shown = preview.text_content()
     assert PHRASE not in shown and "Chikahito" not in shown
     assert PARAGRAPH_3 not in shown and "observers to joint exercises" not in shown

@@ -126,8 +126,8 @@ def test_it_links_references_to_cited_cables_that_are_stored(
     client.force_login(alice)
 
     # session, user, its permissions (2), its clearance, cable, references (with the existence
-    # of each cited cable the reader may see), portions
-    with django_assert_max_num_queries(8):
+    # of each cited cable the reader may see), portions, its reviews, its release copies
+    with django_assert_max_num_queries(10):
         html = client.get("/cables/07TOKYO1744/").content.decode()
 
     assert '<a href="/cables/07TOKYO1500/">TOKYO 1500</a>' in html

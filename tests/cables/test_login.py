@@ -56,3 +56,14 @@ def test_it_logs_out(client: Client, alice: User) -> None:
     r = client.post("/logout/")
     assert r.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_signing_out_says_so_on_the_sign_in_page(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    r = client.post("/logout/", follow=True)
+    assert r.redirect_chain[-1][0] == "/login/"
+    assert "You are signed out." in r.content.decode()
+
+
+def test_the_sign_in_page_links_the_public_reading_room(client: Client) -> None:
+    assert 'href="/reading-room/">reading room</a>' in client.get("/login/").content.decode()

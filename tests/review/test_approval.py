@@ -364,10 +364,13 @@ def test_a_supervisor_returns_with_comments(client: Client, bob: User, decided: 
     comments = [(c.portion.order if c.portion else None, c.text) for c in Comment.objects.all()]
     assert comments == [(None, "Paragraph 2 is public."), (3, "Release the name.")]
     event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.after) == (
+    assert (event.action, event.after["state"], event.after["comments"]) == (
         "review.return",
-        {"state": "returned", "comments": {"3": "Release the name."}},
+        "returned",
+        {"3": "Release the name."},
     )
+    # The decisions returned, kept so that the resubmission shows what changed since.
+    assert sorted(d["portion"] for d in event.after["decisions"]) == [1, 2, 3]
     assert r.redirect_chain[-1][0] == "/approvals/"
     assert f"Returned {decided.case_number}".encode() in r.content and b"to alice" in r.content
 

@@ -234,3 +234,18 @@ def test_it_verifies_once_per_head(client: Client, frank: User, history: Review,
     audit.record(frank, "test.event")  # a new head: verified again
     client.get("/audit/")
     assert len(calls) == 2
+
+
+def test_decision_events_name_the_portion_as_the_reviewer_saw_it(
+    client: Client, frank: User, alice: User, bob: User, cable: Cable
+) -> None:
+    from review import actions
+    from review.decisions import DecisionRequest
+
+    review = review_in(Review.State.IN_REVIEW, cable, alice, bob)
+    actions.decide(review, cable.portions.get(order=3), DecisionRequest("release"), actor=alice)
+    client.force_login(frank)
+    r = client.get("/audit/")
+    row = next(row for row in r.context["rows"] if row.event.action == "decision.set")
+    assert row.portion == "paragraph 2"  # portion 3 in storage order
+    assert '<strong class="audit-portion">Paragraph 2</strong>' in r.content.decode()

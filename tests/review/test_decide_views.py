@@ -45,7 +45,10 @@ def post(client: Client, user: User, url: str, data: dict | None = None, **extra
 
 
 def shown(client: Client, r) -> str:  # type: ignore[no-untyped-def]
-    """The page the redirect leads to, with its messages."""
+    """The page the redirect leads to, with its messages (or, for a refused decision, the page shown
+    again with the refusal at the form)."""
+    if r.status_code == 400:
+        return r.content.decode()
     assert r.status_code == 302, r.status_code
     return client.get(r["Location"]).content.decode()
 
@@ -86,15 +89,37 @@ def test_it_withholds_with_codes(client: Client, alice: User, review: Review, p1
     assert latest().after["codes"] == ["1.4(b)", "1.4(d)", "B1"]
 
 
-def test_a_withhold_without_justification_is_refused_with_a_message(
+def test_a_withhold_without_justification_is_refused_at_the_form_keeping_what_was_entered(
     client: Client, alice: User, review: Review
 ) -> None:
-    r = post(client, alice, decision_url(review, 2), {"kind": "withhold", "codes": ["B6"]})
-    assert r["Location"] == f"/reviews/{review.pk}/#portion-2"
+    # Without JavaScript: the page again (no redirect that would lose the form), the refusal in the
+    # portion's own form, the codes still ticked and the justification field focused.
+    r = post(client, alice, decision_url(review, 2), {"kind": "withhold", "codes": ["B6"], "agency": "x"})
+    assert r.status_code == 400
     assert not review.decisions.exists()
-    html = shown(client, r)
-    assert "paragraph 1: say briefly why (withhold needs a justification)" in html
+    html = r.content.decode()
+    form = html[html.index('id="p2-decision-form"') :]
+    form = form[: form.index("</details>")]
+    assert "paragraph 1: say briefly why (withhold needs a justification)" in form
+    assert 'class="form-error" id="p2-error" role="alert" data-form-error>' in form
+    assert 'value="B6" checked' in form
+    assert 'value="withhold" data-kind="withhold" checked' in form
+    assert 'name="justification" id="p2-justification" rows="2" maxlength="2000" autofocus' in form
+    assert html.count("autofocus") == 1
     assert "Traceback" not in html
+
+
+def test_a_refused_decision_keeps_the_justification_and_focuses_the_codes(
+    client: Client, alice: User, review: Review
+) -> None:
+    data = {"kind": "withhold", "codes": ["B1"], "justification": "a source, protected"}
+    r = post(client, alice, decision_url(review, 2), data)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "B1 must cite at least one E.O. 13526 category" in html
+    assert ">a source, protected</textarea>" in html
+    assert 'value="B1" checked autofocus' in html or ('value="B1" checked' in html and "autofocus" in html)
+    assert 'class="codes has-error"' in html
 
 
 def test_it_excises_by_offsets_without_javascript(
@@ -225,7 +250,7 @@ def test_the_script_gets_the_fragments(client: Client, alice: User, review: Revi
     r = post(client, alice, decision_url(review, 2), data, **FETCH)
     body = json.loads(r.content)
     assert (body["ok"], body["next"]) == (True, "portion-3")
-    assert set(body["fragments"]) == {"portion-2", "preview", "progress", "review-actions", "mosaic"}
+    assert set(body["fragments"]) == {"portion-2", "preview", "progress", "review-actions", "mosaic", "bulk"}
     assert "WITHHELD B1, 1.4(d)" in body["fragments"]["portion-2"]
     assert "Minister" not in body["fragments"]["preview"]
     assert "<strong>1 of 3</strong>" in body["fragments"]["progress"]

@@ -38,7 +38,8 @@ def cables() -> None:
 
 def test_it_creates_one_account_per_role_with_a_password_that_works(cables: None) -> None:
     out = run()
-    password = re.search(r"all with the password (\S+):", out).group(1)
+    password = re.search(r"Password of every demo login \(.*\):\n  (.+)\n", out).group(1)
+    assert out.count(password) == 1  # stated once, not beside every login
     assert "local demo only" in out
     for username, role in (
         ("reviewer", "Reviewer"),
@@ -68,3 +69,4 @@ def test_it_is_idempotent(cables: None) -> None:
     assert Review.objects.count() == 7
     assert "Reviews opened and assigned: 0" in out
     assert sign_in("auditor", "correct horse battery") is not None
+    assert "\n  correct horse battery\n" in out and out.count("correct horse battery") == 1

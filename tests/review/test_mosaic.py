@@ -124,9 +124,9 @@ def test_it_names_every_place() -> None:
     ("kind", "label", "order", "name"),
     [
         ("paragraph", "2", 5, "paragraph 2"),
-        ("header", "SUBJECT", 1, "the SUBJECT line"),
-        ("text", "", 7, "portion 7"),
-        ("caption", "NOFORN", 3, "portion 3 (NOFORN)"),
+        ("header", "SUBJECT", 1, "the SUBJECT header"),
+        ("text", "", 7, "portion 7 (text)"),
+        ("caption", "NOFORN", 3, "caption NOFORN"),
     ],
 )
 def test_portion_names(kind: str, label: str, order: int, name: str) -> None:
@@ -296,7 +296,7 @@ def test_an_acknowledgment_covers_a_finding_only_where_it_was_released_then() ->
 
 # -- on the pages ---------------------------------------------------------------------------------
 
-WARNING = "&#x27;Ali Bey&#x27; is excised in paragraph 1 but released in the SUBJECT line"
+WARNING = "&#x27;Ali Bey&#x27; is excised in paragraph 1 but released in the SUBJECT header"
 
 
 @pytest.fixture

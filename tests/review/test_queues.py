@@ -192,7 +192,14 @@ def test_a_releaser_releases(client: Client, alice: User, bob: User, erin: User,
     )
     assert r.redirect_chain[-1][0] == "/releases/"
     assert f"Released {review.case_number}".encode() in r.content
-    assert b"version 1 of its release copy, RELEASE IN FULL, is in the reading room" in r.content
+    ref = review.cable.reference_id
+    assert (
+        f'version 1 of its release copy, RELEASE IN FULL, is in the <a href="/reading-room/{ref}/">'
+        "reading room</a>"
+    ).encode() in r.content
+    # A release answers the review that was due: the cable is no longer due (nor overdue).
+    review.cable.refresh_from_db()
+    assert review.cable.review_due is None and "released" in review.cable.review_due_basis
 
 
 def test_a_supervisor_cannot_release(client: Client, alice: User, bob: User, cable: Cable) -> None:

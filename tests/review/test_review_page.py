@@ -140,7 +140,11 @@ def test_a_returned_review_shows_resume_and_the_comments(
     overall = html.index("Look again at names.")
     assert overall < html.index('id="portion-1"')
     # The portion comment sits inside its portion's section.
-    assert html.index('id="portion-2"') < html.index("Ali Bey is a source.") < html.index('id="portion-3"')
+    section = html[html.index('id="portion-2"') : html.index('id="portion-3"')]
+    assert "Ali Bey is a source." in section
+    # The return map: the overall comment's summary lists and links each commented portion.
+    summary = html[html.index('id="return-map"') : html.index('id="portion-1"')]
+    assert '<a href="#portion-2">Paragraph 1</a>: Ali Bey is a source.' in summary
     assert "/resume/" not in page(client, bob, review)
 
 
@@ -171,7 +175,7 @@ def test_the_preview_never_shows_withheld_or_excised_text(
     assert "border" not in shown
     assert "weather" not in shown
     assert "The " in shown and " was fine." in shown
-    assert "B1, 1.4(d)" in shown and "B5" in shown
+    assert "B1, 1.4(D)" in shown and "B5" in shown  # as the copies cite them
     assert "RELEASE IN PART" in shown
     # The reviewer's own column shows the original, with the span boxed and the portion withheld.
     assert '<mark class="excised" title="excised under B5">weather</mark>' in html

@@ -146,3 +146,33 @@ def test_names_are_found_once_per_cable_across_portions() -> None:
     )
     assert out[1] is not None and [s.text for s in out[1].spans] == ["TANAKA"]
     assert out[1].evidence[1].startswith("“TANAKA”: repeats Tanaka (after Mr.)")
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("VZCZCXRO1254", ""),
+        ("PP RUEHAG RUEHCN RUEHGH", ""),
+        ("AMEMBASSY TOKYO", "FM"),
+        ("PREL NATO JA", "TAGS"),
+    ],
+)
+def test_routing_lines_are_never_b1_candidates(text: str, label: str) -> None:
+    # An unmarked header line of a CONFIDENTIAL cable inherits level C, but is routing, not substance.
+    (suggestion,) = suggest_cable([PortionInput(text, "C", "header")], reason_codes=REASONS)
+    assert suggestion is not None
+    assert (suggestion.kind, suggestion.codes) == ("release", ())
+    assert "not a B1 candidate" in suggestion.evidence[0]
+
+
+def test_a_header_line_with_its_own_mark_is_judged_by_it() -> None:
+    (suggestion,) = suggest_cable(
+        [PortionInput("SECRET TALKS WITH MOFA", "C", "header", "C")], reason_codes=REASONS
+    )
+    assert suggestion is not None
+    assert (suggestion.kind, suggestion.codes) == ("withhold", tuple(REASONS))
+
+
+def test_a_paragraph_still_takes_the_cables_reasons() -> None:
+    (suggestion,) = suggest_cable([PortionInput("Japan appreciates it.", "C")], reason_codes=REASONS)
+    assert suggestion is not None and suggestion.kind == "withhold"

@@ -162,7 +162,9 @@ def test_a_supervisor_returns_a_review_with_comments(cable: Cable, alice: User, 
     assert review.state == S.RETURNED
     comments = [(c.portion.label if c.portion else None, c.text) for c in review.comments.all()]
     assert comments == [(None, "See paragraph 1."), ("1", "Names a source: withhold.")]
-    assert last_event().after == {"state": "returned", "comments": {"2": "Names a source: withhold."}}
+    after = last_event().after
+    assert (after["state"], after["comments"]) == ("returned", {"2": "Names a source: withhold."})
+    assert [d["portion"] for d in after["decisions"]] == [1, 2, 3]  # as returned, for the diff since
 
 
 def test_a_return_needs_a_comment(cable: Cable, alice: User, bob: User) -> None:

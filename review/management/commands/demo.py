@@ -45,7 +45,10 @@ class Command(BaseCommand):
             for username, role, clearance in DEMO_USERS:
                 users[username] = self._user(username, role, clearance, password)
         opened = self._reviews(users)
-        self.stdout.write(f"Demo logins ({note}), all with the password {password}:")
+        # The password once, on its own line (it may contain spaces), then the logins it opens.
+        self.stdout.write(f"Password of every demo login ({note}):")
+        self.stdout.write(f"  {password}")
+        self.stdout.write("Demo logins:")
         for username, role, clearance in DEMO_USERS:
             self.stdout.write(f"  {username:12} {role}, cleared to {Clearance(clearance).label}")
         self.stdout.write(f"Reviews opened and assigned: {opened}")
