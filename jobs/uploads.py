@@ -119,8 +119,9 @@ def csv_records(path: Path, label: str, *, skip: int = 0) -> Iterator[tuple[Reco
 
 
 # Django's TemporaryFileUploadHandler names its files tmpXXXXXXXX.upload<ext> (tempfile's eight
-# random characters), in FILE_UPLOAD_TEMP_DIR or the system's temporary folder.
-_DJANGO_UPLOAD_TEMP = re.compile(r"tmp[a-z0-9_]{8}\.upload(\..*)?", re.DOTALL)
+# random characters; ext the uploaded name's last extension, if any), in FILE_UPLOAD_TEMP_DIR or
+# the system's temporary folder.
+_DJANGO_UPLOAD_TEMP = re.compile(r"tmp[a-z0-9_]{8}\.upload(\.[^.]*)?", re.DOTALL)
 # A request still receiving an upload writes to its file every moment; one untouched for this long
 # was left by a server that died mid-upload (a finished request deletes its file).
 STALE_UPLOAD_SECONDS = 3600
