@@ -85,6 +85,12 @@ class Lease:
         with self.writing, transaction.atomic():
             yield
 
+    def release(self) -> None:
+        """Give the job up unfinished (the worker is being stopped): its lease ends now, so the
+        next look for stopped jobs queues it again. Best effort: the lease expires anyway."""
+        with contextlib.suppress(DatabaseError), self.writing:
+            self._mine().update(lease_expires_at=timezone.now())
+
     def check(self) -> None:
         """Raise LeaseLost as soon as the renewing thread has found the job gone from this worker."""
         if self.lost.is_set():

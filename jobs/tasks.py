@@ -9,6 +9,7 @@ concerns.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 import zipfile
@@ -52,13 +53,15 @@ def run_job(job_id: int) -> dict[str, Any]:
                 export_released(job, lease)  # finishes the job with the export's own event
         except LeaseLost:
             return job.counts  # queued again while this worker stalled: the other run finishes it
+        except (KeyboardInterrupt, SystemExit):
+            lease.release()  # the worker is being stopped: another takes the job up where it got to
+            raise
         except (JobFailed, UploadError, release_copies.LeakBlocked, ValueError) as e:
-            finish(job, lease, Job.Status.FAILED, error=str(e))
+            with contextlib.suppress(LeaseLost):
+                finish(job, lease, Job.Status.FAILED, error=str(e))
         except BaseException as e:
-            try:
+            with contextlib.suppress(LeaseLost):
                 finish(job, lease, Job.Status.FAILED, error=f"internal error: {type(e).__name__}: {e}")
-            except LeaseLost:
-                pass
             raise
     return job.counts
 
@@ -206,8 +209,8 @@ def ingest_upload(job: Job, lease: Lease) -> None:
             ingester.counts.read_fraction = fraction
             ingester.add(record)
         ingester.flush()
-    except LeaseLost:
-        raise  # the worker that holds the job now reads the upload
+    except (LeaseLost, KeyboardInterrupt, SystemExit):
+        raise  # the worker that takes the job up reads the upload
     except BaseException:
         shutil.rmtree(path.parent, ignore_errors=True)
         raise

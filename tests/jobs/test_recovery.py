@@ -289,3 +289,25 @@ def _deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         for s, handler in saved.items():
             signal.signal(s, handler)
+
+
+def test_finding5_a_worker_stopped_mid_job_hands_it_on(
+    client: Client, bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped by force (a second Ctrl+C), a worker leaves the job and its upload to the next."""
+    job = uploaded(client, bob)
+
+    def stopped(record: ingest.Record) -> ingest.Prepared:
+        raise KeyboardInterrupt
+
+    with _patched(ingest, "prepare", stopped), pytest.raises(KeyboardInterrupt):
+        tasks.run_job.call(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+    assert job.stalled  # its lease ended when it stopped
+    assert finished_events(job) == 0
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.counts["ingested"]) == (Job.Status.FINISHED, 3)
+    assert finished_events(job) == 1
