@@ -10,7 +10,7 @@ message; exits 1 when verification fails or is slower than the target (50,000 ev
 --postgres runs the same again on PostgreSQL, in a throwaway database (declass_bench_audit) that it
 creates and drops on the server of BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/
 postgres). Django is set up once per process, so each database gets its own child process.
-Not a test: run by hand, record the figures in the README.
+Not a test: run by hand, record the figures in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 Prints MB/s and cables/s on one core (best of N rounds, CPU time of this process), then the time of
 each bad input against its budget (1 s each, 5 s for 50 MB). Exits 1 if a target is missed.
-Not a test: run by hand, record the figures in the README.
+Not a test: run by hand, record the figures in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ of at least MIN_WORDS words. Routing lines, addressees, TAGS, captions and signa
 same in thousands of cables and say nothing about how a passage was decided.
 
 Standard library only, like cables/parser.py. The parameters were tuned on the bulk corpus; the
-figures are in the README.
+figures are in docs/design/consistency.md.
 """
 
 from __future__ import annotations

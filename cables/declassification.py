@@ -6,7 +6,8 @@ the reasons of its Classified By line. review_due() reads every instruction the 
 returns Due(on, basis): the day the cable is due for review (None when there is none) and how that
 day was reached, in words, for the queue and the cable page.
 
-The rules (DOMAIN.md §2; E.O. 13526 §1.5 and §3.3; 32 CFR 2001; the older orders for old cables):
+The rules (docs/domain.md, "Declassification instructions"; E.O. 13526 §1.5 and §3.3; 32 CFR
+2001; the older orders for old cables):
 
 - a date as written (or a duration from origin, or an event whose date is known) is the day;
 - the automatic declassification rule (E.O. 13526 §3.3(a)): 31 December of the 25th year after

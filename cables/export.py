@@ -23,6 +23,8 @@ from datetime import date
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from cables.bidi import reveal
+
 # The decision kinds, as review.models.Decision.Kind (kept as strings: this module needs no models).
 RELEASE, EXCISE, WITHHOLD, REFER = "release", "excise", "withhold", "refer"
 
@@ -77,11 +79,11 @@ def redact(text: str, spans: Iterable[tuple[int, int, tuple[str, ...]]]) -> tupl
     at = 0
     for start, end, codes in sorted(spans):
         if start > at:
-            segments.append(Segment(text[at:start]))
+            segments.append(Segment(reveal(text[at:start])))
         segments.append(Segment("", redacted=True, codes=tuple(codes)))
         at = max(at, end)
     if at < len(text):
-        segments.append(Segment(text[at:]))
+        segments.append(Segment(reveal(text[at:])))
     return tuple(segments)
 
 
@@ -91,6 +93,8 @@ def release_view(
     """Each portion as it would be released. decisions maps a portion's order to its decision.
 
     An undecided or referred portion is shown withheld: nothing leaves before it is decided.
+    Released text shows each bidi control as its code point (cables.bidi.reveal), in every copy
+    and preview, after the spans were cut (their offsets count the controls).
     """
     out = []
     for p in portions:
@@ -98,7 +102,7 @@ def release_view(
         if decision is None:
             status, codes, segments = "undecided", (), (Segment("", redacted=True),)
         elif decision.kind == RELEASE:
-            status, codes, segments = RELEASE, (), (Segment(p.text),)
+            status, codes, segments = RELEASE, (), (Segment(reveal(p.text)),)
         elif decision.kind == EXCISE:
             codes = _all_codes(decision)
             status, segments = EXCISE, redact(p.text, decision.spans)
@@ -370,6 +374,7 @@ def secrets_of(portions: Sequence[PortionLike], decisions: Mapping[int, PortionD
 # Characters the PDF's core fonts cannot show, as the PDF shows them instead; the leak check folds
 # every format the same way, so that a curly quote cannot hide a match.
 _FOLD = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}
+_FOLD |= {"⟨": "<", "⟩": ">"}  # a bidi control's mark (cables.bidi): <U+202E> in the PDF
 _SPACE = re.compile(r"\s+")
 _HYPHEN = re.compile(r"-\s*")
 MIN_PHRASE_WORDS = 4
@@ -395,9 +400,10 @@ def _fold_char(match: re.Match[str]) -> str:
 
 
 def normalise(text: str) -> str:
-    """For comparing: folded, lower case, hyphens and the line breaks after them dropped
+    """For comparing: bidi controls as the copies show them (so that a withheld passage holding
+    one is found either way), folded, lower case, hyphens and the line breaks after them dropped
     (a-\\nb -> ab), every run of white space one space."""
-    return _SPACE.sub(" ", _HYPHEN.sub("", fold(text).lower())).strip()
+    return _SPACE.sub(" ", _HYPHEN.sub("", fold(reveal(text)).lower())).strip()
 
 
 def needles(secret: Secret) -> list[str]:

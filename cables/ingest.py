@@ -32,7 +32,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cables import consistency, declassification, parser, search
+from cables import bidi, consistency, declassification, parser, search
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
 from review import audit
@@ -529,7 +529,7 @@ def prepare(record: Record) -> Prepared:
     except Exception as e:
         # A parser bug must cost one cable, not the rest of a 6,575-cable batch.
         raise IngestError(f"parser error: {type(e).__name__}: {_one_line(e)}") from None
-    warnings = list(parsed.warnings)
+    warnings = list(parsed.warnings) + bidi.warnings(text)
     # The parser keeps the record's id and warns when the text gives another one.
     reference_id = (parsed.reference_id or record.fallback_id).strip()
     if not reference_id:
@@ -670,7 +670,7 @@ def bulk_indexes() -> dict[str, str]:
 
     Each row's keys land at a random place in these indexes, so past a few thousand cables
     keeping them up to date costs more than the rows themselves (on 50,000 cables into SQLite, the
-    band indexes took a third of the ingest; built at the end, 1.5 s: README, Measured performance).
+    band indexes took a third of the ingest; built at the end, 1.5 s: docs/performance.md).
     Not PostgreSQL's full-text index: tokenising the text is most of its cost either way, and
     batch by batch the server does it on the second core while the parser works on the first;
     built at the end it runs alone (the whole release, with the index per portion of migration

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -48,12 +49,16 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite://)")
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "declass-development-key-not-for-production")
+DEVELOPMENT_KEY = "declass-development-key-not-for-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_KEY)
+# Production is wherever a SECRET_KEY of its own is set (README, "Production"); the development
+# key means one machine (./run, the tests). Only defaults differ, for two-factor sign-in below.
+PRODUCTION = SECRET_KEY != DEVELOPMENT_KEY
 DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.DeclassAdminConfig",  # django.contrib.admin, its site through the clearance gate
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +69,10 @@ INSTALLED_APPS = [
     "review",
     "django_tasks_db",
     "jobs",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # After review: its failed-sign-in audit event comes before axes' lockout event.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -75,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "review.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the login page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +152,34 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in (docs/security.md). django-axes refuses every sign-in for an account, and from an
+# address, after LOGIN_FAILURE_LIMIT failures within LOGIN_COOLOFF_MINUTES, until that long after
+# the last counted failure or until a supervisor unlocks it (/account/lockouts/). Refused attempts
+# during a lockout do not extend it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = envlist("LOGIN_LOCKOUT_BY", "username,ip_address")  # each on its own
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # a success would also clear the failures from its address on others
+AXES_LOCKOUT_CALLABLE = "review.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "review.signals.client_ip"  # the address the audit log records too
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records every sign-in, failure and sign-out
+AXES_ENABLE_ADMIN = False  # unlocking is audited on its own page, not done in the admin
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP): required of the members of these roles (group names;
+# "staff" for admin users), and of anyone who has set it up. On by default in production.
+DECLASS_OTP_REQUIRED_ROLES = envlist(
+    "DECLASS_OTP_REQUIRED_ROLES", "Supervisor,Releaser,Auditor" if PRODUCTION else ""
+)
+OTP_TOTP_ISSUER = "declass"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no one's TOTP secret in the admin
+# A working day, not Django's two weeks: then sign in again.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(9 * 60 * 60)))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,4 +1,5 @@
-"""Top-level URLs: authentication, the admin and each app under its namespace."""
+"""Top-level URLs: authentication (with its second step and lockouts), the admin and each app under
+its namespace."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.urls import include, path
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("review.account_urls")),
     path("admin/", admin.site.urls),
     path("reading-room/", include("review.reading_urls")),
     path("", include("jobs.urls")),

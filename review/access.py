@@ -1,7 +1,9 @@
 """The only way views fetch protected objects.
 
 A cable above the user's clearance does not exist for them: a missing object and a forbidden one
-both give 404, and the forbidden attempt is written to the audit log.
+both give 404, and both attempts are written to the audit log. The two refusals do the same work
+(the same queries, in the same order), so that how long a 404 takes does not tell whether the
+object exists (issue 12, finding 7).
 """
 
 from __future__ import annotations
@@ -57,9 +59,14 @@ def visible_audit_events(user: AnyUser) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(cable_rank__lte=clearance_rank(user))
 
 
-def _denied(user: AnyUser, what: str, ident: str, cable: Cable) -> Http404:
+def _denied(user: AnyUser, what: str, ident: str, cable: Cable | None) -> Http404:
+    """Audit a refused request and give the 404 to raise: for a missing object too, with the same
+    queries as for a forbidden one (the event of a missing one names no cable, so any auditor may
+    read it)."""
     if user.is_authenticated:
-        audit.record(user, "access.denied", cable, after={"requested": what, "id": ident})
+        missing = "" if cable is not None else f"{what} (missing)"
+        after = {"requested": what, "id": ident}
+        audit.record(user, "access.denied", cable, after=after, object_type=missing)
     return Http404(f"No such {what}")
 
 
@@ -67,9 +74,9 @@ def access_cable(user: AnyUser, reference_id: str) -> Cable:
     if not user.is_authenticated:
         raise Http404("No such cable")
     cable = Cable.objects.filter(reference_id=reference_id).first()
-    if cable is None:
-        raise Http404("No such cable")
-    if cable.access_rank > clearance_rank(user) or not user.has_perm("cables.view_cable"):
+    # Both checks run whether or not the cable exists (the same work either way).
+    rank, allowed = clearance_rank(user), user.has_perm("cables.view_cable")
+    if cable is None or cable.access_rank > rank or not allowed:
         raise _denied(user, "cable", reference_id, cable)
     return cable
 
@@ -78,8 +85,7 @@ def access_review(user: AnyUser, pk: int) -> Review:
     if not user.is_authenticated:
         raise Http404("No such review")
     review = Review.objects.select_related("cable").filter(pk=pk).first()
-    if review is None:
-        raise Http404("No such review")
-    if review.cable.access_rank > clearance_rank(user) or not user.has_perm("review.view_review"):
-        raise _denied(user, "review", str(pk), review.cable)
+    rank, allowed = clearance_rank(user), user.has_perm("review.view_review")
+    if review is None or review.cable.access_rank > rank or not allowed:
+        raise _denied(user, "review", str(pk), review.cable if review is not None else None)
     return review

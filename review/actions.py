@@ -440,9 +440,17 @@ def sample_population(
 ) -> QuerySet[Review]:
     """The reviews a sample would be drawn from now: approved or released, of a cable the actor is
     cleared for, matching the filters (whole UTC days, both inclusive), and in no open sample."""
+    filters = {"reviewer": reviewer, "approved_from": approved_from, "approved_to": approved_to}
+    reviews = _sampled_matching(actor, **filters)
+    return reviews.exclude(pk__in=SampledReview.objects.filter(sample_open=True).values("review_id"))
+
+
+def _sampled_matching(
+    actor: User, *, reviewer: User | None, approved_from: date | None, approved_to: date | None
+) -> QuerySet[Review]:
     reviews = Review.objects.filter(
         state__in=SAMPLED_STATES, cable__access_rank__lte=clearance_rank(actor), approved_at__isnull=False
-    ).exclude(pk__in=SampledReview.objects.filter(sample_open=True).values("review_id"))
+    )
     if reviewer is not None:
         reviews = reviews.filter(reviewer=reviewer)
     if approved_from is not None:
@@ -484,10 +492,7 @@ def draw_sample(
     filters = {"reviewer": reviewer, "approved_from": approved_from, "approved_to": approved_to}
     ids = list(sample_population(actor, **filters).order_by("pk").values_list("pk", flat=True))
     if not ids:
-        raise ValidationError(
-            "no approved or released review you are cleared for matches these filters outside another "
-            "open sample: nothing to draw"
-        )
+        raise ValidationError(_nothing_to_draw(actor, filters))
     seed = secrets.randbits(63) if seed is None else seed
     drawn = random.Random(seed).sample(ids, sample_size(len(ids), percent))
     sample = QualitySample.objects.create(
@@ -530,6 +535,25 @@ def draw_sample(
     )
     audit.record_many([entry])
     return sample
+
+
+def _nothing_to_draw(actor: User, filters: dict[str, Any]) -> str:
+    """Why a draw found nothing, naming only samples the actor may see: a review held by a sample
+    drawn at a higher clearance must read as no review at all (issue 12, finding 10)."""
+    held = (
+        SampledReview.objects.filter(sample_open=True, review__in=_sampled_matching(actor, **filters))
+        .filter(sample__in=QualitySample.objects.visible_to(actor))
+        .order_by("sample_id")
+        .values_list("sample_id", flat=True)
+        .distinct()
+    )
+    samples = ", ".join(f"#{pk}" for pk in held)
+    if samples:
+        return (
+            "every approved or released review you are cleared for that matches these filters is in "
+            f"an open sample ({samples}): nothing to draw until it is completed"
+        )
+    return "no approved or released review you are cleared for matches these filters: nothing to draw"
 
 
 def _may_use_sample(sample: QualitySample, actor: User, verb: str) -> None:

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cables.models import Cable
-from review.models import AuditEvent
+from review.models import TOP_RANK, AuditEvent
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -407,3 +407,40 @@ def parse_checkpoint(text: str) -> tuple[int, str]:
     if seq == 0 and digest != GENESIS:
         raise ValueError('a checkpoint at "seq" 0 (an empty log) has the hash 0000...0000')
     return seq, digest
+
+
+# -- checkpoints taken and checked, as events (the audit page shows the latest of each) ----------
+
+CHECKPOINT_TAKEN = "audit.checkpoint"
+CHECKPOINT_CHECKED = "audit.verify"
+# These events carry the whole log's head (its length): only readers cleared for every event see
+# them in the list; the audit page tells the others what they may know (review.queues).
+
+
+def record_checkpoint(taken: dict[str, Any]) -> AuditEvent:
+    """Note in the log that checkpoint() was taken (and, it is to be hoped, kept elsewhere).
+
+    The note proves nothing by itself (whoever rewrites the log rewrites it too); it tells the
+    auditor when a checkpoint was last taken, and gives the page a head the log must still extend.
+    """
+    entry = Entry(CHECKPOINT_TAKEN, object_type="audit.checkpoint", cable_rank=TOP_RANK, after=taken)
+    return record_many([entry])[-1]
+
+
+def record_check(result: Verification, checkpoint: tuple[int, str]) -> AuditEvent:
+    """Note in the log that it was verified against a checkpoint kept elsewhere, and the outcome."""
+    after = {
+        "checkpoint": {"seq": checkpoint[0], "hash": checkpoint[1]},
+        "ok": result.ok,
+        "checked": result.checked,
+        "head": result.head_seq,
+        "bad_seq": result.bad_seq,
+        "reason": result.reason,
+    }
+    entry = Entry(CHECKPOINT_CHECKED, object_type="audit.checkpoint", cable_rank=TOP_RANK, after=after)
+    return record_many([entry])[-1]
+
+
+def latest(action: str) -> AuditEvent | None:
+    """The newest event of an action, whoever may read it (callers decide what to show)."""
+    return AuditEvent.objects.filter(action=action).order_by("-seq").first()

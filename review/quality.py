@@ -25,6 +25,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from cables.export import ReleasedPortion, release_view
+from cables.forms import FilterDateField
 from cables.models import Portion
 from review import actions
 from review.models import (
@@ -112,17 +113,11 @@ class DrawForm(forms.Form):
         to_field_name="username",
         error_messages={"invalid_choice": "Choose a reviewer from the list."},
     )
-    approved_from = forms.DateField(
-        label="Approved from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Give the first approval date as YYYY-MM-DD."},
+    approved_from = FilterDateField(
+        label="Approved from", error_messages={"invalid": "Give the first approval date as YYYY-MM-DD."}
     )
-    approved_to = forms.DateField(
-        label="Approved to",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Give the last approval date as YYYY-MM-DD."},
+    approved_to = FilterDateField(
+        label="Approved to", error_messages={"invalid": "Give the last approval date as YYYY-MM-DD."}
     )
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
-from cables.forms import CableFilterForm
+from cables.forms import CableFilterForm, FilterDateField
 from cables.models import Level, Portion
 from review.models import Clearance
 
@@ -157,8 +157,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Actor (username)", required=False, max_length=150)
     cable = forms.CharField(label="Cable (reference id)", required=False, max_length=100)
     action = forms.ChoiceField(label="Action", required=False)
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = FilterDateField(label="From")
+    date_to = FilterDateField(label="To")
 
     def __init__(self, *args: Any, actions: Iterable[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -53,7 +53,7 @@ from review.access import (
     visible_filter_choices,
     visible_reviews,
 )
-from review.models import AnyUser, AuditEvent, Decision, Review, clearance_rank
+from review.models import TOP_RANK, AnyUser, AuditEvent, Decision, Review, clearance_rank
 from review.queue_forms import (
     ApprovalFilterForm,
     AssignFilterForm,
@@ -516,16 +516,85 @@ def assign_one(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the audit log --------------------------------------------------------------------------------
 
 
-def chain_status() -> audit.Verification:
-    """verify() of the whole log, cached for as long as the head stays the same (a new event
-    gives a new key; a short timeout bounds how long an edit behind the head goes unnoticed)."""
+def chain_status(checkpoint: tuple[int, str] | None = None) -> audit.Verification:
+    """verify() of the whole log (extending the checkpoint, if one is given), cached for as long as
+    the head stays the same (a new event gives a new key; a short timeout bounds how long an edit
+    behind the head goes unnoticed)."""
     seq, digest = audit.head()
-    key = f"review:audit-verify:{seq}:{digest}"
+    noted = f"{checkpoint[0]}:{checkpoint[1]}" if checkpoint is not None else "-"
+    key = f"review:audit-verify:{seq}:{digest}:{noted}"
     result = cache.get(key)
     if result is None:
-        result = audit.verify()
+        result = audit.verify(checkpoint)
         cache.set(key, result, VERIFY_CACHE_SECONDS)
     return result
+
+
+@dataclass(frozen=True)
+class ChainView:
+    """What the audit page says about the chain to one reader: the check covers the whole log, but
+    a reader who may not see every event learns only of events they may see (no total, no head
+    hash, no sequence number of an event hidden from them)."""
+
+    ok: bool
+    whole: bool  # the reader may see every event: the whole log's figures are theirs
+    through: int | None  # the newest event they may see that the check proved intact
+    through_hash: str
+    checked: int | None  # events checked (whole readers only)
+    bad_seq: int | None  # where the log breaks (whole readers only)
+    reason: str  # why (whole readers only)
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    """The latest checkpoint noted in the log (audit_checkpoint) and the latest check of the log
+    against one kept elsewhere (verify_audit --checkpoint), as one reader may see them."""
+
+    taken_at: datetime | None
+    through: int | None  # the newest event the reader may see that the checkpoint covers
+    seq: int | None  # the checkpoint's own head (whole readers only)
+    hash: str
+    checked_at: datetime | None
+    checked_ok: bool | None
+
+
+def _newest_visible(user: AnyUser, seq: int) -> tuple[int | None, str]:
+    """(seq, hash) of the newest event at or before seq that the user may see."""
+    row = visible_audit_events(user).filter(seq__lte=seq).order_by("-seq").values_list("seq", "hash").first()
+    return (row[0], row[1]) if row else (None, "")
+
+
+def chain_view(user: AnyUser, result: audit.Verification) -> ChainView:
+    if clearance_rank(user) >= TOP_RANK:
+        return ChainView(result.ok, True, result.head_seq, result.head_hash, result.checked, result.bad_seq,
+                         result.reason)  # fmt: skip
+    through, through_hash = _newest_visible(user, result.head_seq)
+    return ChainView(result.ok, False, through, through_hash, None, None, "")
+
+
+def checkpoint_view(user: AnyUser, taken: AuditEvent | None, checked: AuditEvent | None) -> CheckpointView:
+    whole = clearance_rank(user) >= TOP_RANK
+    seq, digest, through = None, "", None
+    if taken is not None and isinstance(taken.after, dict):
+        seq, digest = taken.after.get("seq"), taken.after.get("hash") or ""
+        through = seq if whole else _newest_visible(user, seq or 0)[0]
+    ok = checked.after.get("ok") if checked is not None and isinstance(checked.after, dict) else None
+    return CheckpointView(
+        taken.at if taken else None,
+        through,
+        seq if whole else None,
+        digest if whole else "",
+        checked.at if checked else None,
+        ok,
+    )
+
+
+def _noted_checkpoint(taken: AuditEvent | None) -> tuple[int, str] | None:
+    """The head a noted checkpoint recorded, for the page's own check (None if unreadable)."""
+    try:
+        return audit.parse_checkpoint(json.dumps(taken.after)) if taken is not None else None
+    except ValueError:
+        return None
 
 
 def _day_start(day: date) -> datetime:
@@ -563,7 +632,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(at__lt=_day_start(f["date_to"] + timedelta(days=1)))
     page, query = page_of(request, events.order_by("-seq"))
     rows = [EventRow(e, _pretty(e.before), _pretty(e.after)) for e in page.object_list]
-    ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain_status()}
+    taken, checked = audit.latest(audit.CHECKPOINT_TAKEN), audit.latest(audit.CHECKPOINT_CHECKED)
+    chain = chain_status(_noted_checkpoint(taken))
+    ctx = {"form": form, "page": page, "rows": rows, "query": query, "chain": chain}
+    ctx["chain_view"] = chain_view(request.user, chain)
+    ctx["checkpoint"] = checkpoint_view(request.user, taken, checked)
     return render(request, "review/audit_list.html", ctx)
 
 

@@ -36,6 +36,9 @@ ROLES: dict[str, list[str]] = {
         "review.record_referral",
         "review.view_audit",
         "review.view_auditevent",
+        # Unlock a sign-in locked after repeated failures (review/lockouts.py).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
     AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent"],
@@ -48,7 +51,7 @@ def ensure_groups(**kwargs: Any) -> None:
     found = {
         f"{p.content_type.app_label}.{p.codename}": p
         for p in Permission.objects.select_related("content_type").filter(
-            content_type__app_label__in=["cables", "review"]
+            content_type__app_label__in={name.split(".")[0] for name in wanted}
         )
     }
     if not wanted <= set(found):

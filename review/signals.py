@@ -1,9 +1,12 @@
-"""Logins, failed logins and logouts go into the audit log."""
+"""Logins, failed logins, lockouts and logouts go into the audit log."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
@@ -12,19 +15,35 @@ from django.http import HttpRequest
 from review import audit
 
 
-def _client(request: HttpRequest | None) -> dict[str, str]:
+def client_ip(request: HttpRequest) -> str:
+    """The address a request comes from, for the audit log and the sign-in lockout
+    (AXES_CLIENT_IP_CALLABLE).
+
+    Behind the TLS proxy of the production settings (SECURE_PROXY_SSL_HEADER) every request comes
+    from the proxy, so the address is the last one in X-Forwarded-For: the one the proxy itself
+    added (or set) for the client it saw. Earlier entries come from the client and prove nothing.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_details(request: HttpRequest | None) -> dict[str, str]:
+    """Where a sign-in event came from: the address and the browser."""
     if request is None:
         return {}
-    return {"ip": request.META.get("REMOTE_ADDR", ""), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
+    return {"ip": client_ip(request), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
 
 
 def logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit.record(user, "auth.login", user, after=_client(request))
+    audit.record(user, "auth.login", user, after=client_details(request))
 
 
 def logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit.record(user, "auth.logout", user, after=_client(request))
+        audit.record(user, "auth.logout", user, after=client_details(request))
 
 
 def login_failed(
@@ -33,19 +52,62 @@ def login_failed(
     # The password never reaches the log (Django already masks it in credentials).
     username = str(credentials.get("username", ""))[:150]
     known = get_user_model().objects.filter(username=username).first()
+    # Refused by the lockout (django-axes) before the password was even checked: axes marks the
+    # request locked out, and has not counted this attempt (it counts the one reaching the limit).
+    counted = getattr(request, "axes_failures_since_start", None) is not None
+    locked = {"locked_out": True} if getattr(request, "axes_locked_out", False) and not counted else {}
     audit.record(
         None,  # nobody is signed in: the attempt is about the account, not by it
         "auth.login_failed",
-        after={"username": username, **_client(request)},
+        after={"username": username, **client_details(request), **locked},
         object_type="auth.user",
         object_id=str(known.pk) if known else "",
     )
+    if request is not None:
+        request._declass_failure_audited = True  # type: ignore[attr-defined]
+        if record_lockout := getattr(request, "_declass_lockout", None):
+            record_lockout()
+
+
+def locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str, **kwargs: Any
+) -> None:
+    """django-axes locked an account or an address (review/lockouts.py): audit it, once, after the
+    failure that caused it.
+
+    axes sends this for the failure that reaches the limit, having just counted the failures, and
+    again for each attempt it refuses during the lockout (those are auth.login_failed events with
+    locked_out): only the first is the lockout. Its handler of a failed sign-in and login_failed()
+    above both answer the same signal, in an order neither controls; whichever runs second writes
+    the lockout event.
+    """
+    failures = getattr(request, "axes_failures_since_start", None)
+    if request is None or failures is None:
+        return
+    username = (username or "")[:150]
+    known = get_user_model().objects.filter(username=username).first() if username else None
+    record = partial(
+        audit.record,
+        None,
+        "auth.locked_out",
+        after={"username": username, "ip": ip_address or "", "failures": failures},
+        object_type="auth.user",
+        object_id=str(known.pk) if known else "",
+    )
+    if getattr(request, "_declass_failure_audited", False):
+        record()
+    else:
+        request._declass_lockout = record  # type: ignore[attr-defined]
 
 
 def connect() -> None:
+    from review import two_factor  # which records its own events with client_details()
+
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")
+    user_locked_out.connect(locked_out, dispatch_uid="review.audit.locked_out")
+    user_logged_in.connect(two_factor.signed_in, dispatch_uid="review.two_factor.signed_in")
     m2m_changed.connect(
         groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles"
     )

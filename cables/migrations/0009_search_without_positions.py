@@ -3,7 +3,7 @@
 A query is a set of words (cables/search.py): never a phrase, a NEAR group or a ranking, so the
 positions of each word in each row (detail=full) and each row's size (the %_docsize table) were
 written for nothing, a row per portion. Without them the index is about a third the size and
-bulk ingest writes it faster (README, Measured performance). The triggers of 0003 write to the
+bulk ingest writes it faster (docs/performance.md). The triggers of 0003 write to the
 table by its name and are kept; the rows already stored are indexed again here.
 
 PostgreSQL's documents (0008) carry no positions either.

@@ -1,4 +1,4 @@
-"""The controlled vocabulary of exemption codes (DOMAIN.md section 3)."""
+"""The controlled vocabulary of exemption codes (docs/domain.md, "Decisions and exemption codes")."""
 
 from django.db import migrations
 

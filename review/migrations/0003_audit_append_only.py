@@ -1,7 +1,7 @@
 """The database itself refuses UPDATE and DELETE on the audit log, on SQLite and on PostgreSQL.
 
 (TRUNCATE is a separate privilege on PostgreSQL: production grants the application's role only
-INSERT and SELECT on this table; see the README.)
+INSERT and SELECT on this table; see docs/operations.md.)
 """
 
 from django.db import migrations

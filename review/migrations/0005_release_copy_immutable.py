@@ -1,6 +1,6 @@
 """The database itself refuses UPDATE and DELETE on release copies, on SQLite and on PostgreSQL,
 as it does on the audit log (0003): a published copy is never changed, only followed by a new
-version. (TRUNCATE on PostgreSQL: see the README's grants.)
+version. (TRUNCATE on PostgreSQL: see the grants in docs/operations.md.)
 """
 
 from django.db import migrations

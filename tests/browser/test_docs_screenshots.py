@@ -1,4 +1,4 @@
-"""The README's screenshots (docs/screens/*.png), made by hand, not by the test suite:
+"""The screenshots of the README and docs/user-guide.md (docs/screens/*.png), made by hand:
 
     DOCS_SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_docs_screenshots.py
 
@@ -28,7 +28,7 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DOCS_SCREENSHOTS") != "1",
-    reason="makes the README's screenshots in docs/screens/: run by hand with DOCS_SCREENSHOTS=1",
+    reason="makes the docs' screenshots in docs/screens/: run by hand with DOCS_SCREENSHOTS=1",
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screens"

@@ -3,7 +3,7 @@ the day a cable is due for review and the basis shown for it; ingest and the bac
 
 The table has one row per form found in a survey of the 6,576 corpus cables (the bulk file, which
 includes the 239 cables, and the seed cable): each row cites a cable that writes it so. Rows
-marked "DOMAIN.md" are forms the domain notes name that this corpus happens not to hold.
+marked "docs/domain.md" are forms docs/domain.md names that this corpus happens not to hold.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ CASES = [
     ),
     # 08STATE116943's E.O. line (its Declassify on line is the next case)
     (eo("12958: DECL: MR"), d(2008, 11, 3), "S", d(2033, 12, 31), "MR: 25 years from origin (31 Dec 2033)"),
-    # DOMAIN.md: 1.6 X1 and 1.6X6
+    # docs/domain.md: 1.6 X1 and 1.6X6
     (eo("12958: DECL: 1.6 X1"), 1999, "C", d(2024, 12, 31), "X1: 25 years from origin (31 Dec 2024)"),
     (eo("12958: DECL: 1.6X6"), 2001, "S", d(2026, 12, 31), "X6: 25 years from origin (31 Dec 2026)"),
     # -- exemptions -------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ CASES = [
         d(2058, 12, 31),
         "25X1 without a date: 50 years from origin (31 Dec 2058)",
     ),
-    # DOMAIN.md: 25X with a date, and one past the 50-year limit
+    # docs/domain.md: 25X with a date, and one past the 50-year limit
     (eo("13526: DECL: 25X1, 08/12/2048"), d(2008, 8, 12), "S", d(2048, 8, 12), "25X1 with a date as written"),
     (
         eo("13526: DECL: 25X6, 08/12/2068"),
@@ -232,7 +232,7 @@ CASES = [
         d(2085, 12, 31),
         "25X1-human (the old form of 50X1-HUM): 75 years from origin (31 Dec 2085)",
     ),
-    # DOMAIN.md: 50X1-HUM, 50X2-WMD, 75X
+    # docs/domain.md: 50X1-HUM, 50X2-WMD, 75X
     (
         eo("13526: DECL: 50X1-HUM"),
         2010,
@@ -272,7 +272,7 @@ CASES = [
         d(2013, 4, 14),
         "date as written; it outranks X6 in the Classified By line (31 Dec 2028)",
     ),
-    # DOMAIN.md: 25X with a date outranks a later plain date
+    # docs/domain.md: 25X with a date outranks a later plain date
     (
         [
             (*E, "13526: DECL: 10/01/2030"),
@@ -308,7 +308,7 @@ CASES = [
         d(1985, 8, 12),
         "GDS (E.O. 12065): date as written",
     ),
-    # DOMAIN.md: E.O. 12065 RDS-4 with a date; E.O. 11652 XGDS (30 years, held to 25)
+    # docs/domain.md: E.O. 12065 RDS-4 with a date; E.O. 11652 XGDS (30 years, held to 25)
     (
         eo("12065: RDS-4 6/5/99"),
         d(1979, 6, 5),

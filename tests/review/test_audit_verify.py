@@ -295,7 +295,7 @@ def test_a_log_that_grew_after_its_checkpoint_still_extends_it(log: list[AuditEv
 
     out = verify_audit("--checkpoint", str(checkpoint))
 
-    assert out.startswith("audit log verified: 7 events")
+    assert out.startswith("audit log verified: 8 events")  # 6, the checkpoint's note, mallory's
     assert out.endswith("; it extends checkpoint #6\n")
 
 

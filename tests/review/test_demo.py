@@ -8,11 +8,17 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from review.models import AuditEvent, Review
 from tests.conftest import make_cable
 
 pytestmark = pytest.mark.django_db
+
+
+def sign_in(username: str, password: str) -> object:
+    # As the login page does: with its request, which the lockout (django-axes) requires.
+    return authenticate(RequestFactory().post("/login/"), username=username, password=password)
 
 
 def run(*args: str) -> str:
@@ -41,7 +47,7 @@ def test_it_creates_one_account_per_role_with_a_password_that_works(cables: None
         ("releaser", "Releaser"),
         ("auditor", "Auditor"),
     ):
-        user = authenticate(username=username, password=password)
+        user = sign_in(username, password)
         assert user is not None and [g.name for g in user.groups.all()] == [role]
     assert "reviewer-c   Reviewer, cleared to CONFIDENTIAL" in out
 
@@ -61,4 +67,4 @@ def test_it_is_idempotent(cables: None) -> None:
     out = run("--password", "correct horse battery")
     assert Review.objects.count() == 7
     assert "Reviews opened and assigned: 0" in out
-    assert authenticate(username="auditor", password="correct horse battery") is not None
+    assert sign_in("auditor", "correct horse battery") is not None

@@ -146,7 +146,7 @@ def test_a_review_in_an_open_sample_is_not_drawn_again(vera: User, alice: User, 
     first = [approved_review(f"09DBL{i}", alice, bob, portions=1) for i in range(3)]
     sample = actions.draw_sample(actor=vera, percent=100)
     assert sorted(drawn(sample)) == sorted(r.pk for r in first)
-    with pytest.raises(ValidationError, match="open sample: nothing to draw"):
+    with pytest.raises(ValidationError, match=r"is in an open sample \(#\d+\): nothing to draw"):
         actions.draw_sample(actor=vera, percent=100)
     later = approved_review("09DBL9", alice, bob, portions=1)
     assert drawn(actions.draw_sample(actor=vera, percent=100)) == [later.pk]

@@ -149,7 +149,8 @@ def test_nothing_to_draw_is_said(client: Client, vera: User, sample: QualitySamp
     client.force_login(vera)
     response = client.post("/quality/draw/", {"percent": "100"})
     assert response.status_code == 400
-    assert "No sample drawn: no approved or released review" in messages_of(response)[0]
+    assert "No sample drawn: every approved or released review" in messages_of(response)[0]
+    assert f"is in an open sample (#{sample.pk})" in messages_of(response)[0]
 
 
 # -- checking -------------------------------------------------------------------------------------

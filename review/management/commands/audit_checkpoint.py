@@ -3,7 +3,8 @@
 A checkpoint proves something only if it is kept where whoever can write to the database cannot
 reach it: print it, mail it, store it in another system. verify_audit --checkpoint FILE then shows
 that the log still extends it, which catches a truncated or rewritten tail that the hash chain
-alone cannot show.
+alone cannot show. The checkpoint taken is also noted in the log (audit.checkpoint, after the head
+it prints), so that the audit page can say when the last one was taken.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="also write the checkpoint to FILE")
 
     def handle(self, *args: Any, output: str | None, **options: Any) -> None:
-        line = json.dumps(audit.checkpoint())
+        taken = audit.checkpoint()
+        line = json.dumps(taken)
         if output is not None:
             try:
                 Path(output).write_text(line + "\n", encoding="utf-8")
             except OSError as e:
                 raise CommandError(f"checkpoint {output}: cannot write it: {e.strerror or e}") from None
         self.stdout.write(line)
+        # After the head was taken: the audit page shows when the last checkpoint was taken.
+        audit.record_checkpoint(taken)

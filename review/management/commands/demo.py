@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from axes.utils import reset as reset_lockout
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.set_password(password)
         user.save(update_fields=["password"])
+        reset_lockout(username=username)  # a new password, and no lockout from the old one
         Profile.objects.update_or_create(user=user, defaults={"clearance": clearance})
         user.groups.set([Group.objects.get(name=role)])
         return get_user_model().objects.get(pk=user.pk)  # fresh, without cached permissions

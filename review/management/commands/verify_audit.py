@@ -2,7 +2,8 @@
 
 Exits 1, naming the first bad sequence number, when any event was altered, deleted, inserted or
 reordered; with --checkpoint (a file written by audit_checkpoint), also when the log no longer
-extends that head, as after a truncated tail.
+extends that head, as after a truncated tail. A check against a checkpoint is noted in the log
+(audit.verify, with its outcome), so that the audit page can say when it last ran.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, checkpoint: str | None, **options: Any) -> None:
         head = read_checkpoint(checkpoint) if checkpoint is not None else None
         result = audit.verify(head)
+        if head is not None:
+            # The audit page shows when the log was last checked against a checkpoint, and how it went.
+            audit.record_check(result, head)
         if not result.ok:
             raise CommandError(result.message())
         message = result.message()
