@@ -1,9 +1,10 @@
 """Jobs in the admin: read-only (the pages and the worker are the only writers).
 
 The admin lists the jobs the job pages would show the user (Job.objects.visible_to, the jobs'
-gate), and not their details: a job's counts, failures and notes name and count cables, which
-only the job page shows, through the clearance gate. The task results of django-tasks-db (the
-worker's own records, with each job's counts and any traceback) are not in the admin at all.
+gate: none above the user's clearance), and not their details: a job's counts, failures and notes
+name and count cables, which only the job page shows, through the clearance gate. The task results
+of django-tasks-db (the worker's own records, with each job's counts and any traceback) are not in
+the admin at all.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_tasks_db.models import DBTaskResult
 
 from jobs.models import Job
-from review.models import clearance_rank
 
 # Details that name or count cables: shown on the job page only (see the module docstring).
 DETAILS = ["counts", "failures", "notes", "error", "upload_path", "result_path"]
@@ -33,10 +32,6 @@ class JobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request) & Job.objects.visible_to(request.user)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
-        # What a job reports goes up to its rank: the admin keeps to the clearance as the pages do.
-        return super().get_queryset(request).filter(rank__lte=clearance_rank(request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Job._meta.fields if f.name not in DETAILS]
