@@ -37,6 +37,7 @@ import re
 import struct
 import unicodedata
 import zlib
+from collections import deque
 from dataclasses import dataclass
 
 SHINGLE = 4  # words per shingle
@@ -161,7 +162,52 @@ def keys_for(kind: str, label: str, text: str) -> Keys:
     """The keys stored on a portion, or NO_KEYS for a kind or a length not worth comparing."""
     if not eligible(kind, label):
         return NO_KEYS
+    if len(text) > LONG:
+        return _long_keys(text)
     w = words(text)
+    if len(w) < MIN_WORDS:
+        return NO_KEYS
+    return Keys(fingerprint(b" ".join(w)), band_keys(signature(shingle_hashes(w))))
+
+
+# Past this many characters a portion's keys are computed without a list of its words and of its
+# shingle hashes (some 100 bytes each: a 10 MB portion took 250 MB), to the same values.
+LONG = 100_000
+_WORD = re.compile(rb"[^ ]+")
+
+
+def _long_keys(text: str) -> Keys:
+    """keys_for() of a long text, in memory proportional to the text: the normalised text is
+    one bytes object, read word by word into the fingerprint's hash and the MinHash."""
+    if "(" in text:
+        text = _MARK.sub(" ", text)
+    text = text.replace("¶", " ")
+    if text.isascii():
+        spaced = text.encode("ascii").translate(_ASCII_WORDS)
+    else:
+        spaced = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).encode()
+    del text
+    # Every character but a word's is a space now: the words are the runs of other bytes.
+    whole = hashlib.blake2b(digest_size=8, person=b"declass-fp")
+    recent: deque[bytes] = deque(maxlen=SHINGLE)
+    mask = BUCKETS - 1
+    mins = [_EMPTY] * BUCKETS
+    count = 0
+    for match in _WORD.finditer(spaced):
+        word = match.group()
+        whole.update(b" " + word if count else word)
+        count += 1
+        recent.append(word)
+        if count >= SHINGLE:
+            h = zlib.crc32(b" ".join(recent))
+            if h < mins[h & mask]:
+                mins[h & mask] = h
+    if count <= max(MIN_WORDS, SHINGLE) or _EMPTY in mins:
+        return keys_for_words(spaced.split())  # short after all, or a bucket left empty
+    return Keys(int.from_bytes(whole.digest(), "big", signed=True), band_keys(mins))
+
+
+def keys_for_words(w: list[bytes]) -> Keys:
     if len(w) < MIN_WORDS:
         return NO_KEYS
     return Keys(fingerprint(b" ".join(w)), band_keys(signature(shingle_hashes(w))))

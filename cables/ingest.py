@@ -14,7 +14,6 @@ import codecs
 import contextlib
 import gzip
 import hashlib
-import itertools
 import json
 import multiprocessing
 import os
@@ -39,6 +38,16 @@ from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
 from review import audit
 
 BATCH_SIZE = 250
+# A batch is also written once its cables hold this many characters of text, so that a batch of
+# large cables (an upload of 10 MB members) costs no more memory than one of ordinary ones.
+BATCH_CHARS = 4_000_000
+# The longest line, and the longest CSV row, a reader builds: a cable is at most MAX_CABLE_BYTES,
+# and a row holds one cable and a few short fields. Past it, the reader reports the line or row and
+# skips it instead of holding the rest of the file in memory (an unterminated quote in a CSV).
+MAX_LINE_BYTES = MAX_CABLE_BYTES + 100_000
+# Said for every cable an Ingester with a clearance refuses: the same words whatever the reason
+# (marked above it, or its reference id taken by a cable above it), so that they tell nothing.
+REFUSED = "refused: not stored"
 CSV_COLUMNS = ("id", "date", "refid", "origin", "classification", "references", "header", "body")
 MAX_REFERENCE_ID = Cable._meta.get_field("reference_id").max_length
 
@@ -80,6 +89,7 @@ class Counts:
     conflicts: int = 0
     failed: int = 0
     read_fraction: float = 0.0  # of the input bytes read so far, for a progress bar
+    max_rank: int = 0  # the highest access rank of the cables stored, unchanged or in conflict
 
     @property
     def seen(self) -> int:
@@ -158,8 +168,12 @@ def read_jsonl(path: Path) -> Iterator[Record]:
     try:
         with open(path, "rb") as raw:
             f = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
-            for number, line in enumerate(f, start=1):
-                record = _jsonl_record(path, number, line)
+            for number, line in _bounded_lines(f):
+                if line is None:
+                    where = f"{path}:record {number}"
+                    record = Record(where=where, source=f"{path}#record {number}", error=_too_long(number))
+                else:
+                    record = _jsonl_record(path, number, line)
                 record.read_to = raw.tell()
                 yield record
     except (OSError, EOFError, zlib.error) as e:
@@ -216,8 +230,30 @@ def read_cablegate_csv(path: Path) -> Iterator[Record]:
             yield record
 
 
-def _decoded_lines(path: Path, f: Iterable[bytes]) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(f, start=1):
+def _bounded_lines(f: Any, limit: int | None = None) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of a binary file; None for a line longer than limit (default
+    MAX_LINE_BYTES), which is read past in pieces rather than held whole."""
+    limit = limit or MAX_LINE_BYTES
+    number = 0
+    while raw := f.readline(limit):
+        number += 1
+        if len(raw) < limit or raw.endswith(b"\n"):
+            yield number, raw
+            continue
+        while (rest := f.readline(limit)) and not rest.endswith(b"\n"):
+            pass
+        yield number, None
+
+
+def _too_long(number: int) -> str:
+    return f"line {number} is longer than {MAX_LINE_BYTES / 1e6:.1f} MB, more than one cable can be"
+
+
+def _decoded_lines(path: Path, f: Any) -> Iterator[tuple[int, str]]:
+    for number, raw in _bounded_lines(f):
+        if raw is None:
+            yield number, "\x00" + _too_long(number)
+            continue
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
         try:
@@ -233,10 +269,11 @@ def _csv_rows(path: Path, lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
     in_quotes = False
     skipping = False  # after a broken row, until a line that starts a row
     number = 0
+    size = 0  # characters of the current row read so far
     for number, line in lines:
         if line.startswith("\x00"):  # undecodable line
             if not skipping:
-                yield _csv_failure(path, start or number, line[1:])
+                yield _csv_failure(path, start if (in_quotes or fields) else number, line[1:])
             fields, pieces, in_quotes, skipping = [], [], False, True
             continue
         if skipping:
@@ -246,7 +283,19 @@ def _csv_rows(path: Path, lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
         if not in_quotes and not fields:
             if not line.strip():
                 continue  # blank line between rows
-            start = number
+            start, size = number, 0
+        size += len(line)
+        if size > MAX_LINE_BYTES:
+            # Checked before the line joins the row: a quote left open would otherwise gather
+            # the rest of the file into one field.
+            yield _csv_failure(
+                path,
+                start,
+                f"the row runs on past {MAX_LINE_BYTES / 1e6:.1f} MB at line {number}, more than one "
+                "cable can be (a quoted field left open?); skipped to the next line that starts a row",
+            )
+            fields, pieces, in_quotes, skipping = [], [], False, True
+            continue
         try:
             in_quotes, row_done = _csv_scan_line(line, fields, pieces, in_quotes, number)
         except _BrokenRow as e:
@@ -686,17 +735,31 @@ class Ingester:
     """Feed it records (or paths); it parses them and stores them in batches.
 
     report(where, reason) is called once per failed or conflicting cable; progress(counts) after
-    each batch.
+    each batch. A batch is written when it holds batch_size cables or batch_chars characters.
+
+    With a clearance (an access rank), a cable above it is refused, and so is one whose reference
+    id is taken by a stored cable above it: each is reported with the one message REFUSED and
+    counted as failed, never as unchanged or in conflict, so that an upload cannot be used to find
+    out what is stored above the uploader's clearance.
     """
 
     report: Report = _ignore
     progress: Callable[[Counts], None] | None = None
     batch_size: int = BATCH_SIZE
+    batch_chars: int = BATCH_CHARS
+    clearance: int | None = None
+    # Called with the counts inside the transaction that writes each batch, after the write (and
+    # at the last flush even without a batch): to store with it where the input stands, so that a
+    # run stopped and started again goes on from there; raising undoes the batch.
+    commit: Callable[[Counts], None] | None = None
+    # The transaction each batch is written in, with commit (a caller may hold a lock around it).
+    batch_transaction: Callable[[], contextlib.AbstractContextManager[Any]] = transaction.atomic
     jobs: int = 0  # parser processes; 0 parses in this process
     # Build the bulk indexes once at the end (indexes_deferred): for loads of tens of thousands.
     bulk: bool = False
     counts: Counts = field(default_factory=Counts)
     _pending: list[Prepared] = field(default_factory=list)
+    _pending_chars: int = 0
 
     def ingest_paths(self, paths: Iterable[Path]) -> Counts:
         records = self._read(list(paths))
@@ -734,19 +797,33 @@ class Ingester:
         # connection (and its socket). The new interpreter sets Django up before its first task.
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(self.jobs, mp_context=spawn, initializer=django.setup) as pool:
-            for chunk in itertools.batched(records, self.batch_size):
-                in_flight.append(pool.submit(prepare_many, list(chunk)))
+            for chunk in self._chunks(records):
+                in_flight.append(pool.submit(prepare_many, chunk))
                 if len(in_flight) > self.jobs + 1:
                     self._take(in_flight.popleft().result())
             while in_flight:
                 self._take(in_flight.popleft().result())
 
+    def _chunks(self, records: Iterable[Record]) -> Iterator[list[Record]]:
+        """Records in chunks of at most batch_size records and (but for one record) batch_chars."""
+        chunk: list[Record] = []
+        chars = 0
+        for record in records:
+            if chunk and chars + len(record.text) > self.batch_chars:
+                yield chunk
+                chunk, chars = [], 0
+            chunk.append(record)
+            chars += len(record.text)
+            if len(chunk) >= self.batch_size:
+                yield chunk
+                chunk, chars = [], 0
+        if chunk:
+            yield chunk
+
     def _take(self, results: list[Prepared | tuple[str, str]]) -> None:
         for item in results:
             if isinstance(item, Prepared):
-                self._pending.append(item)
-                if len(self._pending) >= self.batch_size:
-                    self.flush()
+                self._queue(item)
             else:
                 self._fail(*item)
 
@@ -756,13 +833,25 @@ class Ingester:
         except IngestError as e:
             self._fail(record.where, str(e))
             return
+        self._queue(prepared)
+
+    def _queue(self, prepared: Prepared) -> None:
+        # A batch holds less than batch_chars characters before its last cable (at most
+        # MAX_CABLE_BYTES); flushing only after a cable is added keeps every record fed so far
+        # decided at each flush (what Ingester.commit relies on).
         self._pending.append(prepared)
-        if len(self._pending) >= self.batch_size:
+        self._pending_chars += len(prepared.record.text)
+        if len(self._pending) >= self.batch_size or self._pending_chars >= self.batch_chars:
             self.flush()
 
     def flush(self) -> None:
-        batch, self._pending = self._pending, []
-        if batch:
+        batch, self._pending, self._pending_chars = self._pending, [], 0
+        if self.commit is not None:
+            with self.batch_transaction():
+                if batch:
+                    self._store(batch)
+                self.commit(self.counts)
+        elif batch:
             self._store(batch)
         if self.progress is not None:
             self.progress(self.counts)
@@ -772,11 +861,13 @@ class Ingester:
         new: list[Prepared] = []
         for p in batch:
             known = stored.get(p.reference_id)
-            if known is None:
-                stored[p.reference_id] = p.sha256  # a repeat later in this batch
+            if self._refuses(p, known):
+                self._fail(p.record.where, REFUSED)
+            elif known is None:
+                stored[p.reference_id] = (p.sha256, p.cable[_RANK])  # a repeat later in this batch
                 new.append(p)
-            elif known == p.sha256:
-                self.counts.unchanged += 1
+            elif known[0] == p.sha256:
+                self._unchanged(p)
             else:
                 self._conflict(p)
         if not new:
@@ -789,11 +880,20 @@ class Ingester:
                 self._store_one(p)
         else:
             self.counts.ingested += len(new)
+            self.counts.max_rank = max(self.counts.max_rank, *(p.cable[_RANK] for p in new))
 
-    def _stored_hashes(self, reference_ids: set[str]) -> dict[str, str]:
-        """reference id -> SHA-256 of the cables among these that are already stored."""
-        rows = Cable.objects.filter(reference_id__in=reference_ids).values_list("reference_id", "sha256")
-        return dict(rows)
+    def _stored_hashes(self, reference_ids: set[str]) -> dict[str, tuple[str, int]]:
+        """reference id -> (SHA-256, access rank) of the cables among these already stored."""
+        rows = Cable.objects.filter(reference_id__in=reference_ids).values_list(
+            "reference_id", "sha256", "access_rank"
+        )
+        return {reference_id: (sha256, rank) for reference_id, sha256, rank in rows}
+
+    def _refuses(self, p: Prepared, known: tuple[str, int] | None) -> bool:
+        """Above the clearance: the cable as marked, or the one stored under its reference id."""
+        if self.clearance is None:
+            return False
+        return p.cable[_RANK] > self.clearance or (known is not None and known[1] > self.clearance)
 
     def _store_one(self, p: Prepared) -> None:
         try:
@@ -801,9 +901,13 @@ class Ingester:
                 _write([p])
         except IntegrityError as e:
             # Most likely stored meanwhile by someone else: decide as for a stored cable.
-            known = Cable.objects.filter(reference_id=p.reference_id).values_list("sha256", flat=True).first()
-            if known == p.sha256:
-                self.counts.unchanged += 1
+            known = (
+                Cable.objects.filter(reference_id=p.reference_id).values_list("sha256", "access_rank").first()
+            )
+            if self._refuses(p, known):
+                self._fail(p.record.where, REFUSED)
+            elif known is not None and known[0] == p.sha256:
+                self._unchanged(p)
             elif known is not None:
                 self._conflict(p)
             else:
@@ -812,9 +916,15 @@ class Ingester:
             self._fail(p.record.where, f"database error: {_one_line(e)}")
         else:
             self.counts.ingested += 1
+            self.counts.max_rank = max(self.counts.max_rank, p.cable[_RANK])
+
+    def _unchanged(self, p: Prepared) -> None:
+        self.counts.unchanged += 1
+        self.counts.max_rank = max(self.counts.max_rank, p.cable[_RANK])
 
     def _conflict(self, p: Prepared) -> None:
         self.counts.conflicts += 1
+        self.counts.max_rank = max(self.counts.max_rank, p.cable[_RANK])
         self.report(
             p.record.where,
             f"conflict: {p.reference_id} is already stored with different text; skipped",

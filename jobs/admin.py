@@ -1,9 +1,10 @@
 """Jobs in the admin: read-only (the pages and the worker are the only writers).
 
 The admin lists the jobs the job pages would show the user (Job.objects.visible_to, the jobs'
-gate), and not their details: a job's counts, failures and notes name and count cables, which
-only the job page shows, through the clearance gate. The task results of django-tasks-db (the
-worker's own records, with each job's counts and any traceback) are not in the admin at all.
+gate: none above the user's clearance), and not their details: a job's counts, failures and notes
+name and count cables, which only the job page shows, through the clearance gate. The task results
+of django-tasks-db (the worker's own records, with each job's counts and any traceback) are not in
+the admin at all.
 """
 
 from __future__ import annotations

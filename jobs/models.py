@@ -17,15 +17,23 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from review.models import AnyUser
+from review.models import TOP_RANK, AnyUser, clearance_rank
 
 # Failures kept on the job for its page; the counts still count every one.
 MAX_FAILURES_KEPT = 1000
 
-# A running job writes its heartbeat with its progress, every few seconds at most; one silent for
-# this long lost its worker (killed, or its machine stopped) and is queued again when a worker
-# starts (manage.py jobs_worker).
-STALLED_AFTER = timedelta(minutes=2)
+# A running job is leased by one worker: a thread of that worker renews the lease every quarter
+# of it (jobs/lease.py). A lease left to expire means the worker stopped (killed, or its machine
+# down): every running worker looks for such jobs every half lease and queues them again.
+DEFAULT_LEASE_SECONDS = 60
+
+
+def lease_duration() -> timedelta:
+    """DECLASS_JOB_LEASE_SECONDS (setting or environment variable), default 60."""
+    seconds = getattr(settings, "DECLASS_JOB_LEASE_SECONDS", None) or os.environ.get(
+        "DECLASS_JOB_LEASE_SECONDS", DEFAULT_LEASE_SECONDS
+    )
+    return timedelta(seconds=float(seconds))
 
 
 def jobs_dir() -> Path:
@@ -42,17 +50,18 @@ def max_upload_bytes() -> int:
 
 class JobQuerySet(QuerySet["Job"]):
     def visible_to(self, user: AnyUser) -> JobQuerySet:
-        """A user's own jobs; supervisors also see every upload (who loaded which cables)."""
+        """A user's own jobs; supervisors also see every upload (who loaded which cables). Either
+        only up to the user's clearance (Job.rank): what a job reports never goes above it."""
         if not user.is_authenticated:
             return self.none()
         mine = Q(created_by=user)
         if user.has_perm("review.open_review"):
             mine |= Q(kind=Job.Kind.UPLOAD)
-        return self.filter(mine)
+        return self.filter(mine, rank__lte=clearance_rank(user))
 
     def stalled(self) -> JobQuerySet:
-        """Running jobs whose worker has not been heard of for STALLED_AFTER."""
-        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALLED_AFTER)
+        """Running jobs whose lease has expired: their worker stopped."""
+        return self.filter(status=Job.Status.RUNNING, lease_expires_at__lt=timezone.now())
 
 
 class Job(models.Model):
@@ -76,6 +85,17 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker's last sign of life
+    # The worker that holds the job (a token of its run) and until when; only it may write the
+    # job's progress and outcome (jobs/lease.py).
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The highest cable rank the job may concern, and so who may see it (visible_to): an upload's
+    # is its uploader's clearance when it was made (the worker refuses cables above it), an
+    # export's the highest rank of the copies it holds. Jobs from before it was kept: the top.
+    rank = models.SmallIntegerField(default=TOP_RANK)
+    # Records of an upload whose outcome is committed with its counts: a job run again (its
+    # worker stopped) goes on after them.
+    records_done = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     progress = models.FloatField(default=0.0)  # 0..1
     # upload: ingested, unchanged, conflicts, failed; export: copies, files, max_rank.
@@ -103,8 +123,8 @@ class Job(models.Model):
     def stalled(self) -> bool:
         return (
             self.status == Job.Status.RUNNING
-            and self.heartbeat_at is not None
-            and self.heartbeat_at < timezone.now() - STALLED_AFTER
+            and self.lease_expires_at is not None
+            and self.lease_expires_at < timezone.now()
         )
 
     @property

@@ -9,6 +9,12 @@ refused before any of it is inflated.
 
 from __future__ import annotations
 
+import itertools
+import os
+import re
+import stat
+import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -61,17 +67,19 @@ def check_zip(file: str | Path | IO[bytes]) -> list[zipfile.ZipInfo]:
     return [m for m in members if not m.is_dir()]
 
 
-def zip_records(path: Path, label: str, notes: list[str]) -> Iterator[tuple[Record, float]]:
-    """(record, fraction of the archive read) for every .txt member, in name order."""
+def zip_records(path: Path, label: str, notes: list[str], *, skip: int = 0) -> Iterator[tuple[Record, float]]:
+    """(record, fraction of the archive read) for every .txt member, in name order, after the
+    first `skip` (read by an earlier run of the job)."""
     members = check_zip(path)
     texts = sorted((m for m in members if m.filename.lower().endswith(".txt")), key=lambda m: m.filename)
     skipped = len(members) - len(texts)
-    if skipped:
-        notes.append(f"{skipped} member{'s' if skipped != 1 else ''} not ending in .txt skipped")
+    note = f"{skipped} member{'s' if skipped != 1 else ''} not ending in .txt skipped"
+    if skipped and note not in notes:
+        notes.append(note)
     total = max(sum(m.compress_size for m in texts), 1)
-    done = 0
+    done = sum(m.compress_size for m in texts[:skip])
     with zipfile.ZipFile(path) as archive:
-        for info in texts:
+        for info in texts[skip:]:
             done += info.compress_size
             yield _member_record(archive, info, label), done / total
 
@@ -99,11 +107,51 @@ def _member_record(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) 
     return record
 
 
-def csv_records(path: Path, label: str) -> Iterator[tuple[Record, float]]:
-    """(record, fraction read) for every row of a stored cables.csv, named after the upload."""
+def csv_records(path: Path, label: str, *, skip: int = 0) -> Iterator[tuple[Record, float]]:
+    """(record, fraction read) for every row of a stored cables.csv, named after the upload,
+    after the first `skip` (read by an earlier run of the job)."""
     size = max(path.stat().st_size, 1)
     prefix = str(path)
-    for record in iter_records(path):
+    for record in itertools.islice(iter_records(path), skip, None):
         record.where = label + record.where.removeprefix(prefix)
         record.source = label + record.source.removeprefix(prefix)
         yield record, min(record.read_to / size, 1.0)
+
+
+# Django's TemporaryFileUploadHandler names its files tmpXXXXXXXX.upload<ext> (tempfile's eight
+# random characters; ext the uploaded name's last extension, if any), in FILE_UPLOAD_TEMP_DIR or
+# the system's temporary folder.
+_DJANGO_UPLOAD_TEMP = re.compile(r"tmp[a-z0-9_]{8}\.upload(\.[^.]*)?", re.DOTALL)
+# A request still receiving an upload writes to its file every moment; one untouched for this long
+# was left by a server that died mid-upload (a finished request deletes its file).
+STALE_UPLOAD_SECONDS = 3600
+
+
+def remove_stale_upload_files(
+    folder: str | Path | None = None, *, older_than: float = STALE_UPLOAD_SECONDS
+) -> list[Path]:
+    """Delete Django's temporary upload files untouched for older_than seconds; the paths removed.
+
+    Only regular files of this user named as Django names them: nothing else in a shared /tmp.
+    """
+    from django.conf import settings
+
+    where = Path(folder or settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
+    cutoff = time.time() - older_than
+    removed = []
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _DJANGO_UPLOAD_TEMP.fullmatch(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mtime >= cutoff:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+        removed.append(Path(entry.path))
+    return removed

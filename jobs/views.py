@@ -3,7 +3,7 @@ progress as JSON (polled by static/js/jobs.js) and the export zip's download.
 
 Every view checks who may use it: uploads need review.open_review (supervisors), exports
 review.release_review (releasers); a job is fetched only through access_job(), which gives 404 for
-another user's job (supervisors see every upload).
+another user's job (supervisors see every upload) and for one above the user's clearance.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.forms import UploadForm
 from jobs.models import Job, jobs_dir, max_upload_bytes
-from jobs.tasks import run_job
+from jobs.tasks import job_event, run_job
 from review import audit
 from review.models import AnyUser, clearance_rank
 from review.queues import page_of, requires
@@ -114,7 +114,10 @@ def start_upload(user: AnyUser, file: UploadedFile) -> Job:
     """Store the upload, create the job, enqueue its task and audit it, in one transaction (the
     worker sees the task only once all of it is committed)."""
     name = Path(file.name or "upload").name
-    job = Job.objects.create(kind=Job.Kind.UPLOAD, created_by=user, upload_name=name)
+    # The job is at the uploader's clearance: the worker stores nothing above it, and only
+    # those cleared for it see the job (its name may be anything the uploader may know).
+    rank = clearance_rank(user)
+    job = Job.objects.create(kind=Job.Kind.UPLOAD, created_by=user, upload_name=name, rank=rank)
     folder = jobs_dir() / str(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / ("upload" + Path(name).suffix.lower())
@@ -126,8 +129,8 @@ def start_upload(user: AnyUser, file: UploadedFile) -> Job:
     job.upload_path = str(stored)
     job.task_id = str(run_job.enqueue(job.pk).id)
     job.save(update_fields=["upload_path", "task_id"])
-    audit.record(
-        user, "jobs.upload", job, after={"name": name, "bytes": file.size, "sha256": digest.hexdigest()}
+    job_event(
+        user, "jobs.upload", job, rank, after={"name": name, "bytes": file.size, "sha256": digest.hexdigest()}
     )
     return job
 
@@ -143,7 +146,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @transaction.atomic
 def start_export(user: AnyUser) -> Job:
-    job = Job.objects.create(kind=Job.Kind.EXPORT, created_by=user)
+    job = Job.objects.create(kind=Job.Kind.EXPORT, created_by=user, rank=clearance_rank(user))
     job.result_path = str(jobs_dir() / str(job.pk) / f"declass-export-{job.pk}.zip")
     job.task_id = str(run_job.enqueue(job.pk).id)
     job.save(update_fields=["result_path", "task_id"])
@@ -188,7 +191,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     except OSError:
         raise Http404("The export file is no longer there") from None
     with transaction.atomic():
-        audit.record(request.user, "jobs.download", job, after={"file": Path(job.result_path).name})
+        job_event(request.user, "jobs.download", job, job.rank, after={"file": Path(job.result_path).name})
     return FileResponse(f, as_attachment=True, filename=Path(job.result_path).name)
 
 

@@ -288,13 +288,17 @@ def export_files(
     *,
     actor: AbstractBaseUser | None,
     progress: Callable[[int, int], None] | None = None,
+    justifications: bool = False,
 ) -> tuple[dict[str, Any], str]:
     """A bulk export, through write(name, data): each copy's files (re-checked by served()), the
     redaction log and manifest.json with the SHA-256 of every file, written in name order (copies
     by reference id, each one's formats alphabetically, then manifest.json, redaction-log.csv).
     Returns the manifest and the SHA-256 of manifest.json. Raises LeakBlocked (already audited) or
     ValueError; the caller audits the export itself (export.bulk / export.cable), the command into
-    a folder, a job into a zip."""
+    a folder, a job into a zip.
+
+    The redaction log leaves out the reviewers' justifications (they often quote what was
+    withheld) unless justifications=True (`manage.py export --with-justifications`)."""
     from review.redaction_log import to_csv
 
     copies = sorted(copies, key=lambda c: c.cable.reference_id)
@@ -316,7 +320,7 @@ def export_files(
         )
         if progress is not None:
             progress(n, len(copies))
-    log = to_csv(redaction_rows(copies), public=False).encode()
+    log = to_csv(redaction_rows(copies), public=not justifications).encode()
     manifest["files"]["redaction-log.csv"] = hashlib.sha256(log).hexdigest()
     data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     write("manifest.json", data)

@@ -6,6 +6,7 @@ import contextlib
 import io
 import signal
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -14,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django_tasks_db.management.commands import db_worker
 
 INGEST_FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
@@ -51,3 +53,25 @@ def run_worker() -> None:
         finally:
             for s, handler in saved.items():
                 signal.signal(s, handler)
+
+
+@pytest.fixture
+def readers_never_block() -> Iterator[None]:
+    """For tests with a worker's threads: SQLite readers that take no table locks.
+
+    The SQLite test database lives in memory, one cache shared by every thread's connection, where
+    a reader locks the tables it reads and a writer meeting that lock fails at once. The database
+    as deployed is a file in WAL mode, where readers never block a writer: read_uncommitted gives
+    the shared cache the same behaviour. (PostgreSQL needs nothing.)
+    """
+
+    def unlocked(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(unlocked)
+    if connection.vendor == "sqlite" and connection.connection is not None:
+        unlocked(None, connection)
+    yield
+    connection_created.disconnect(unlocked)

@@ -95,6 +95,10 @@ def test_it_exports_released_copies_as_a_zip(client: Client, erin: User, both_re
     assert archive.read("09ANKARA100.pdf") == bytes(copy.pdf)
     assert b"Ali Bey" not in archive.read("09ANKARA100.txt")
     assert b"source spoke" not in archive.read("09ROME300.txt")
+    # finding 10: the reviewers' justifications stay out of the bulk export's redaction log.
+    log = archive.read("redaction-log.csv").decode()
+    assert log.splitlines()[0] == "reference_id,version,portion,decision,codes"
+    assert "names a confidential source" not in log
 
     bulk = AuditEvent.objects.get(action="export.bulk")
     assert (bulk.actor, bulk.object_id) == (erin, str(job.pk))

@@ -14,7 +14,7 @@ from jobs.models import Job
 def test_it_lists_jobs_by_who_may_see_them(
     client: Client, bob: User, sam: User, erin: User, django_assert_max_num_queries: Any
 ) -> None:
-    upload = Job.objects.create(kind="upload", created_by=bob, upload_name="batch.zip")
+    upload = Job.objects.create(kind="upload", created_by=bob, upload_name="batch.zip", rank=3)
     export = Job.objects.create(kind="export", created_by=erin)
     client.force_login(sam)
     with django_assert_max_num_queries(8):

@@ -54,7 +54,7 @@ def test_it_uploads_a_zip_and_the_worker_ingests_it(client: Client, bob: User) -
     assert task.status == "SUCCESSFUL"
     job.refresh_from_db()
     assert job.status == "finished"
-    assert job.counts == {"ingested": 3, "unchanged": 0, "conflicts": 0, "failed": 1}
+    assert job.counts == {"ingested": 3, "unchanged": 0, "conflicts": 0, "failed": 1, "max_rank": 3}
     assert job.failures == [["batch.zip:folder/bad.txt", job.failures[0][1]]]
     assert job.failures[0][1].startswith("not UTF-8 text (byte 0xe9")
     assert job.notes == ["1 member not ending in .txt skipped"]
@@ -98,7 +98,7 @@ def test_a_second_upload_counts_unchanged(client: Client, bob: User) -> None:
     run_worker()
     first, second = Job.objects.order_by("pk")
     assert first.counts["ingested"] == 3
-    assert second.counts == {"ingested": 0, "unchanged": 3, "conflicts": 0, "failed": 0}
+    assert second.counts == {"ingested": 0, "unchanged": 3, "conflicts": 0, "failed": 0, "max_rank": 3}
 
 
 def test_it_uploads_a_cablegate_csv(client: Client, bob: User) -> None:
@@ -220,13 +220,13 @@ def test_it_checks_csrf(bob: User) -> None:
 def test_it_hides_a_job_from_users_who_may_not_see_it(
     client: Client, bob: User, sam: User, alice: User, erin: User
 ) -> None:
-    client.force_login(bob)
+    client.force_login(sam)
     client.post("/jobs/upload/", {"file": make_zip(good_members())})
     job = Job.objects.get()
     for outsider in (alice, erin):
         client.force_login(outsider)
         assert client.get(f"/jobs/{job.pk}/").status_code == 404
         assert client.get(f"/jobs/{job.pk}/status/").status_code == 404
-    # Another supervisor sees every upload.
-    client.force_login(sam)
+    # Another supervisor sees every upload within their clearance.
+    client.force_login(bob)
     assert client.get(f"/jobs/{job.pk}/").status_code == 200

@@ -70,12 +70,32 @@ def test_it_exports_every_released_cable_with_log_and_manifest(
     assert (tmp_path / "09ANKARA100.pdf").read_bytes() == bytes(copy.pdf)
     assert "Ali Bey" not in (tmp_path / "09ANKARA100.txt").read_text()
     rows = list(csv.reader((tmp_path / "redaction-log.csv").open()))
-    assert rows[0] == list(release_copies.REDACTION_LOG_HEADER)
-    withheld = ["09ANKARA100", "1", "paragraph 1", "withhold", "B1; 1.4(D)", "names a confidential source"]
+    assert rows[0] == list(release_copies.REDACTION_LOG_HEADER[:-1])  # no justifications
+    withheld = ["09ANKARA100", "1", "paragraph 1", "withhold", "B1; 1.4(D)"]
     assert withheld in rows
     event = AuditEvent.objects.latest("seq")
     assert event.action == "export.bulk"
     assert event.after["copies"] == [["07TOKYO1744", 1], ["09ANKARA100", 1]]
+
+
+def test_finding10_the_bulk_export_leaves_out_justifications_unless_asked(
+    released: Review, tmp_path: Path
+) -> None:
+    run("--released", "--out", str(tmp_path / "public"))
+    log = (tmp_path / "public" / "redaction-log.csv").read_text()
+    assert "justification" not in log
+    assert "names a confidential source" not in log
+
+    err = StringIO()
+    full = tmp_path / "full"
+    args = ["--released", "--with-justifications", "--out", str(full)]
+    call_command("export", *args, stdout=StringIO(), stderr=err)
+    assert "warning: redaction-log.csv will hold the reviewers' justifications" in err.getvalue()
+    rows = list(csv.reader((tmp_path / "full" / "redaction-log.csv").open()))
+    assert rows[0] == list(release_copies.REDACTION_LOG_HEADER)
+    withheld = ["09ANKARA100", "1", "paragraph 1", "withhold", "B1; 1.4(D)", "names a confidential source"]
+    assert withheld in rows
+    assert AuditEvent.objects.filter(action="export.bulk").latest("seq").after["justifications"] is True
 
 
 def test_it_exports_one_cable_in_the_formats_asked(released: Review, tmp_path: Path) -> None:

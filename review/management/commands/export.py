@@ -1,9 +1,11 @@
-"""python manage.py export --released --out DIR [--format txt,html,pdf] | export REF [--out DIR]
+"""python manage.py export --released --out DIR [--format txt,html,pdf] [--with-justifications]
+       | export REF [--out DIR]
 
 Writes the stored release copies (each file re-checked for leaks and against its SHA-256 first):
 with --released the latest version of every released cable, else the latest copy of REF; one file
-per cable per format (07TOKYO1744.pdf), the redaction log (redaction-log.csv) and manifest.json
-with the SHA-256 of every file written. Each run is audited (export.bulk / export.cable); a copy
+per cable per format (07TOKYO1744.pdf), the redaction log (redaction-log.csv: without the
+reviewers' justifications unless --with-justifications, which warns) and manifest.json with the
+SHA-256 of every file written. Each run is audited (export.bulk / export.cable); a copy
 that fails the leak check stops the run with an error and an export.leak_blocked event.
 """
 
@@ -28,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--released", action="store_true", help="every released cable")
         parser.add_argument("--out", metavar="DIR", default=".", help="folder to write to (default: .)")
         parser.add_argument("--format", default="txt,html,pdf", help="comma-separated: txt,html,pdf")
+        parser.add_argument(
+            "--with-justifications",
+            action="store_true",
+            help="put the reviewers' justifications in redaction-log.csv (left out by default: they "
+            "often quote what was withheld)",
+        )
 
     def handle(self, *args: Any, reference_id: str | None, released: bool, out: str, **options: Any) -> None:
         formats = [f.strip() for f in options["format"].split(",") if f.strip()]
@@ -42,6 +50,12 @@ class Command(BaseCommand):
         chosen = release_copies.latest_copies(copies)
         if reference_id and not chosen:
             raise CommandError(f"{reference_id}: no released copy")
+        justifications = options["with_justifications"]
+        if justifications:
+            self.stderr.write(
+                "warning: redaction-log.csv will hold the reviewers' justifications, which often quote "
+                "what was withheld: keep it with the classified records, never publish it"
+            )
         folder = Path(out)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -55,6 +69,7 @@ class Command(BaseCommand):
                 lambda name, data: self._write(folder / name, data),
                 actor=None,
                 progress=self._progress,
+                justifications=justifications,
             )
         except (release_copies.LeakBlocked, ValueError) as e:
             raise CommandError(str(e)) from None
@@ -68,6 +83,7 @@ class Command(BaseCommand):
                     "copies": [[c.cable.reference_id, c.version] for c in chosen],
                     "formats": formats,
                     "manifest_sha256": manifest_sha256,
+                    "justifications": justifications,
                 },
             )
         self.stdout.write(f"exported {len(chosen)} cable{'s' if len(chosen) != 1 else ''} to {folder}")
