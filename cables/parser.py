@@ -655,7 +655,7 @@ class _Parser:
         # The backslash-continued form: the cable published as one metadata row whose lines each end
         # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
         self.tabbed = False
-        if text.count("\\\n") >= 3:
+        if "\\\n" in text or text.rstrip().endswith("\\"):
             self._drop_continuation_marks()
         self.double_spaced = _is_double_spaced(self.texts)
         self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
@@ -670,13 +670,18 @@ class _Parser:
 
     def _drop_continuation_marks(self) -> None:
         texts = self.texts
-        ends = [k for k, s in enumerate(texts) if s.endswith("\\")]
-        if len(ends) * 4 < sum(1 for s in texts if s):
-            return
+        ends = [k for k, s in enumerate(texts) if s.endswith("\\") and not s.endswith("\\\\")]
+        # A cable's own text never ends a line with a single backslash: where a few lines do, they are
+        # what is left of the form (a quoted row), and are continuation marks too.
         dropped = self.cable.dropped_characters
         for k in ends:
             texts[k] = texts[k][:-1].rstrip()
             dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
+        for k, s in enumerate(texts):
+            if "\\\t" in s:  # the last line of one metadata row run onto the next row
+                for _ in range(s.count("\\\t")):
+                    dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
+                texts[k] = s.replace("\\\t", "\t")
         self.tabbed = any("\t" in s for s in texts)
 
     # -- driver ----------------------------------------------------------------------------------

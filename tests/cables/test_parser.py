@@ -14,6 +14,7 @@ from cables.parser import (
     normalise_reasons,
     parse_cable,
     parse_marking,
+    parse_references,
 )
 from tests.cables.parser_cases import FIXTURES, corpus, lost_or_moved
 
@@ -198,3 +199,102 @@ def test_a_page_break_inside_a_wrapped_subject_belongs_to_no_field() -> None:
     assert cable.subject == "SCANDAL STRAINS RELATIONS AND POSES CHALLENGES FOR THE HOLY SEE"
     assert [d.text for d in cable.dropped_lines] == ["VATICAN 00000033  001.2 OF 003"]
     assert lost_or_moved(text, cable) == ""
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        # Letters, a year before the post, the citing cable's year where none is written.
+        ("A. LIMA 1841 B. 06 ASUNCION 348", "07", [("A", "07LIMA1841"), ("B", "06ASUNCION348")]),
+        # A long single-line block with titles in parentheses.
+        (
+            "HANOI 60 (FEW CHANGES IN LEADERSHIP) HANOI 330 (IDEOLOGY MEETS REALITY) HANOI 413 (PARTY)",
+            "06",
+            [("", "06HANOI60"), ("", "06HANOI330"), ("", "06HANOI413")],
+        ),
+        ("A. SECSTATE 74879 B. STATE 74880", "08", [("A", "08STATE74879"), ("B", "08STATE74880")]),
+        ("A) USEU 123 B) USEU BRUSSELS 456", "09", [("A", "09USEUBRUSSELS123"), ("B", "09USEUBRUSSELS456")]),
+        ("(A) USUN 1442 (B) USNATO 530", "05", [("A", "05USUNNEWYORK1442"), ("B", "05USNATO530")]),
+        ("I. 2007 MANAGUA 2135", "08", [("", "07MANAGUA2135")]),
+        ("SAN JSE 1955", "06", [("", "06SANJOSE1955")]),
+        (
+            "A. A) SECSTATE 54183 B. B) 07 BRASILIA 1868",
+            "08",
+            [("A", "08STATE54183"), ("B", "07BRASILIA1868")],
+        ),
+        ("A. BRASILIA 2799 AND 2764", "04", [("A", "04BRASILIA2799"), ("A", "04BRASILIA2764")]),
+        ("A) STATE (01) 201265", "02", [("A", "01STATE201265")]),
+        ("BAGHDAD #3565", "07", [("", "07BAGHDAD3565")]),
+        # Non-cable references keep their text and get no id; order as written.
+        (
+            "A) TALLINN 366 B) LEE-GOLDSTEIN EMAIL 05/11/07 C) TD-314/21795-05 "
+            "D) MITCHELL/SIMS TELCON 02/16/2010",
+            "07",
+            [("A", "07TALLINN366"), ("B", ""), ("C", ""), ("D", "")],
+        ),
+        (
+            "08 STATE 1234; E-Mail Tralala; 05 STATE 1234",
+            "08",
+            [("", "08STATE1234"), ("", ""), ("", "05STATE1234")],
+        ),
+        ("E-mails J. Speaks-K. Allen", "05", [("", "")]),
+        ("A. PARIS POINTS JULY 15 B. PARIS 1025", "09", [("A", ""), ("B", "09PARIS1025")]),
+        ("SECDEF MSG DTG 301601Z SEP 08", "08", [("", "")]),
+    ],
+)
+def test_ref_citations_resolve_to_reference_ids(ref: str, year: str, expected: list[tuple[str, str]]) -> None:
+    assert [(r.label, r.reference_id) for r in parse_references(ref, year)] == expected
+
+
+def test_non_cable_references_keep_their_text() -> None:
+    refs = parse_references("A) TALLINN 366 B) LEE-GOLDSTEIN EMAIL 05/11/07", "07")
+    assert [r.text for r in refs] == ["TALLINN 366", "LEE-GOLDSTEIN EMAIL 05/11/07"]
+
+
+def test_a_ref_list_with_blank_lines_between_its_items_is_one_field() -> None:
+    text = (
+        "C O N F I D E N T I A L PARIS 000100\n\nSUBJECT: TEST\n\n"
+        "REF: A. PARIS 7682\n\nB. PARIS 7527\n\n1. (C) Text.\n"
+    )
+    cable = parse_cable(text, known_id="05PARIS100")
+    assert [r.reference_id for r in cable.references] == ["05PARIS7682", "05PARIS7527"]
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_the_backslash_continued_form_reads_as_cleanly_as_the_plain_one() -> None:
+    text = (corpus() / "cables" / "09BERN351.txt").read_text(encoding="utf-8")
+    cable = parse_cable(text)
+    assert cable.subject == "SWISS PRESIDENT MERZ APOLOGIZES TO LIBYA FOR HANNIBAL GADDAFI ARREST"
+    assert cable.level == "S"
+    assert "NOFORN" in cable.caveats
+    assert cable.classified_by == "POLE Counselor Richard A. Rorvig"
+    assert cable.reasons == ["1.4(b)", "1.4(d)"]
+    assert cable.signature == "BEYER"
+    assert [p.text for p in cable.portions if p.kind == "caption"][-2:] == [
+        "NOFORN",
+        "DEPT FOR NEA/MAG AND EUR/CE (Y.SAINT-ANDRE)",
+    ]
+    assert not any("\\" in p.text for p in cable.portions)
+    # Nothing lost: every backslash is reported as a dropped character, every letter kept.
+    assert len(cable.dropped_characters) == text.count("\\")
+    assert {d.reason for d in cable.dropped_characters} == {"line continuation"}
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_a_caption_wrapped_over_two_lines_is_one_caption() -> None:
+    text = (corpus() / "cables" / "10YEREVAN82.txt").read_text(encoding="utf-8")
+    cable = parse_cable(text)
+    captions = [p.text for p in cable.portions if p.kind == "caption"]
+    assert "OES/S FOR N. CARTER-FOSTER, DEPARTMENT FOR WHA/CAR - KAREN JO MCISAAC" in captions
+    assert "JO MCISAAC" not in captions
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_captions_on_lines_of_their_own_stay_apart() -> None:
+    text = (
+        "C O N F I D E N T I A L ROME 000100\n\nNOFORN\nSIPDIS\n"
+        "DEPT FOR EUR/WE AND EUR/RPM\nSTATE PASS USTR\n\n"
+        "E.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n1. (C) Text.\n"
+    )
+    captions = [p.text for p in parse_cable(text).portions if p.kind == "caption"]
+    assert captions == ["NOFORN", "DEPT FOR EUR/WE AND EUR/RPM", "STATE PASS USTR"]
