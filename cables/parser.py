@@ -688,10 +688,29 @@ class _Parser:
 
     def run(self) -> ParsedCable:
         body_start = self._header()
+        if body_start >= len(self.texts) and not self._found_header():
+            # No routing line, banner or header field anywhere: a fragment of a cable's body.
+            self.portions = []
+            self.dropped = {}
+            self.cable = ParsedCable(partial_extract=self.cable.partial_extract)
+            body_start = 0
         self._finish_header()
         self._body(body_start)
         self._finish()
         return self.cable
+
+    def _found_header(self) -> bool:
+        cable = self.cable
+        return bool(
+            self.banner_cls
+            or cable.transmission_id
+            or cable.sent_at
+            or cable.subject
+            or cable.tags
+            or cable.references
+            or cable.executive_order
+            or any(p.kind == "header" and p.label for p in self.portions)
+        )
 
     def drop(self, line: _Line, reason: str) -> None:
         if line.split:  # part of a line that also holds kept text: keep it as a caption
@@ -852,7 +871,7 @@ class _Parser:
             elif (
                 upper.startswith("CLASSIFIED")
                 and not cable.classified_by
-                and seen_banner
+                and (seen_banner or not seen_fm)
                 and (m := _CLASSIFIED_BY_RE.match(s))
             ):
                 current = self.header_portion("header", m.group(1), "", ln.number)
@@ -1355,7 +1374,7 @@ class _Parser:
         if not cable.classified_by:
             for b in builders:
                 if b.kind == "paragraph":
-                    text = "".join(b.parts)
+                    text = " ".join("".join(b.parts).split())
                     m = _CLASSIFIED_BY_RE.search(text)
                     if m and m.start() < 40:
                         _set_classified_by(cable, m.group(2))
@@ -1377,11 +1396,8 @@ class _Parser:
         """The sender's name at the end: its own line, or run onto the last paragraph."""
         k = len(builders) - 1
         # Skip trailing residue without letters ("...") that some published texts end with.
-        while (
-            k >= 0
-            and builders[k].kind == "text"
-            and not any(ch.isalnum() for ch in "".join(builders[k].parts))
-        ):
+        # So are a closing classification line and the publisher's release stamp after the name.
+        while k >= 0 and builders[k].kind == "text" and _is_closing_residue("".join(builders[k].parts)):
             k -= 1
         if k < 0:
             return
@@ -1394,6 +1410,7 @@ class _Parser:
             last.kind = "signature"
             last.level = level
             self.cable.signature = text
+            self.cable.signers = signers_of(text)
             return
         parts = last.parts
         name = ""
@@ -1419,6 +1436,7 @@ class _Parser:
             line = self._line_of(name, last.line)
             builders.insert(k + 1, _Builder("signature", "", "", level, (), line, [name], name))
             self.cable.signature = name
+            self.cable.signers = signers_of(name)
 
     def _line_of(self, text: str, after: int) -> int:
         for index in range(len(self.texts) - 1, after - 2, -1):
@@ -1503,28 +1521,117 @@ def _banner_caveats(rest: str) -> list[str]:
 
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
     text = " ".join(text.split())
-    cut = len(text)
-    low = text.lower()
-    for marker in (
-        " for reasons",
-        " for reason",
-        ", reasons",
-        ", reason",
-        " reasons",
-        " reason",
-        "; reasons",
-        "; reason",
-        " per ",
-        " under ",
-    ):
-        k = low.find(marker)
-        if 0 <= k < cut:
-            cut = k
-    name = text[:cut].strip(" ,.;:")
+    m = _CLASSIFIED_CUT_RE.search(text)
+    cut = m.start() if m else len(text)
+    if m is None:
+        # "for re asons", "f or reasons": the reason's word broken by the teletype's wrapping.
+        for fm in _FOR_RE.finditer(text):
+            if "".join(text[fm.end() : fm.end() + 12].split()).lower().startswith(("reas", "reao", "res")):
+                cut = fm.start()
+                break
+    name = text[:cut].strip(" ,;:-")
+    if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
+        name = name.rstrip(".").rstrip()
     if name.upper().startswith("BY "):
         name = name[3:]
     cable.classified_by = name
+    cable.classifiers = classifier_names(name)
     cable.reasons = normalise_reasons(text[cut:])
+
+
+_CLASSIFIED_CUT_RE = re.compile(
+    r"\s(?:f\s?o?r\s+|fr\s+)?(?:reasons?|rea\s?sons?|re\s?asons?|r\s?easons?|reaons|resons|reas)\b"
+    r"|(?<=[,;.:])\s*(?:reasons?|rea\s?sons?|re\s?asons?)\b"
+    r"|\s(?:per|under)\s+(?:reasons?|section|1\.)"
+    r"|[,;.]?\s*\bE\.\s?O\.?\s?12958"
+    r"|[,;:\s-]\s*1\s?\.\s?[2456]\b"
+    r"|-\s?reasons?\b|\s+based\s+(?:on|upon)\b",
+    re.IGNORECASE,
+)
+_KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
+_FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
+_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
+# Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
+_TITLE_WORDS = frozenset(
+    (
+        "A/DCM A/S ACTING ADVISER ADVISOR AF AFFAIRES AFFAIRS AFFIARS AI AIT AMB AMB. ASSISTANT ATTACHE CDA"
+        " CHAIRMAN CHARGE CHIEF COM CONGEN CONSUL COORDINATOR COUN COUNS COUNSEL0R COUNSELLOR COUNSELOR"
+        " COUNSELOUR DAS DCM DEFENSE DEPARTMENT DEPUTY DIR DIR. DIRECTOR DOS DPO ECMIN ECON ECONOFF ECONOMIC"
+        " ECPO EMBASSY ENVOY EUR GENERAL GOVERNANCE GUIDE HEAD INSTITUTIONAL IO IPO ISN LABOR LEADER LEGAL"
+        " LTC MCOUNSELOR MEMBER MIN MINISTER MINISTER-COUNSELOR MINISTER-COUNSELLOR MINISTER-COUNSELOUR"
+        " MISSION NEA OF OFF OFFICER PDAS PERMANENT POL POL/C POLITICAL POLMINCONS POLOFF PRINCIPAL PRT"
+        " REPRESENATIVE REPRESENTATIVE RSO SECRETARY SECTION SPECIAL STATE TDY TEAM UNIT USDEL USEU USUN"
+        " THE AND FOR AMBASSADOR-AT-LARGE CLASSIFICATION DIRECTORATE DESK OFFICE CONSULATE UNDER U.S. US"
+        " BY TO MC ARSO DELEGATE DELEGATION EMIN ECOPOL COUNCILOR CONTROL ARMS A/DAS DAS/ ASST SEC"
+    ).split()
+)
+
+
+def classifier_names(classified_by: str) -> list[str]:
+    """The person named in a "Classified By" line, without the title: `Acting DCM Marc Wall` ->
+    ["Marc Wall"], `Rose E. Gottemoeller, Assistant Secretary` -> ["Rose E. Gottemoeller"],
+    `Charge d,Affaires O,Grady` -> ["O'Grady"] (apostrophes typed as commas). [] when no name is found.
+    """
+    text = _COMMA_APOSTROPHE_RE.sub("'", classified_by)
+    text = _SUFFIX_RE.sub(" \x01\\1", text)
+    runs: list[str] = []
+    for seg in _NAME_SEPARATOR_RE.split(text):
+        tokens: list[str] = []
+        for token in seg.split():
+            # "Hoyt Y ee", "Blah a": a name broken by the teletype's wrapping.
+            if (
+                tokens
+                and token.islower()
+                and len(token) <= 3
+                and token not in _SMALL_WORDS
+                and "." not in token
+                and tokens[-1][-1].isalpha()
+            ):
+                tokens[-1] += token
+            else:
+                tokens.append(token)
+        k = len(tokens)
+        while k > 0 and _is_name_token(tokens[k - 1]):
+            k -= 1
+        run = tokens[k:]
+        if not run or all(len(t.rstrip(".")) <= 1 for t in run):
+            continue  # no name, or only initials
+        name = " ".join(run).replace(" \x01", ", ")
+        if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
+            name = name[:-1]
+        if k == 0 and len(run) >= 2:
+            return [name]  # a segment that is a name and nothing else
+        runs.append(name)
+    return [r for r in runs if " " in r][:1] or runs[-1:]
+
+
+def _is_name_token(token: str) -> bool:
+    token = token.lstrip("\x01")
+    upper = token.upper()
+    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.endswith(("OFF", "OFF.")):
+        return False
+    if "COUN" in upper or "AFFAI" in upper or "SECRETAR" in upper:
+        return False
+    return _NAME_TOKEN_RE.match(token) is not None
+
+
+_SMALL_WORDS = frozenset({"for", "fr", "of", "and", "the", "to", "in", "on", "at", "per", "by", "a", "an"})
+_TITLE_PREFIXES = (
+    "AMBAS",
+    "AMABAS",
+    "ABASS",
+    "AMBS",
+    "DIREC",
+    "DIRECO",
+    "CHARGE",
+    "D'AFF",
+    "MINISTER",
+    "CIEF",
+)
+_COMMA_APOSTROPHE_RE = re.compile(r"(?<=\b[OoDd]),(?=[A-Za-z])")
+_SUFFIX_RE = re.compile(r",\s*((?:JR|SR)\.?|II|III|IV)(?=[\s,.;:]|$)", re.IGNORECASE)
+_NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;:()]|\s-\s|/(?=[A-Z][a-z]))\s*")
+_NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 
 
 _HEADER_SPLIT_RE = re.compile(
@@ -1590,6 +1697,32 @@ def _is_subitem(s: str) -> bool:
     if s[0] in _SUBITEM_FIRST or s[1:3] in _SUBITEM_NEXT or s[2:4] in _SUBITEM_NEXT:
         return _SUBITEM_RE.match(s) is not None and _DASHES_RE.match(s) is None
     return False
+
+
+def _is_closing_residue(text: str) -> bool:
+    upper = " ".join(text.upper().split())
+    if not any(ch.isalnum() for ch in upper):
+        return True
+    return (
+        upper.rstrip(" .") in _CLOSING_WORDS
+        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN"))
+        or " - CLASSIFICATION:" in upper
+        or (_banner_level(upper)[0] is not None and len(upper) < 40)
+    )
+
+
+_CLOSING_WORDS = frozenset(
+    {"CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "TOP SECRET", "LIMITED OFFICIAL USE"}
+)
+
+
+def signers_of(signature: str) -> list[str]:
+    """Each name of a signature block: `FITZMAURICE/BUCKLEY` -> ["FITZMAURICE", "BUCKLEY"]."""
+    names = [n.strip(" .,") for n in _SIGNERS_SPLIT_RE.split(signature)]
+    return [n for n in names if n]
+
+
+_SIGNERS_SPLIT_RE = re.compile(r"\s*/\s*|\s+AND\s+|\s*;\s*|\s*&\s*")
 
 
 def _is_signature(text: str) -> bool:
