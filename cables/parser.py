@@ -16,6 +16,7 @@ quantifiers, so parsing time is linear in the size of the input.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ __all__ = [
     "Reference",
     "parse_cable",
     "parse_references",
+    "parse_tags",
 ]
 
 
@@ -255,8 +257,8 @@ _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNOREC
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _TAGS_RE = re.compile(r"TAGS\s*:?\s*(.*)$", re.IGNORECASE)
-_SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
-_REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
+_SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
+_REF_RE = re.compile(r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
@@ -444,8 +446,12 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
         if not tok[0].isdigit() or len(tok) > 7:
             continue
         nxt = tokens[k + 1][1] if k + 1 < len(tokens) else ""
-        if nxt and (nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok) or nxt in ("/", ":")):
-            continue  # 301601Z, 05/11/07, 10:30
+        if nxt and (
+            nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok)
+            or nxt == ":"
+            or nxt == "/" and len(tok) <= 2
+        ):
+            continue  # 301601Z, 05/11/07, 10:30 (but KABUL 936/935 cites two cables)
         if nxt == "." and k + 2 < len(tokens) and tokens[k + 2][1].isdigit():
             continue  # 1.4, 001.2
         j = k - 1
@@ -458,7 +464,7 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
         post, first = _post_before(tokens, j)
         if not post:
             # "BRASILIA 2799 AND 2764", "STATE 188314, 259032": more serials of the post before.
-            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&") and found:
+            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&", "/") and found:
                 found.append((tokens[k][0], f"{last_year}{last_post}{int(tok)}"))
             continue
         if not cite_year and first > 0 and (y := tokens[first - 1][1]).isdigit():
@@ -476,14 +482,16 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
 def _post_before(tokens: list[tuple[int, str]], j: int) -> tuple[str, int]:
     """The post named by the words ending at token `j` (longest match first), and its first token."""
     words: list[str] = []
-    while j >= 0 and len(words) < 4 and tokens[j][1][0].isalpha():
-        words.insert(0, tokens[j][1].replace("'", "").replace("-", ""))
+    at: list[int] = []
+    while j >= 0 and len(words) < 4 and (tokens[j][1][0].isalpha() or tokens[j][1] == "." and words):
+        if tokens[j][1] != ".":  # ST. PETERSBURG
+            words.insert(0, tokens[j][1].replace("'", "").replace("-", ""))
+            at.insert(0, j)
         j -= 1
     for n in range(len(words), 0, -1):
-        name = "".join(words[-n:])
-        post = _post_name(name, n)
+        post = _post_name("".join(words[-n:]), n)
         if post:
-            return post, j + 1 + len(words) - n
+            return post, at[-n]
     return "", -1
 
 
@@ -848,7 +856,7 @@ class _Parser:
                 current_field = "TAGS"
                 self._continue_field(current, "TAGS", m.group(1))
             elif (
-                upper.startswith("SUBJ")
+                upper.startswith(("SUBJ", "UBJECT"))
                 and not seen_subject
                 and (seen_banner or seen_eo or not seen_fm)
                 and (m := _SUBJECT_RE.match(s))
@@ -932,19 +940,24 @@ class _Parser:
             return not prev_blank and bool(_ROUTING_CONT_RE.match(s))
         if prev_blank:
             # A REF list may set each lettered item apart with a blank line.
+            if fld == "SUBJECT" and self.portions and not "".join(self.portions[-1].parts).strip():
+                # "SUBJECT:" alone, the subject itself after a blank line.
+                return not (_PARA_RE.match(s) or _MARK_RE.match(s) or _CLASSIFIED_BY_RE.match(s))
             return fld == "REF" and self._next_ref_item(s)
         if fld == "TAGS":
             return (
                 not self._looks_like_banner(s)
                 and not _SUBJECT_RE.match(s)
                 and not _REF_RE.match(s)
-                and s.upper() == s
+                and (s.upper() == s or "".join(self.portions[-1].parts).rstrip().endswith(","))
                 and len(s) < 60
                 and not _CLASSIFIED_BY_RE.match(s)
             )
         if fld == "SUBJECT":
             return not (
-                _REF_RE.match(s)
+                _SUBJECT_STOP_RE.match(s)
+                or self._looks_like_banner(s)
+                or _REF_RE.match(s)
                 or _CLASSIFIED_BY_RE.match(s)
                 or _PARA_RE.match(s)
                 or _TAGS_RE.match(s)
@@ -1005,10 +1018,7 @@ class _Parser:
             self._add_addressee(fld, s)
         elif fld == "TAGS":
             b.add(s)
-            for tag in re.split(r"[\s,;]+", s):
-                tag = tag.strip(".").upper()
-                if tag and tag not in cable.tags:
-                    cable.tags.append(tag)
+            cable.tags = parse_tags("".join(b.parts))
         elif fld == "SUBJECT":
             if not b.parts and not b.marking:
                 m = _MARK_RE.match(s)
@@ -1019,7 +1029,7 @@ class _Parser:
                     s = m.group(2)
             b.add(s)
             # A page break run onto the subject's line is not part of the subject.
-            cable.subject = _TRAILING_PAGE_BREAK_RE.sub("", "".join(b.parts))
+            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", "".join(b.parts)))
         elif fld == "REF":
             b.add(s, new_line=True)
         elif fld == "CLASSIFIED":
@@ -1634,15 +1644,55 @@ _NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;:()]|\s-\s|/(?=[A-Z][a-z]))\s*")
 _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 
 
+def parse_tags(text: str) -> list[str]:
+    """The tags of a TAGS field, in order, once each, in capitals.
+
+    `PREL PGOV IZ` and `PREL, PGOV, IZ` -> ["PREL", "PGOV", "IZ"]; a name in parentheses is one tag
+    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]).
+    """
+    tags: list[str] = []
+    for m in _TAG_PART_RE.finditer(text.upper()):
+        if m.group(1) is not None:
+            items = [" ".join(m.group(1).split()).strip(" ,")]
+        else:
+            items = [t.strip(".") for t in re.split(r"[\s,;]+", m.group(2))]
+        for tag in items:
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+_TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
+
+
+def clean_subject(text: str) -> str:
+    """A subject as one line: spaces collapsed, a word broken at its hyphen joined (`US- LATIN`),
+    HTML character references decoded, a trailing rule of dashes dropped."""
+    text = " ".join(text.split())
+    if "- " in text:
+        text = _HYPHEN_BREAK_RE.sub("-", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _TRAILING_RULE_RE.sub("", text)
+
+
+_SUBJECT_STOP_RE = re.compile(r"Sensitive but\b|This is an action request\b", re.IGNORECASE)
+_HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
+_TRAILING_RULE_RE = re.compile(r"\s*[-=_]{3,}$")
 _HEADER_SPLIT_RE = re.compile(
-    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREF:|Classified By:"
+    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREFS?:|(?<=[A-Z])REF:|\bRef\(s\):|Classified By:"
+    r"|\bSensitive but\b|\bThis is an action request\b"
     r"|(?<=:\d\d:\d\d)\S",
     re.IGNORECASE,
 )
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 
 
-_HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REF:|Classified By:|:\d\d:\d\d", re.IGNORECASE)
+_HEADER_KEYS_RE = re.compile(
+    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d"
+    r"|Sensitive but|This is an action request",
+    re.IGNORECASE,
+)
 
 
 def _is_routed_address(s: str) -> bool:
