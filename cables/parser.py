@@ -256,7 +256,8 @@ _ADDRESS_TAIL_RE = re.compile(
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
-_TAGS_RE = re.compile(r"TAGS\s*:?\s*(.*)$", re.IGNORECASE)
+_TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
+_TAG_LINE_RE = re.compile(r"(?:\(?[A-Z][A-Z'&/-]*[,.;)]?\s*)+$")
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
 _REF_RE = re.compile(r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
@@ -447,9 +448,11 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             continue
         nxt = tokens[k + 1][1] if k + 1 < len(tokens) else ""
         if nxt and (
-            nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok)
+            nxt[0].isalpha()
+            and tokens[k + 1][0] == tokens[k][0] + len(tok)
             or nxt == ":"
-            or nxt == "/" and len(tok) <= 2
+            or nxt == "/"
+            and len(tok) <= 2
         ):
             continue  # 301601Z, 05/11/07, 10:30 (but KABUL 936/935 cites two cables)
         if nxt == "." and k + 2 < len(tokens) and tokens[k + 2][1].isdigit():
@@ -849,7 +852,11 @@ class _Parser:
             elif upper[0] == "E" and not seen_subject and not seen_eo and (m := _EO_RE.match(s)):
                 seen_eo = True
                 current, current_field = self._eo(m, s, ln), "EO"
-            elif upper.startswith("TAGS") and not cable.tags and (m := _TAGS_RE.match(s)):
+            elif (
+                upper.startswith(("TAG", "TAS", "TGS", "TABS"))
+                and not cable.tags
+                and (m := _TAGS_RE.match(s))
+            ):
                 seen_eo = True
                 label = s[: m.start(1)].strip()
                 current = self.header_portion("header", label.rstrip(":").strip(), "", ln.number)
@@ -951,6 +958,9 @@ class _Parser:
                 and not _REF_RE.match(s)
                 and (s.upper() == s or "".join(self.portions[-1].parts).rstrip().endswith(","))
                 and len(s) < 60
+                and _TAG_LINE_RE.match(s.upper()) is not None
+                and _banner_level(s)[0] is None
+                and not _EO_RE.match(s)
                 and not _CLASSIFIED_BY_RE.match(s)
             )
         if fld == "SUBJECT":
@@ -1655,9 +1665,9 @@ def parse_tags(text: str) -> list[str]:
         if m.group(1) is not None:
             items = [" ".join(m.group(1).split()).strip(" ,")]
         else:
-            items = [t.strip(".") for t in re.split(r"[\s,;]+", m.group(2))]
+            items = [t.strip(".:") for t in re.split(r"[\s,;]+", m.group(2))]
         for tag in items:
-            if tag and tag not in tags:
+            if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)
     return tags
 
