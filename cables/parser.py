@@ -259,7 +259,9 @@ _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
 _TAG_LINE_RE = re.compile(r"(?:\(?[A-Z][A-Z'&/-]*[,.;)]?\s*)+$")
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
-_REF_RE = re.compile(r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
+_REF_RE = re.compile(
+    r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*(?::|\.(?=\s))\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE
+)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
@@ -398,6 +400,7 @@ def parse_references(text: str, year: str) -> list[Reference]:
 
 _LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.)])(?=[\s(\[A-Z0-9]|$)")
 _INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.)])\s*")
+_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])")
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
 
 
@@ -439,6 +442,8 @@ def _ref_items(text: str) -> list[tuple[str, str]]:
 def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
     """(offset in `chunk`, reference id) of each cable the chunk cites."""
     upper = chunk.upper()
+    if "0" in upper:  # SANTIAG0 465, COTON0U: a zero typed for the letter O (same length)
+        upper = _ZERO_FOR_O_RE.sub("O", upper)
     tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
     found: list[tuple[int, str]] = []
     last_post = ""
@@ -448,11 +453,9 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             continue
         nxt = tokens[k + 1][1] if k + 1 < len(tokens) else ""
         if nxt and (
-            nxt[0].isalpha()
-            and tokens[k + 1][0] == tokens[k][0] + len(tok)
-            or nxt == ":"
-            or nxt == "/"
-            and len(tok) <= 2
+            (nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok))
+            or (nxt == ":" and k + 2 < len(tokens) and tokens[k + 2][1].isdigit())
+            or (nxt == "/" and len(tok) <= 2)
         ):
             continue  # 301601Z, 05/11/07, 10:30 (but KABUL 936/935 cites two cables)
         if nxt == "." and k + 2 < len(tokens) and tokens[k + 2][1].isdigit():
@@ -474,6 +477,15 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             if len(y) == 2 or (len(y) == 4 and y[:2] in ("19", "20")):
                 cite_year = y[-2:]
                 first -= 1
+        if (
+            not cite_year
+            and k + 3 < len(tokens)
+            and tokens[k + 1][1] == "("
+            and len(tokens[k + 2][1]) == 2
+            and tokens[k + 2][1].isdigit()
+            and tokens[k + 3][1] == ")"
+        ):
+            cite_year = tokens[k + 2][1]  # ASUNCION 701 (08)
         cite_year = cite_year or year
         if not cite_year:
             continue
@@ -697,7 +709,7 @@ class _Parser:
 
     # -- driver ----------------------------------------------------------------------------------
 
-    def run(self) -> ParsedCable:
+    def run(self, *, look_for_full_copy: bool = True) -> ParsedCable:
         body_start = self._header()
         if body_start >= len(self.texts) and not self._found_header():
             # No routing line, banner or header field anywhere: a fragment of a cable's body.
@@ -708,7 +720,39 @@ class _Parser:
         self._finish_header()
         self._body(body_start)
         self._finish()
+        if look_for_full_copy:
+            self._fields_from_full_copy()
         return self.cable
+
+    def _fields_from_full_copy(self) -> None:
+        """A partial extract followed by the full cable (as a second metadata row): the header fields
+        come from the full copy, whose first extract was cut short ("TAGS: PR...")."""
+        texts = self.texts
+        start = next(
+            (k for k, s in enumerate(texts) if k and s[:1].isdigit() and _FULL_COPY_ROW_RE.match(s)), -1
+        )
+        if start < 0:
+            return
+        lines = [texts[start].rsplit(',"', 1)[-1]]
+        for s in texts[start + 1 :]:
+            lines.append(s.split('","', 1)[1] if s.startswith('","') else s)
+        full = _Parser("\n".join(lines), self.known_id).run(look_for_full_copy=False)
+        cable = self.cable
+        if full.subject and (not cable.subject or len(full.subject) > len(cable.subject)):
+            cable.subject, cable.subject_marking = full.subject, full.subject_marking
+        if len(full.tags) > len(cable.tags):
+            cable.tags = full.tags
+        if len(full.references) > len(cable.references):
+            cable.references = full.references
+        if full.classified_by and len(full.classified_by) > len(cable.classified_by):
+            cable.classified_by, cable.classifiers = full.classified_by, full.classifiers
+            cable.reasons = full.reasons
+        if full.executive_order and not cable.declassify_instruction:
+            cable.executive_order = full.executive_order
+            cable.declassify_on, cable.declassify_instruction = (
+                full.declassify_on,
+                full.declassify_instruction,
+            )
 
     def _found_header(self) -> bool:
         cable = self.cable
@@ -1424,6 +1468,16 @@ class _Parser:
         last = builders[k]
         if last.kind not in ("text", "paragraph"):
             return
+        # A closing classification line or release stamp run into the last portion is not the name.
+        parts = last.parts
+        tail: list[str] = []
+        while len(parts) >= 3 and parts[-2] in (" ", "\n") and _is_closing_residue(parts[-1]):
+            tail[:0] = parts[-2:]
+            del parts[-2:]
+        if tail:
+            line = self._line_of(tail[1], last.line)
+            rest = _Builder("text", "", "", last.level, (), line, tail[1:], tail[-1], wrap=0)
+            builders.insert(k + 1, rest)
         text = "".join(last.parts)
         level = self.cable.level
         if last.kind == "text" and "\n" not in text and _is_signature(text):
@@ -1687,6 +1741,8 @@ def clean_subject(text: str) -> str:
 
 
 _SUBJECT_STOP_RE = re.compile(r"Sensitive but\b|This is an action request\b", re.IGNORECASE)
+# The metadata row before the full text of a cable whose partial extract came first.
+_FULL_COPY_ROW_RE = re.compile(r"\d{3,8},\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d,\d\d[A-Z]")
 _HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
 _TRAILING_RULE_RE = re.compile(r"\s*[-=_]{3,}$")
 _HEADER_SPLIT_RE = re.compile(
@@ -1765,7 +1821,7 @@ def _is_closing_residue(text: str) -> bool:
         return True
     return (
         upper.rstrip(" .") in _CLOSING_WORDS
-        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN"))
+        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", "GP-", ">"))
         or " - CLASSIFICATION:" in upper
         or (_banner_level(upper)[0] is not None and len(upper) < 40)
     )
@@ -1778,7 +1834,7 @@ _CLOSING_WORDS = frozenset(
 
 def signers_of(signature: str) -> list[str]:
     """Each name of a signature block: `FITZMAURICE/BUCKLEY` -> ["FITZMAURICE", "BUCKLEY"]."""
-    names = [n.strip(" .,") for n in _SIGNERS_SPLIT_RE.split(signature)]
+    names = [n.strip(" .,#") for n in _SIGNERS_SPLIT_RE.split(signature)]
     return [n for n in names if n]
 
 
@@ -1786,7 +1842,7 @@ _SIGNERS_SPLIT_RE = re.compile(r"\s*/\s*|\s+AND\s+|\s*;\s*|\s*&\s*")
 
 
 def _is_signature(text: str) -> bool:
-    text = text.strip()
+    text = text.strip().rstrip("#")
     if not text or len(text) > 40 or text != text.upper() or text[-1] in ",;:":
         return False
     return bool(_SIGNATURE_RE.match(text)) and len(text.split()) <= 4
