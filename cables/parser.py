@@ -1608,6 +1608,11 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
         name = name.rstrip(".").rstrip()
     if name.upper().startswith("BY "):
         name = name[3:]
+    if name.upper().startswith("CLASSIFIED BY "):
+        name = name[14:]
+    # Words left between the name and a reason cut off by a typo ("for for", "F0R", "DUE TO").
+    while (words := name.rsplit(None, 1)) and len(words) == 2 and words[1].upper() in _DANGLING_WORDS:
+        name = words[0].rstrip(" ,;")
     cable.classified_by = name
     cable.classifiers = classifier_names(name)
     cable.reasons = normalise_reasons(text[cut:])
@@ -1619,10 +1624,11 @@ _CLASSIFIED_CUT_RE = re.compile(
     r"|\s(?:per|under)\s+(?:reasons?|section|1\.)"
     r"|[,;.]?\s*\bE\.\s?O\.?\s?12958"
     r"|[,;:\s-]\s*1\s?\.\s?[2456]\b"
-    r"|-\s?reasons?\b|\s+based\s+(?:on|upon)\b",
+    r"|-\s?reasons?\b|\s+based\s+(?:on|upon)\b|\s+due\s+to\b|\s+under\s+se\s?ction\b",
     re.IGNORECASE,
 )
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
+_DANGLING_WORDS = frozenset({"FOR", "F0R", "FR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"})
 _FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
 _NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
 # Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
@@ -1684,7 +1690,7 @@ def _is_name_token(token: str) -> bool:
     upper = token.upper()
     if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.endswith(("OFF", "OFF.")):
         return False
-    if "COUN" in upper or "AFFAI" in upper or "SECRETAR" in upper:
+    if "COUNS" in upper or "COUNC" in upper or upper == "COUN" or "AFFAI" in upper or "SECRETAR" in upper:
         return False
     return _NAME_TOKEN_RE.match(token) is not None
 
