@@ -124,8 +124,10 @@ class ParsedCable:
                 {"label": r.label, "text": r.text, "reference_id": r.reference_id} for r in self.references
             ],
             "classified_by": self.classified_by,
+            "classifiers": list(self.classifiers),
             "reasons": list(self.reasons),
             "signature": self.signature,
+            "signers": list(self.signers),
             "partial_extract": self.partial_extract,
             "portions": [
                 {
@@ -257,7 +259,7 @@ _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNOREC
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
-_TAG_LINE_RE = re.compile(r"(?:\(?[A-Z][A-Z'&/-]*[,.;)]?\s*)+$")
+_TAG_TOKEN_RE = re.compile(r"\(?[A-Z][A-Z'&/-]*[,.;)]?$")
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
 _REF_RE = re.compile(
     r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*(?::|\.(?=\s))\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE
@@ -398,7 +400,7 @@ def parse_references(text: str, year: str) -> list[Reference]:
     return out
 
 
-_LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.)])(?=[\s(\[A-Z0-9]|$)")
+_LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):])(?=[\s(\[A-Z0-9]|$)")
 _INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.)])\s*")
 _ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])")
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
@@ -462,21 +464,52 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             continue  # 1.4, 001.2
         j = k - 1
         cite_year = ""
-        if j >= 2 and tokens[j][1] == ")" and tokens[j - 1][1].isdigit() and tokens[j - 2][1] == "(":
-            cite_year = tokens[j - 1][1][-2:]  # STATE (01) 201265
-            j -= 3
+        if j >= 2 and tokens[j][1] == ")" and len(tokens[j - 1][1]) == 2 and tokens[j - 1][1].isdigit():
+            if tokens[j - 2][1] == "(":
+                cite_year = tokens[j - 1][1]  # STATE (01) 201265
+                j -= 3
         if j >= 0 and tokens[j][1] in ("#", "NO", "NR"):
             j -= 1
         post, first = _post_before(tokens, j)
         if not post:
             # "BRASILIA 2799 AND 2764", "STATE 188314, 259032": more serials of the post before.
-            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&", "/") and found:
+            is_year = len(tok) == 4 and tok[:2] in ("19", "20") or nxt[:1].isalpha()
+            after_slash = tokens[j][1] == "/" if j >= 0 else False
+            if after_slash and len(tok) <= 2:
+                continue  # PANAMA 00789/08: the year, written after the serial
+            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&", "/") and found and not is_year:
                 found.append((tokens[k][0], f"{last_year}{last_post}{int(tok)}"))
             continue
         if not cite_year and first > 0 and (y := tokens[first - 1][1]).isdigit():
             if len(y) == 2 or (len(y) == 4 and y[:2] in ("19", "20")):
                 cite_year = y[-2:]
                 first -= 1
+        elif not cite_year and first > 2 and tokens[first - 1][1] == ")" and tokens[first - 3][1] == "(":
+            if len(y := tokens[first - 2][1]) == 2 and y.isdigit():
+                cite_year = y  # (99) ROME 2196
+        if not cite_year and k + 2 < len(tokens) and len(y := tokens[k + 2][1]) == 2 and y.isdigit():
+            after = tokens[k + 3][1] if k + 3 < len(tokens) else ""
+            if (
+                tokens[k + 1][1] == "-"
+                and tokens[k + 2][0] == tokens[k + 1][0] + 1
+                and after in ("", ",", ";")
+            ):
+                cite_year = y  # QUITO 4525-91
+        if (
+            not cite_year
+            and nxt == "/"
+            and k + 2 < len(tokens)
+            and len(y := tokens[k + 2][1]) == 2
+            and y.isdigit()
+        ):
+            cite_year = y  # PANAMA 00789/08
+        if (
+            not cite_year
+            and nxt.isdigit()
+            and len(nxt) == 2
+            and (k + 2 >= len(tokens) or tokens[k + 2][1] in ",;")
+        ):
+            cite_year = nxt  # AMMAN 07718 99,
         if (
             not cite_year
             and k + 3 < len(tokens)
@@ -675,6 +708,7 @@ class _Parser:
         if "](#)" in text:
             text = _LINK_RESIDUE_RE.sub(r"\1", text)
         self.texts = [line.strip() for line in text.split("\n")]
+        self.has_row = ',"' in text  # a metadata row (CSV) inside the text: maybe a second, full copy
         # The backslash-continued form: the cable published as one metadata row whose lines each end
         # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
         self.tabbed = False
@@ -720,7 +754,7 @@ class _Parser:
         self._finish_header()
         self._body(body_start)
         self._finish()
-        if look_for_full_copy:
+        if look_for_full_copy and self.has_row:
             self._fields_from_full_copy()
         return self.cable
 
@@ -1002,7 +1036,7 @@ class _Parser:
                 and not _REF_RE.match(s)
                 and (s.upper() == s or "".join(self.portions[-1].parts).rstrip().endswith(","))
                 and len(s) < 60
-                and _TAG_LINE_RE.match(s.upper()) is not None
+                and all(_TAG_TOKEN_RE.match(t) for t in s.upper().split())
                 and _banner_level(s)[0] is None
                 and not _EO_RE.match(s)
                 and not _CLASSIFIED_BY_RE.match(s)
