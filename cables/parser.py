@@ -536,18 +536,19 @@ def _post_before(tokens: list[tuple[int, str]], j: int) -> tuple[str, int]:
             words.insert(0, tokens[j][1].replace("'", "").replace("-", ""))
             at.insert(0, j)
         j -= 1
-    for n in range(len(words), 0, -1):
-        post = _post_name("".join(words[-n:]), n)
-        if post:
-            return post, at[-n]
+    names = ["".join(words[-n:]) for n in range(len(words), 0, -1)]
+    # Exact names and short forms first (longest first), then names one letter away.
+    for k, name in enumerate(names):
+        if post := (name if name in _POSTS else _POST_ALIASES.get(name)):
+            return post, at[k]
+    for k, name in enumerate(names):
+        if post := _post_typo(name, len(words) - k):
+            return post, at[k]
     return "", -1
 
 
-def _post_name(name: str, words: int) -> str:
-    if name in _POSTS:
-        return name
-    if alias := _POST_ALIASES.get(name):
-        return alias
+def _post_typo(name: str, words: int) -> str:
+    """The post `name` is one letter away from (a letter dropped, added or mistyped), or ""."""
     if len(name) < 6 or words > 3 or name in _NOT_POSTS:
         return ""
     # One letter dropped, added or mistyped: SANJSE, ISTANBUUL, QRIPOLI.
@@ -708,11 +709,12 @@ class _Parser:
         if "](#)" in text:
             text = _LINK_RESIDUE_RE.sub(r"\1", text)
         self.texts = [line.strip() for line in text.split("\n")]
-        self.has_row = ',"' in text  # a metadata row (CSV) inside the text: maybe a second, full copy
+        # A metadata row (CSV) inside the text: maybe a second, full copy after a partial extract.
+        self.has_row = text if ',"' in text else ""
         # The backslash-continued form: the cable published as one metadata row whose lines each end
         # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
         self.tabbed = False
-        if "\\\n" in text or text.rstrip().endswith("\\"):
+        if "\\\n" in text or text[-3:].rstrip().endswith("\\"):
             self._drop_continuation_marks()
         self.double_spaced = _is_double_spaced(self.texts)
         self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
@@ -724,6 +726,8 @@ class _Parser:
         self.zny = ""
         self.body_prefix: list[_Line] = []  # the rest of a squeezed line where the body starts
         self.banner_serial = ""
+        self.tags_field: _Builder | None = None
+        self.subject_field: _Builder | None = None
 
     def _drop_continuation_marks(self) -> None:
         texts = self.texts
@@ -734,12 +738,12 @@ class _Parser:
         for k in ends:
             texts[k] = texts[k][:-1].rstrip()
             dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
-        for k, s in enumerate(texts):
+        self.tabbed = any("\t" in s for s in texts)
+        for k, s in enumerate(texts if self.tabbed else ()):
             if "\\\t" in s:  # the last line of one metadata row run onto the next row
                 for _ in range(s.count("\\\t")):
                     dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
                 texts[k] = s.replace("\\\t", "\t")
-        self.tabbed = any("\t" in s for s in texts)
 
     # -- driver ----------------------------------------------------------------------------------
 
@@ -749,6 +753,7 @@ class _Parser:
             # No routing line, banner or header field anywhere: a fragment of a cable's body.
             self.portions = []
             self.dropped = {}
+            self.body_prefix = []
             self.cable = ParsedCable(partial_extract=self.cable.partial_extract)
             body_start = 0
         self._finish_header()
@@ -762,11 +767,10 @@ class _Parser:
         """A partial extract followed by the full cable (as a second metadata row): the header fields
         come from the full copy, whose first extract was cut short ("TAGS: PR...")."""
         texts = self.texts
-        start = next(
-            (k for k, s in enumerate(texts) if k and s[:1].isdigit() and _FULL_COPY_ROW_RE.match(s)), -1
-        )
-        if start < 0:
+        m = _FULL_COPY_ROW_RE.search(self.has_row)
+        if m is None:
             return
+        start = self.has_row.count("\n", 0, m.start()) + 1
         lines = [texts[start].rsplit(',"', 1)[-1]]
         for s in texts[start + 1 :]:
             lines.append(s.split('","', 1)[1] if s.startswith('","') else s)
@@ -795,7 +799,7 @@ class _Parser:
             or cable.transmission_id
             or cable.sent_at
             or cable.subject
-            or cable.tags
+            or self.tags_field is not None
             or cable.references
             or cable.executive_order
             or any(p.kind == "header" and p.label for p in self.portions)
@@ -932,7 +936,7 @@ class _Parser:
                 current, current_field = self._eo(m, s, ln), "EO"
             elif (
                 upper.startswith(("TAG", "TAS", "TGS", "TABS"))
-                and not cable.tags
+                and not (self.tags_field and self.tags_field.parts)
                 and (m := _TAGS_RE.match(s))
             ):
                 seen_eo = True
@@ -1106,7 +1110,7 @@ class _Parser:
             self._add_addressee(fld, s)
         elif fld == "TAGS":
             b.add(s)
-            cable.tags = parse_tags("".join(b.parts))
+            self.tags_field = b  # read once the header is done
         elif fld == "SUBJECT":
             if not b.parts and not b.marking:
                 m = _MARK_RE.match(s)
@@ -1117,7 +1121,8 @@ class _Parser:
                     s = m.group(2)
             b.add(s)
             # A page break run onto the subject's line is not part of the subject.
-            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", "".join(b.parts)))
+            self.subject_field = b  # read once the header is done
+            cable.subject = "".join(b.parts)
         elif fld == "REF":
             b.add(s, new_line=True)
         elif fld == "CLASSIFIED":
@@ -1241,6 +1246,11 @@ class _Parser:
 
     def _finish_header(self) -> None:
         cable = self.cable
+        if self.tags_field is not None:
+            cable.tags = parse_tags("".join(self.tags_field.parts))
+        if self.subject_field is not None:
+            # A page break run onto the subject's line is not part of the subject.
+            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", cable.subject))
         level = self.banner_cls
         if not level and getattr(self, "zny", ""):
             level = {"C": "C", "S": "S", "U": "U", "T": "TS", "E": "U"}.get(self.zny[0], "")
@@ -1472,7 +1482,10 @@ class _Parser:
         if not cable.classified_by:
             for b in builders:
                 if b.kind == "paragraph":
-                    text = " ".join("".join(b.parts).split())
+                    text = "".join(b.parts)
+                    if "LASSIFIED" not in text[:60].upper():
+                        break
+                    text = " ".join(text.split())
                     m = _CLASSIFIED_BY_RE.search(text)
                     if m and m.start() < 40:
                         _set_classified_by(cable, m.group(2))
@@ -1629,11 +1642,12 @@ def _banner_caveats(rest: str) -> list[str]:
 
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
     text = " ".join(text.split())
-    m = _CLASSIFIED_CUT_RE.search(text)
+    head = text[:300]  # a name and title are shorter; the rest is reasons or the paragraph
+    m = _CLASSIFIED_CUT_RE.search(head.lower())
     cut = m.start() if m else len(text)
     if m is None:
         # "for re asons", "f or reasons": the reason's word broken by the teletype's wrapping.
-        for fm in _FOR_RE.finditer(text):
+        for fm in _FOR_RE.finditer(head):
             if "".join(text[fm.end() : fm.end() + 12].split()).lower().startswith(("reas", "reao", "res")):
                 cut = fm.start()
                 break
@@ -1652,17 +1666,16 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
     cable.reasons = normalise_reasons(text[cut:])
 
 
+# Where the reasons begin, in the lower-cased line: the name and title end before it.
 _CLASSIFIED_CUT_RE = re.compile(
-    r"\s(?:f\s?o?r\s+|fr\s+)?(?:reasons?|rea\s?sons?|re\s?asons?|r\s?easons?|reaons|resons|reas)\b"
-    r"|(?<=[,;.:])\s*(?:reasons?|rea\s?sons?|re\s?asons?)\b"
-    r"|\s(?:per|under)\s+(?:reasons?|section|1\.)"
-    r"|[,;.]?\s*\bE\.\s?O\.?\s?12958"
-    r"|[,;:\s-]\s*1\s?\.\s?[2456]\b"
-    r"|-\s?reasons?\b|\s+based\s+(?:on|upon)\b|\s+due\s+to\b|\s+under\s+se\s?ction\b",
-    re.IGNORECASE,
+    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|reas\b"
+    r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
+    r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
 )
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
-_DANGLING_WORDS = frozenset({"FOR", "F0R", "FR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"})
+_DANGLING_WORDS = frozenset(
+    {"FOR", "F0R", "FR", "F", "OR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"}
+)
 _FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
 _NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
 # Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
@@ -1686,8 +1699,9 @@ def classifier_names(classified_by: str) -> list[str]:
     ["Marc Wall"], `Rose E. Gottemoeller, Assistant Secretary` -> ["Rose E. Gottemoeller"],
     `Charge d,Affaires O,Grady` -> ["O'Grady"] (apostrophes typed as commas). [] when no name is found.
     """
-    text = _COMMA_APOSTROPHE_RE.sub("'", classified_by)
-    text = _SUFFIX_RE.sub(" \x01\\1", text)
+    text = classified_by
+    if "," in text:
+        text = _SUFFIX_RE.sub(" \x01\\1", _COMMA_APOSTROPHE_RE.sub("'", text))
     runs: list[str] = []
     for seg in _NAME_SEPARATOR_RE.split(text):
         tokens: list[str] = []
@@ -1780,9 +1794,9 @@ def clean_subject(text: str) -> str:
     return _TRAILING_RULE_RE.sub("", text)
 
 
-_SUBJECT_STOP_RE = re.compile(r"Sensitive but\b|This is an action request\b", re.IGNORECASE)
+_SUBJECT_STOP_RE = re.compile(r"\bSensitive but\b|\bThis is an action request\b", re.IGNORECASE)
 # The metadata row before the full text of a cable whose partial extract came first.
-_FULL_COPY_ROW_RE = re.compile(r"\d{3,8},\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d,\d\d[A-Z]")
+_FULL_COPY_ROW_RE = re.compile(r"\n[ \t]*\d{3,8},\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d,\d\d[A-Z]")
 _HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
 _TRAILING_RULE_RE = re.compile(r"\s*[-=_]{3,}$")
 _HEADER_SPLIT_RE = re.compile(
@@ -1795,9 +1809,7 @@ _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\
 
 
 _HEADER_KEYS_RE = re.compile(
-    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d"
-    r"|Sensitive but|This is an action request",
-    re.IGNORECASE,
+    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d", re.IGNORECASE
 )
 
 
@@ -1809,8 +1821,12 @@ def _is_routed_address(s: str) -> bool:
 
 def _split_header_line(s: str) -> list[str] | None:
     """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
-    if len(s) < 12 or _HEADER_KEYS_RE.search(s, 1) is None:
+    if len(s) < 12:
         return None
+    if _HEADER_KEYS_RE.search(s, 1) is None:
+        # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
+        if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
+            return None
     cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
     if not cuts:
         return None
@@ -1856,6 +1872,11 @@ def _is_subitem(s: str) -> bool:
 
 
 def _is_closing_residue(text: str) -> bool:
+    if len(text) > 100:
+        return not any(ch.isalnum() for ch in text)
+    if not text.isupper() and any(ch.isalnum() for ch in text):
+        # Lower case: only the release stamp and a metadata line are residue.
+        return text.startswith(("Declassified/Released", "Note")) or " - Classification:" in text
     upper = " ".join(text.upper().split())
     if not any(ch.isalnum() for ch in upper):
         return True

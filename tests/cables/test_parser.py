@@ -298,3 +298,40 @@ def test_captions_on_lines_of_their_own_stay_apart() -> None:
     )
     captions = [p.text for p in parse_cable(text).portions if p.kind == "caption"]
     assert captions == ["NOFORN", "DEPT FOR EUR/WE AND EUR/RPM", "STATE PASS USTR"]
+
+
+def test_a_fragment_without_a_header_is_read_once_as_body() -> None:
+    text = "1. (C) E.O. 12958: DECL: 04/17/2017"
+    assert lost_or_moved(text, parse_cable(text)) == ""
+
+
+def test_the_signature_is_found_past_a_closing_line() -> None:
+    text = "1. (C) AMBASSADOR WILL CALL AGAIN TOMORROW. END COMMENT.\n\nSTEIGMAN\n\nNNNN\n"
+    cable = parse_cable(text)
+    assert cable.signers == ["STEIGMAN"]
+    assert lost_or_moved(text, cable) == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Classified By: Acting Deputy Chief of Mission Marc Wall for Reasons 1.4 (b) and (d)",
+            ["Marc Wall"],
+        ),
+        (
+            "CLASSIFIED BY: Rose E. Gottemoeller, Assistant Secretary, VCI; REASON: 1.4(B), (D)",
+            ["Rose E. Gottemoeller"],
+        ),
+        (
+            "Classified By: Charge d,Affaires a.i. Christopher Henzel, reasons 1.4(b) and (d).",
+            ["Christopher Henzel"],
+        ),
+        ("Classified By: Deputy Coordinator Hoyt Y ee for reasons 1.4 (b) and (d)", ["Hoyt Yee"]),
+        ("Classified By: Political Officer Sean O,Grady for reasons 1.4 (b) and (d)", ["Sean O'Grady"]),
+        ("Classified By: Ambassador Robert O. Blake, Jr. for reasons 1.4 (b, d).", ["Robert O. Blake, Jr."]),
+    ],
+)
+def test_classified_by_names_the_person_without_the_title(line: str, expected: list[str]) -> None:
+    text = f"C O N F I D E N T I A L ROME 000100\n\nSUBJECT: TEST\n\n{line}\n\n1. (C) Text.\n"
+    assert parse_cable(text).classifiers == expected
