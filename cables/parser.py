@@ -562,8 +562,8 @@ def _post_typo(name: str, words: int) -> str:
 
 
 # The posts whose cables the corpus holds or addresses (reference ids, FM/TO/INFO lines), as they are
-# written in reference ids. Rebuilt by tests/cables/data/build_posts.py; test_parser checks it
-# still covers every post of the bulk corpus.
+# written in reference ids. Printed by tests/cables/data/build_posts.py; test_parser checks it still
+# covers the post of every reference id of the bulk corpus.
 _POSTS = frozenset(
     (
         "ABIDJAN ABUDHABI ABUJA ACCRA ADANA ADDISABABA AITTAIPEI ALGIERS ALMATY AMMAN AMSTERDAM "

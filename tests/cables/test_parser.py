@@ -335,3 +335,15 @@ def test_the_signature_is_found_past_a_closing_line() -> None:
 def test_classified_by_names_the_person_without_the_title(line: str, expected: list[str]) -> None:
     text = f"C O N F I D E N T I A L ROME 000100\n\nSUBJECT: TEST\n\n{line}\n\n1. (C) Text.\n"
     assert parse_cable(text).classifiers == expected
+
+
+def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
+    from cables.corpus import iter_bulk
+    from cables.parser import _POSTS
+
+    posts = set()
+    for record in iter_bulk(corpus() / "bulk" / "cables.jsonl.gz"):
+        ref_id = str(record["reference_id"])
+        if "CTION" not in ref_id:  # 08ECTION01OF02MANAMA492: a garbled id
+            posts.add(ref_id[2:].rstrip("0123456789"))
+    assert posts <= _POSTS, sorted(posts - _POSTS)
