@@ -1,9 +1,11 @@
-"""Parser throughput on the bulk corpus, and parse time of pathological inputs.
+"""Parser throughput on the bulk corpus, parse time of pathological inputs, and REF resolution.
 
     .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N]
 
 Prints MB/s and cables/s on one core (best of N rounds, CPU time of this process), then the time of
-each bad input against its budget (1 s each, 5 s for 50 MB). Exits 1 if a target is missed.
+each bad input against its budget (1 s each, 5 s for 50 MB), then the share of REF items citing a
+cable (a post name and a serial number) that got a reference id (target 98%), listing the ones that
+did not. Exits 1 if a target is missed.
 Not a test: run by hand, record the figures in docs/performance.md.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -21,6 +24,43 @@ from cables.corpus import corpus_dir, iter_bulk  # noqa: E402
 from cables.parser import ParseError, parse_cable  # noqa: E402
 
 TARGET_MB_S = 25.0
+TARGET_REF_RESOLVED = 0.98
+
+# A REF item cites a cable when it names a post (capitalised words) and a serial number; words that
+# name other kinds of document (e-mails, telcons, laws, months) are not posts.
+_CITES_CABLE_RE = re.compile(
+    r"(?:^|[\s(;,])(?:(?:19|20)?\d\d\s+)?([A-Z][A-Z'-]+(?:\s[A-Z][A-Z'-]+){0,2})\s*#?\s*\d{1,7}(?![\d/:.A-Z-])"
+)
+_NOT_CABLE_WORDS = frozenset(
+    "EMAIL E-MAIL E-MAILS EMAILS TELCON TELCONS MEMCON MEMO LETTER FAX FAM UNSCR RESOLUTION RESOLUTIONS LAW"
+    " ARTICLE ARTICLES PARA PARAS PARAGRAPH SECTION IIR TD TDX DTG NO NUMBER PAGE OF AND DATED FY PL HR"
+    " CFR USC REPORT DIPNOTE NOTE DECREE ACT CODE CASE CIRCULAR TELEGRAM BILL ITEM ANNEX VOL VOLUME CHAPTER"
+    " JANUARY FEBRUARY MARCH APRIL MAY JUNE JULY AUGUST SEPTEMBER OCTOBER NOVEMBER DECEMBER"
+    " JAN FEB MAR APR JUN JUL AUG SEP SEPT OCT NOV DEC ON OF FROM TO THE IN AT".split()
+)
+
+
+def cites_cable(text: str) -> bool:
+    """True when a REF item's text names a post and a serial number (whether or not it resolves)."""
+    for m in _CITES_CABLE_RE.finditer(text.upper()):
+        words = m.group(1).split()
+        if words[-1] not in _NOT_CABLE_WORDS and not any(w in _NOT_CABLE_WORDS for w in words[-1:]):
+            return True
+    return False
+
+
+def reference_resolution(records: list[dict[str, object]]) -> tuple[int, list[tuple[str, str]]]:
+    """(REF items citing a cable, [(cable, item text) of those without a reference id])."""
+    citing = 0
+    unresolved: list[tuple[str, str]] = []
+    for record in records:
+        ref_id = str(record["reference_id"])
+        for ref in parse_cable(str(record["text"]), known_id=ref_id).references:
+            if cites_cable(ref.text):
+                citing += 1
+                if not ref.reference_id:
+                    unresolved.append((ref_id, ref.text))
+    return citing, unresolved
 
 
 def bad_inputs(seed: str) -> dict[str, tuple[str, float]]:
@@ -50,7 +90,8 @@ def main() -> int:
         print("no bulk corpus found: pass its path", file=sys.stderr)
         return 2
 
-    texts = [str(r["text"]) for r in iter_bulk(path)]
+    records = list(iter_bulk(path))
+    texts = [str(r["text"]) for r in records]
     size = sum(len(t.encode("utf-8")) for t in texts)
     print(
         f"declass parser benchmark, {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
@@ -89,6 +130,17 @@ def main() -> int:
             f"  {name:40} {len(text) / 1e6:6.2f} M chars {elapsed:6.3f} s (budget {budget} s"
             f"{'' if within else ', EXCEEDED'}) {outcome[:70]}"
         )
+
+    citing, unresolved = reference_resolution(records)
+    share = 1 - len(unresolved) / citing if citing else 1.0
+    met = share >= TARGET_REF_RESOLVED
+    ok = ok and met
+    print(
+        f"references: {citing - len(unresolved)} of {citing} REF items citing a cable have a reference id "
+        f"({share:.2%}; target {TARGET_REF_RESOLVED:.0%}: {'met' if met else 'MISSED'}); unresolved:"
+    )
+    for ref_id, text in unresolved:
+        print(f"  {ref_id}: {' '.join(text.split())[:100]}")
     return 0 if ok else 1
 
 

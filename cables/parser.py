@@ -16,12 +16,22 @@ quantifiers, so parsing time is linear in the size of the input.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-__all__ = ["DroppedLine", "ParseError", "ParsedCable", "Portion", "Reference", "parse_cable"]
+__all__ = [
+    "DroppedLine",
+    "ParseError",
+    "ParsedCable",
+    "Portion",
+    "Reference",
+    "parse_cable",
+    "parse_references",
+    "parse_tags",
+]
 
 
 class ParseError(ValueError):
@@ -73,12 +83,17 @@ class ParsedCable:
     subject: str = ""
     subject_marking: str = ""
     references: list[Reference] = field(default_factory=list)
-    classified_by: str = ""
+    classified_by: str = ""  # as written: "Acting Deputy Chief of Mission Marc Wall"
+    classifiers: list[str] = field(default_factory=list)  # the people named in it: ["Marc Wall"]
     reasons: list[str] = field(default_factory=list)
     signature: str = ""
+    signers: list[str] = field(default_factory=list)  # each name of the signature: ["FITZMAURICE"]
     partial_extract: bool = False
     portions: list[Portion] = field(default_factory=list)
     dropped_lines: list[DroppedLine] = field(default_factory=list)
+    # Characters dropped from kept lines: the trailing backslash of each line of the
+    # backslash-continued form (text "\\", reason "line continuation").
+    dropped_characters: list[DroppedLine] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
@@ -109,8 +124,10 @@ class ParsedCable:
                 {"label": r.label, "text": r.text, "reference_id": r.reference_id} for r in self.references
             ],
             "classified_by": self.classified_by,
+            "classifiers": list(self.classifiers),
             "reasons": list(self.reasons),
             "signature": self.signature,
+            "signers": list(self.signers),
             "partial_extract": self.partial_extract,
             "portions": [
                 {
@@ -124,6 +141,9 @@ class ParsedCable:
                 for p in self.portions
             ],
             "dropped_lines": [d.text for d in self.dropped_lines],
+            "dropped_characters": [
+                {"line": d.line, "text": d.text, "reason": d.reason} for d in self.dropped_characters
+            ],
             "warnings": list(self.warnings),
         }
 
@@ -238,9 +258,12 @@ _ADDRESS_TAIL_RE = re.compile(
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
-_TAGS_RE = re.compile(r"TAGS\s*:?\s*(.*)$", re.IGNORECASE)
-_SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
-_REF_RE = re.compile(r"(REFS?|REFTELS?|REFERENCES?)\s*:\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE)
+_TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
+_TAG_TOKEN_RE = re.compile(r"\(?[A-Z][A-Z'&/-]*[,.;)]?$")
+_SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
+_REF_RE = re.compile(
+    r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*(?::|\.(?=\s))\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE
+)
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
@@ -252,8 +275,7 @@ _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
 _MARK_RE = re.compile(r"\(\s?([A-Za-z][A-Za-z/ ,\-]{0,40}?)\s?\)\s*(.*)$")
 _DASHES_RE = re.compile(r"[-=_*~ ]{3,}$")
-_REF_ITEM_RE = re.compile(r"(?:^|(?<=\s))\(?([A-Z])[.)]\s+")
-_CABLE_CITE_RE = re.compile(r"(?:(\d{2})\s*)?([A-Z][A-Z .'-]{1,30}?[A-Z])\s*0*(\d{1,7})\b")
+_REF_NEXT_ITEM_RE = re.compile(r"(?:\(([B-Z])\)|\[([B-Z])\]|([B-Z])[.)])\s*\S|-\s+\(?([B-Z])[.)]")
 _REASON_TOKEN_RE = re.compile(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
 _REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
 _TRAILING_NAME_RE = re.compile(r"[.!?\"'] +([A-Z][A-Z'-]{2,30})$")
@@ -339,59 +361,284 @@ def normalise_reasons(raw: str) -> list[str]:
 
 def cable_reference_id(cite: str, default_year: str) -> str:
     """`ANKARA 4240` (in a 2003 cable) -> "03ANKARA4240"; "" when `cite` is not a cable citation."""
-    m = _CABLE_CITE_RE.match(cite.strip().upper())
-    if not m:
-        return ""
-    year, post, number = m.group(1), m.group(2), m.group(3)
-    post = post.replace(" ", "").replace(".", "").replace("'", "").replace("-", "")
-    post = _POST_ALIASES.get(post, post)
-    if post in _NOT_POSTS or len(post) < 3:
-        return ""
-    year = year or default_year
-    if not year:
-        return ""
-    return f"{year}{post}{int(number)}"
+    for ref in parse_references(cite, default_year):
+        return ref.reference_id
+    return ""
 
 
-_POST_ALIASES = {"SECSTATE": "STATE", "SECSTATEWASHDC": "STATE", "DEPT": "STATE"}
-_NOT_POSTS = frozenset(
-    {
-        "UNSCR",
-        "RESOLUTION",
-        "EO",
-        "LAW",
-        "ARTICLE",
-        "SECTION",
-        "PARA",
-        "PARAGRAPH",
-        "TELCON",
-        "EMAIL",
-        "MEMCON",
-        "FAX",
-        "LETTER",
-        "NOTAL",
-        "REFTEL",
-        "DATED",
-        "IIR",
-        "TDX",
-        "PAGE",
-        "OF",
-        "AND",
-        "PL",
-        "HR",
-        "SR",
-        "FY",
-        "UNSC",
-        "USC",
-        "CFR",
-        "DOS",
-        "NO",
-        "NUMBER",
-        "CODE",
-        "DECREE",
-        "ACT",
-    }
+def parse_references(text: str, year: str) -> list[Reference]:
+    """The items of a REF field, in the order written; `year` (two digits) is the citing cable's.
+
+    `A. LIMA 1841 B. 06 ASUNCION 348` -> [Reference("A", "LIMA 1841", "<year>LIMA1841"),
+    Reference("B", "06 ASUNCION 348", "06ASUNCION348")]. Letters may be written `A.`, `A)`, `(A)`, `[A]`
+    or doubled (`A. A)`); items without letters are split at `;`. One item may cite several cables
+    (`BRASILIA 2799 AND 2764`, `HANOI 60 (TITLE) HANOI 330 (TITLE)`): each becomes a reference with the
+    same letter. A citation is a post name (from the posts the corpus knows, their usual short forms,
+    or one letter away from one: `SAN JSE`) and a serial number, with an optional year before it
+    (`06`, `2007`) or after the post (`STATE (01) 201265`); without one the citing cable's year is
+    taken. Anything else (e-mails, telcons, reports) is kept with its text and no reference id.
+    """
+    text = " ".join(text.split())
+    out: list[Reference] = []
+    for label, item in _ref_items(text):
+        chunks = item.split(";") if ";" in item else [item]
+        for chunk in chunks:
+            chunk = chunk.strip(" ,.")
+            if not chunk:
+                continue
+            cites = _citations(chunk, year)
+            if not cites:
+                out.append(Reference(label, chunk, ""))
+                continue
+            for k, (start, ref_id) in enumerate(cites):
+                begin = 0 if k == 0 else start
+                end = cites[k + 1][0] if k + 1 < len(cites) else len(chunk)
+                cited = chunk[begin:end].strip(" ,;")
+                if cited.upper().endswith(" AND"):
+                    cited = cited[:-4]
+                out.append(Reference(label, cited, ref_id))
+    return out
+
+
+_LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):])(?=[\s(\[A-Z0-9]|$)")
+_INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.)])\s*")
+_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])")
+_CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
+
+
+def _ref_items(text: str) -> list[tuple[str, str]]:
+    """(letter, text) of each lettered item; ("", text) for the text before the first letter."""
+    upper = text.upper()
+    marks: list[tuple[int, int, str]] = []
+    last = ""
+    for m in _LABEL_RE.finditer(upper):
+        letter = m.group(1) or m.group(2) or m.group(3)
+        if text[m.start()].islower():
+            continue
+        # Letters run in order (A, B, C; repeated or one skipped at most): an initial is not a letter.
+        if not last and letter != "A":
+            continue
+        if last and not (0 <= ord(letter) - ord(last) <= 2):
+            continue
+        if marks and letter == last and m.start() <= marks[-1][1] + 1:
+            marks[-1] = (marks[-1][0], m.end(), letter)  # "A. A)": one letter written twice
+            continue
+        marks.append((m.start(), m.end(), letter))
+        last = letter
+    items: list[tuple[str, str]] = []
+    head = text[: marks[0][0]] if marks else text
+    if head.strip(" ,;:."):
+        items.append(("", head))
+    for k, (_, end, letter) in enumerate(marks):
+        stop = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        body = text[end:stop]
+        # "A. REF A STATE 122214", "A. REF: KATHMANDU 2282": the letter repeated inside the item.
+        if (inner := _INNER_LABEL_RE.match(body.upper())) and inner.end() and body[: inner.end()].strip():
+            head_word = body[: inner.end()].strip().upper()
+            if head_word.startswith("REF") or head_word.strip("().") == letter:
+                body = body[inner.end() :]
+        items.append((letter, body))
+    return items
+
+
+def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
+    """(offset in `chunk`, reference id) of each cable the chunk cites."""
+    upper = chunk.upper()
+    if "0" in upper:  # SANTIAG0 465, COTON0U: a zero typed for the letter O (same length)
+        upper = _ZERO_FOR_O_RE.sub("O", upper)
+    tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
+    found: list[tuple[int, str]] = []
+    last_post = ""
+    last_year = ""
+    for k, (_, tok) in enumerate(tokens):
+        if not tok[0].isdigit() or len(tok) > 7:
+            continue
+        nxt = tokens[k + 1][1] if k + 1 < len(tokens) else ""
+        if nxt and (
+            (nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok))
+            or (nxt == ":" and k + 2 < len(tokens) and tokens[k + 2][1].isdigit())
+            or (nxt == "/" and len(tok) <= 2)
+        ):
+            continue  # 301601Z, 05/11/07, 10:30 (but KABUL 936/935 cites two cables)
+        if nxt == "." and k + 2 < len(tokens) and tokens[k + 2][1].isdigit():
+            continue  # 1.4, 001.2
+        j = k - 1
+        cite_year = ""
+        if j >= 2 and tokens[j][1] == ")" and len(tokens[j - 1][1]) == 2 and tokens[j - 1][1].isdigit():
+            if tokens[j - 2][1] == "(":
+                cite_year = tokens[j - 1][1]  # STATE (01) 201265
+                j -= 3
+        if j >= 0 and tokens[j][1] in ("#", "NO", "NR"):
+            j -= 1
+        post, first = _post_before(tokens, j)
+        if not post:
+            # "BRASILIA 2799 AND 2764", "STATE 188314, 259032": more serials of the post before.
+            is_year = len(tok) == 4 and tok[:2] in ("19", "20") or nxt[:1].isalpha()
+            after_slash = tokens[j][1] == "/" if j >= 0 else False
+            if after_slash and len(tok) <= 2:
+                continue  # PANAMA 00789/08: the year, written after the serial
+            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&", "/") and found and not is_year:
+                found.append((tokens[k][0], f"{last_year}{last_post}{int(tok)}"))
+            continue
+        if not cite_year and first > 0 and (y := tokens[first - 1][1]).isdigit():
+            if len(y) == 2 or (len(y) == 4 and y[:2] in ("19", "20")):
+                cite_year = y[-2:]
+                first -= 1
+        elif not cite_year and first > 2 and tokens[first - 1][1] == ")" and tokens[first - 3][1] == "(":
+            if len(y := tokens[first - 2][1]) == 2 and y.isdigit():
+                cite_year = y  # (99) ROME 2196
+        if not cite_year and k + 2 < len(tokens) and len(y := tokens[k + 2][1]) == 2 and y.isdigit():
+            after = tokens[k + 3][1] if k + 3 < len(tokens) else ""
+            if (
+                tokens[k + 1][1] == "-"
+                and tokens[k + 2][0] == tokens[k + 1][0] + 1
+                and after in ("", ",", ";")
+            ):
+                cite_year = y  # QUITO 4525-91
+        if (
+            not cite_year
+            and nxt == "/"
+            and k + 2 < len(tokens)
+            and len(y := tokens[k + 2][1]) == 2
+            and y.isdigit()
+        ):
+            cite_year = y  # PANAMA 00789/08
+        if (
+            not cite_year
+            and nxt.isdigit()
+            and len(nxt) == 2
+            and (k + 2 >= len(tokens) or tokens[k + 2][1] in ",;")
+        ):
+            cite_year = nxt  # AMMAN 07718 99,
+        if (
+            not cite_year
+            and k + 3 < len(tokens)
+            and tokens[k + 1][1] == "("
+            and len(tokens[k + 2][1]) == 2
+            and tokens[k + 2][1].isdigit()
+            and tokens[k + 3][1] == ")"
+        ):
+            cite_year = tokens[k + 2][1]  # ASUNCION 701 (08)
+        cite_year = cite_year or year
+        if not cite_year:
+            continue
+        found.append((tokens[first][0], f"{cite_year}{post}{int(tok)}"))
+        last_post, last_year = post, cite_year
+    return found
+
+
+def _post_before(tokens: list[tuple[int, str]], j: int) -> tuple[str, int]:
+    """The post named by the words ending at token `j` (longest match first), and its first token."""
+    words: list[str] = []
+    at: list[int] = []
+    while j >= 0 and len(words) < 4 and (tokens[j][1][0].isalpha() or tokens[j][1] == "." and words):
+        if tokens[j][1] != ".":  # ST. PETERSBURG
+            words.insert(0, tokens[j][1].replace("'", "").replace("-", ""))
+            at.insert(0, j)
+        j -= 1
+    names = ["".join(words[-n:]) for n in range(len(words), 0, -1)]
+    # Exact names and short forms first (longest first), then names one letter away.
+    for k, name in enumerate(names):
+        if post := (name if name in _POSTS else _POST_ALIASES.get(name)):
+            return post, at[k]
+    for k, name in enumerate(names):
+        if post := _post_typo(name, len(words) - k):
+            return post, at[k]
+    return "", -1
+
+
+def _post_typo(name: str, words: int) -> str:
+    """The post `name` is one letter away from (a letter dropped, added or mistyped), or ""."""
+    if len(name) < 6 or words > 3 or name in _NOT_POSTS:
+        return ""
+    # One letter dropped, added or mistyped: SANJSE, ISTANBUUL, QRIPOLI.
+    if hit := _POST_DELETES.get(name):
+        return hit
+    for i in range(len(name)):
+        shorter = name[:i] + name[i + 1 :]
+        if hit := (shorter if shorter in _POSTS else _POST_DELETES.get(shorter)):
+            return hit
+    return ""
+
+
+# The posts whose cables the corpus holds or addresses (reference ids, FM/TO/INFO lines), as they are
+# written in reference ids. Printed by tests/cables/data/build_posts.py; test_parser checks it still
+# covers the post of every reference id of the bulk corpus.
+_POSTS = frozenset(
+    (
+        "ABIDJAN ABUDHABI ABUJA ACCRA ADANA ADDISABABA AITTAIPEI ALGIERS ALMATY AMMAN AMSTERDAM "
+        "ANKARA ANTANANARIVO APIA ASHGABAT ASMARA ASTANA ASUNCION ATHENS BAGHDAD BAKU BAMAKO "
+        "BANDARSERIBEGAWAN BANGKOK BANJUL BARCELONA BASRAH BEIJING BEIRUT BELFAST BELGRADE BELIZE "
+        "BELMOPAN BERLIN BERN BISHKEK BOGOTA BONN BRASILIA BRATISLAVA BRIDGETOWN BRUSSELS BUCHAREST "
+        "BUDAPEST BUENOSAIRES BUJUMBURA CAIRO CALCUTTA CALGARY CANBERRA CAPETOWN CARACAS CASABLANCA "
+        "CHENGDU CHENNAI CHIANGMAI CHISINAU CIUDADJUAREZ CJCS COLOMBO CONAKRY COPENHAGEN COTONOU "
+        "CURACAO DAKAR DAMASCUS DARESSALAAM DHAHRAN DHAKA DJIBOUTI DOHA DUBAI DUBLIN DURBAN DUSHANBE "
+        "DUSSELDORF EDINBURGH EFTOLONDON EFTOTRIPOLI FLORENCE FRANKFURT FREETOWN FUKUOKA GABORONE "
+        "GENEVA GEORGETOWN GUADALAJARA GUANGZHOU GUATEMALA GUAYAQUIL HAMBURG HAMILTON HANOI HARARE "
+        "HAVANA HELSINKI HERMOSILLO HOCHIMINHCITY HONGKONG HYDERABAD IRANRPODUBAI ISLAMABAD ISTANBUL "
+        "JAKARTA JCS JEDDAH JERUSALEM JOHANNESBURG KABUL KAMPALA KARACHI KATHMANDU KHARTOUM KIEV "
+        "KIGALI KINGSTON KINSHASA KOLKATA KUALALUMPUR KUWAIT KYIV LAGOS LAHORE LAPAZ LIBREVILLE "
+        "LILONGWE LIMA LISBON LJUBLJANA LOME LONDON LUANDA LUSAKA LUXEMBOURG MADRID MANAGUA MANAMA "
+        "MANILA MAPUTO MARSEILLE MASERU MATAMOROS MBABANE MELBOURNE MERIDA MEXICO MILAN MINSK "
+        "MONROVIA MONTERREY MONTEVIDEO MONTREAL MOSCOW MUMBAI MUNICH MUSCAT NAGOYA NAHA NAIROBI "
+        "NAPLES NASSAU NDJAMENA NEWDELHI NIAMEY NICOSIA NOGALES NOUAKCHOTT NUEVOLAREDO OSAKAKOBE OSLO "
+        "OTTAWA OUAGADOUGOU PANAMA PARAMARIBO PARIS PARTO PERTH PESHAWAR PHNOMPENH PODGORICA "
+        "PORTAUPRINCE PORTLOUIS PORTMORESBY PORTOFSPAIN PRAGUE PRAIA PRETORIA PRISTINA QUEBEC QUITO "
+        "RABAT RANGOON RECIFE REYKJAVIK RIGA RIODEJANEIRO RIYADH ROME RPODUBAI SANAA SANJOSE "
+        "SANSALVADOR SANTIAGO SANTODOMINGO SAOPAULO SAPPORO SARAJEVO SECDEF SECNAV SEOUL SHANGHAI "
+        "SHENYANG SINGAPORE SKOPJE SOFIA STATE STOCKHOLM STPETERSBURG STRASBOURG SUVA SYDNEY TAIPEI "
+        "TALLINN TASHKENT TBILISI TEGUCIGALPA TEHRAN TELAVIV THEHAGUE TIJUANA TIRANA TOKYO TORONTO "
+        "TREASURY TRIPOLI TUNIS ULAANBAATAR UNROME UNVIEVIENNA USAID USAUADDISABABA USDA USDOC USDOE "
+        "USDOJ USDOT USEUBRUSSELS USNATO USOSCE USUNNEWYORK VALLETTA VATICAN VIENNA VILNIUS "
+        "VLADIVOSTOK WARSAW WELLINGTON WINDHOEK YAOUNDE YEKATERINBURG YEREVAN ZAGREB "
+    ).split()
 )
+# Short and older forms used in REF lines.
+_POST_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECSTATEWASHDC": "STATE",
+    "STATEDEPT": "STATE",
+    "DEPT": "STATE",
+    "DEPTOFSTATE": "STATE",
+    "USUN": "USUNNEWYORK",
+    "USUNNY": "USUNNEWYORK",
+    "USUNNEWYORKNY": "USUNNEWYORK",
+    "USEU": "USEUBRUSSELS",
+    "USNATOBRUSSELS": "USNATO",
+    "UNVIE": "UNVIEVIENNA",
+    "USOSCEVIENNA": "USOSCE",
+    "HK": "HONGKONG",
+    "HCMC": "HOCHIMINHCITY",
+    "HOCHIMINH": "HOCHIMINHCITY",
+    "RIODEJAN": "RIODEJANEIRO",
+    "RIODEJ": "RIODEJANEIRO",
+    "RIO": "RIODEJANEIRO",
+    "SAOPAOLO": "SAOPAULO",
+    "ADDIS": "ADDISABABA",
+    "PORTOFPRINCE": "PORTAUPRINCE",
+    "KUALA": "KUALALUMPUR",
+    "DAR": "DARESSALAAM",
+    "TAIPEI": "TAIPEI",
+    "AIT": "AITTAIPEI",
+    "UNESCOPARIS": "UNESCOPARISFR",
+    "PARISFR": "PARIS",
+    "MEXICOCITY": "MEXICO",
+    "HAGUE": "THEHAGUE",
+    "CASA": "CASABLANCA",
+    "KL": "KUALALUMPUR",
+    "KUALALUMP": "KUALALUMPUR",
+    "DELHI": "NEWDELHI",
+    "BA": "BUENOSAIRES",
+    "TGG": "TEGUCIGALPA",
+    "VAT": "VATICAN",
+    "DUBAIRPO": "RPODUBAI",
+    "BASRA": "BASRAH",
+    "BRAZZAVILLE": "BRAZZAVILLE",
+}
+_POST_DELETES = {
+    p[:i] + p[i + 1 :]: p for p in sorted(_POSTS, reverse=True) if len(p) >= 6 for i in range(len(p))
+}
+_NOT_POSTS = frozenset({"TELCON", "EMAIL", "MEMCON", "LETTER", "REFTEL", "SECTION", "ARTICLE", "PARAGRAPH"})
 
 
 @dataclass(slots=True)
@@ -462,6 +709,13 @@ class _Parser:
         if "](#)" in text:
             text = _LINK_RESIDUE_RE.sub(r"\1", text)
         self.texts = [line.strip() for line in text.split("\n")]
+        # A metadata row (CSV) inside the text: maybe a second, full copy after a partial extract.
+        self.has_row = text if ',"' in text else ""
+        # The backslash-continued form: the cable published as one metadata row whose lines each end
+        # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
+        self.tabbed = False
+        if "\\\n" in text or text[-3:].rstrip().endswith("\\"):
+            self._drop_continuation_marks()
         self.double_spaced = _is_double_spaced(self.texts)
         self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
         self.portions: list[_Builder] = []
@@ -472,15 +726,84 @@ class _Parser:
         self.zny = ""
         self.body_prefix: list[_Line] = []  # the rest of a squeezed line where the body starts
         self.banner_serial = ""
+        self.tags_field: _Builder | None = None
+        self.subject_field: _Builder | None = None
+
+    def _drop_continuation_marks(self) -> None:
+        texts = self.texts
+        ends = [k for k, s in enumerate(texts) if s.endswith("\\") and not s.endswith("\\\\")]
+        # A cable's own text never ends a line with a single backslash: where a few lines do, they are
+        # what is left of the form (a quoted row), and are continuation marks too.
+        dropped = self.cable.dropped_characters
+        for k in ends:
+            texts[k] = texts[k][:-1].rstrip()
+            dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
+        self.tabbed = any("\t" in s for s in texts)
+        for k, s in enumerate(texts if self.tabbed else ()):
+            if "\\\t" in s:  # the last line of one metadata row run onto the next row
+                for _ in range(s.count("\\\t")):
+                    dropped.append(DroppedLine(k + 1, "\\", "line continuation"))
+                texts[k] = s.replace("\\\t", "\t")
 
     # -- driver ----------------------------------------------------------------------------------
 
-    def run(self) -> ParsedCable:
+    def run(self, *, look_for_full_copy: bool = True) -> ParsedCable:
         body_start = self._header()
+        if body_start >= len(self.texts) and not self._found_header():
+            # No routing line, banner or header field anywhere: a fragment of a cable's body.
+            self.portions = []
+            self.dropped = {}
+            self.body_prefix = []
+            self.cable = ParsedCable(partial_extract=self.cable.partial_extract)
+            body_start = 0
         self._finish_header()
         self._body(body_start)
         self._finish()
+        if look_for_full_copy and self.has_row:
+            self._fields_from_full_copy()
         return self.cable
+
+    def _fields_from_full_copy(self) -> None:
+        """A partial extract followed by the full cable (as a second metadata row): the header fields
+        come from the full copy, whose first extract was cut short ("TAGS: PR...")."""
+        texts = self.texts
+        m = _FULL_COPY_ROW_RE.search(self.has_row)
+        if m is None:
+            return
+        start = self.has_row.count("\n", 0, m.start()) + 1
+        lines = [texts[start].rsplit(',"', 1)[-1]]
+        for s in texts[start + 1 :]:
+            lines.append(s.split('","', 1)[1] if s.startswith('","') else s)
+        full = _Parser("\n".join(lines), self.known_id).run(look_for_full_copy=False)
+        cable = self.cable
+        if full.subject and (not cable.subject or len(full.subject) > len(cable.subject)):
+            cable.subject, cable.subject_marking = full.subject, full.subject_marking
+        if len(full.tags) > len(cable.tags):
+            cable.tags = full.tags
+        if len(full.references) > len(cable.references):
+            cable.references = full.references
+        if full.classified_by and len(full.classified_by) > len(cable.classified_by):
+            cable.classified_by, cable.classifiers = full.classified_by, full.classifiers
+            cable.reasons = full.reasons
+        if full.executive_order and not cable.declassify_instruction:
+            cable.executive_order = full.executive_order
+            cable.declassify_on, cable.declassify_instruction = (
+                full.declassify_on,
+                full.declassify_instruction,
+            )
+
+    def _found_header(self) -> bool:
+        cable = self.cable
+        return bool(
+            self.banner_cls
+            or cable.transmission_id
+            or cable.sent_at
+            or cable.subject
+            or self.tags_field is not None
+            or cable.references
+            or cable.executive_order
+            or any(p.kind == "header" and p.label for p in self.portions)
+        )
 
     def drop(self, line: _Line, reason: str) -> None:
         if line.split:  # part of a line that also holds kept text: keep it as a caption
@@ -537,6 +860,14 @@ class _Parser:
                 i += 1
                 if not s:
                     blank_since = True
+                    continue
+                if (
+                    self.tabbed
+                    and "\t" in s
+                    and len(segments := [x.strip() for x in s.split("\t") if x.strip()]) > 1
+                ):
+                    # A metadata row's fields (date, id, origin, classification, the text's first line).
+                    pending = [_Line(i, seg, True) for seg in segments]
                     continue
                 if current_field in ("TO", "INFO") and _is_routed_address(s):
                     # The common case: the next addressee of a TO or INFO list.
@@ -603,16 +934,20 @@ class _Parser:
             elif upper[0] == "E" and not seen_subject and not seen_eo and (m := _EO_RE.match(s)):
                 seen_eo = True
                 current, current_field = self._eo(m, s, ln), "EO"
-            elif upper.startswith("TAGS") and not cable.tags and (m := _TAGS_RE.match(s)):
+            elif (
+                upper.startswith(("TAG", "TAS", "TGS", "TABS"))
+                and not (self.tags_field and self.tags_field.parts)
+                and (m := _TAGS_RE.match(s))
+            ):
                 seen_eo = True
                 label = s[: m.start(1)].strip()
                 current = self.header_portion("header", label.rstrip(":").strip(), "", ln.number)
                 current_field = "TAGS"
                 self._continue_field(current, "TAGS", m.group(1))
             elif (
-                upper.startswith("SUBJ")
+                upper.startswith(("SUBJ", "UBJECT"))
                 and not seen_subject
-                and (seen_banner or seen_eo)
+                and (seen_banner or seen_eo or not seen_fm)
                 and (m := _SUBJECT_RE.match(s))
             ):
                 seen_subject = True
@@ -622,7 +957,7 @@ class _Parser:
             elif (
                 upper.startswith("REF")
                 and (m := _REF_RE.match(s))
-                and (seen_subject or seen_banner)
+                and (seen_subject or seen_banner or not seen_fm)
                 and not any(p.label.upper().startswith("REF") for p in self.portions[-3:])
             ):
                 label = m.group(1) or m.group(3)
@@ -633,7 +968,7 @@ class _Parser:
             elif (
                 upper.startswith("CLASSIFIED")
                 and not cable.classified_by
-                and seen_banner
+                and (seen_banner or not seen_fm)
                 and (m := _CLASSIFIED_BY_RE.match(s))
             ):
                 current = self.header_portion("header", m.group(1), "", ln.number)
@@ -657,7 +992,9 @@ class _Parser:
                 # Routing and distribution lines before the banner (old ACTION/INFO lists, ...).
                 current, current_field = self.header_portion("header", "", s, ln.number), "pre"
             elif not seen_subject or self._is_caption(s):
-                self.portions.append(_Builder("caption", "", "", "", (), ln.number, [s], s))
+                current = _Builder("caption", "", "", "", (), ln.number, [s], s)
+                current_field = "caption"
+                self.portions.append(current)
             else:
                 return self._body_from(ln, pending, i)
         return len(texts)
@@ -690,20 +1027,29 @@ class _Parser:
             return not prev_blank and not _EO_RE.match(s)
         if fld == "routing":
             return not prev_blank and bool(_ROUTING_CONT_RE.match(s))
-        if prev_blank and not (self.double_spaced and fld in ("SUBJECT",) and False):
-            return False
+        if prev_blank:
+            # A REF list may set each lettered item apart with a blank line.
+            if fld == "SUBJECT" and self.portions and not "".join(self.portions[-1].parts).strip():
+                # "SUBJECT:" alone, the subject itself after a blank line.
+                return not (_PARA_RE.match(s) or _MARK_RE.match(s) or _CLASSIFIED_BY_RE.match(s))
+            return fld == "REF" and self._next_ref_item(s)
         if fld == "TAGS":
             return (
                 not self._looks_like_banner(s)
                 and not _SUBJECT_RE.match(s)
                 and not _REF_RE.match(s)
-                and s.upper() == s
+                and (s.upper() == s or "".join(self.portions[-1].parts).rstrip().endswith(","))
                 and len(s) < 60
+                and all(_TAG_TOKEN_RE.match(t) for t in s.upper().split())
+                and _banner_level(s)[0] is None
+                and not _EO_RE.match(s)
                 and not _CLASSIFIED_BY_RE.match(s)
             )
         if fld == "SUBJECT":
             return not (
-                _REF_RE.match(s)
+                _SUBJECT_STOP_RE.match(s)
+                or self._looks_like_banner(s)
+                or _REF_RE.match(s)
                 or _CLASSIFIED_BY_RE.match(s)
                 or _PARA_RE.match(s)
                 or _TAGS_RE.match(s)
@@ -713,11 +1059,49 @@ class _Parser:
             return not (_CLASSIFIED_BY_RE.match(s) or _PARA_RE.match(s) or _SUBJECT_RE.match(s))
         if fld == "CLASSIFIED":
             return not (_PARA_RE.match(s) or _REF_RE.match(s) or _SUBJECT_RE.match(s))
+        if fld == "caption":
+            return self._continues_caption(s)
         if fld == "EO":
             return False
         if fld == "pre":
             return False
         return False
+
+    def _next_ref_item(self, s: str) -> bool:
+        """`B. LONDON 2738` after a blank line continues a REF list whose last letter was A."""
+        m = _REF_NEXT_ITEM_RE.match(s)
+        if m is None or len(s) > 120 or _PARA_RE.match(s):
+            return False
+        letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        field_text = "".join(self.portions[-1].parts) if self.portions else ""
+        prev = chr(ord(letter) - 1)
+        return re.search(rf"(?:^|[\s(\[]){prev}[.)\]]", field_text) is not None
+
+    def _continues_caption(self, s: str) -> bool:
+        """A caption wrapped onto the next line (`... WHA/CAR - KAREN` / `JO MCISAAC`) is one caption.
+
+        Only when the line before was filled to the wrap width and did not end a sentence, and this
+        line is neither a caption of its own, a banner nor a header field.
+        """
+        last = self.portions[-1].last if self.portions else ""
+        width = self.wrap if self.wrap > 0 else 60
+        if len(last) * 4 < width * 3 or last[-1] in ".:;!?" or len(s) > width:
+            return False
+        upper = s.upper()
+        if upper.rstrip(" .") in _CAPTION_WORDS or upper.startswith(("SIPDIS", "NOFORN", "PASS ", "DEPT ")):
+            return False
+        return not (
+            self._looks_like_banner(s)
+            or _banner_level(s)[0] is not None
+            or _EO_RE.match(s)
+            or _TAGS_RE.match(s)
+            or _SUBJECT_RE.match(s)
+            or _REF_RE.match(s)
+            or _CLASSIFIED_BY_RE.match(s)
+            or _PARA_RE.match(s)
+            or _MARK_RE.match(s)
+            or _PAGE_BREAK_RE.match(upper)
+        )
 
     def _continue_field(self, b: _Builder, fld: str, s: str) -> None:
         cable = self.cable
@@ -726,10 +1110,7 @@ class _Parser:
             self._add_addressee(fld, s)
         elif fld == "TAGS":
             b.add(s)
-            for tag in re.split(r"[\s,;]+", s):
-                tag = tag.strip(".").upper()
-                if tag and tag not in cable.tags:
-                    cable.tags.append(tag)
+            self.tags_field = b  # read once the header is done
         elif fld == "SUBJECT":
             if not b.parts and not b.marking:
                 m = _MARK_RE.match(s)
@@ -740,7 +1121,8 @@ class _Parser:
                     s = m.group(2)
             b.add(s)
             # A page break run onto the subject's line is not part of the subject.
-            cable.subject = _TRAILING_PAGE_BREAK_RE.sub("", "".join(b.parts))
+            self.subject_field = b  # read once the header is done
+            cable.subject = "".join(b.parts)
         elif fld == "REF":
             b.add(s, new_line=True)
         elif fld == "CLASSIFIED":
@@ -864,6 +1246,11 @@ class _Parser:
 
     def _finish_header(self) -> None:
         cable = self.cable
+        if self.tags_field is not None:
+            cable.tags = parse_tags("".join(self.tags_field.parts))
+        if self.subject_field is not None:
+            # A page break run onto the subject's line is not part of the subject.
+            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", cable.subject))
         level = self.banner_cls
         if not level and getattr(self, "zny", ""):
             level = {"C": "C", "S": "S", "U": "U", "T": "TS", "E": "U"}.get(self.zny[0], "")
@@ -911,19 +1298,8 @@ class _Parser:
         refs = [p for p in self.portions if p.kind == "header" and p.label.upper().startswith("REF")]
         if not refs:
             return
-        text = " ".join("".join(refs[0].parts).split())
-        year = self.year2
-        items = list(_REF_ITEM_RE.finditer(text))
-        out: list[Reference] = []
-        if not items or items[0].start() > 0:
-            end = items[0].start() if items else len(text)
-            chunk = text[:end].strip()
-            if chunk:
-                out.append(Reference("", chunk, cable_reference_id(chunk, year)))
-        for k, m in enumerate(items):
-            end = items[k + 1].start() if k + 1 < len(items) else len(text)
-            chunk = text[m.end() : end].strip()
-            out.append(Reference(m.group(1), chunk, cable_reference_id(chunk, year)))
+        text = "".join(refs[0].parts)
+        out = parse_references(text, self.year2)
         self.cable.references = out
 
     def _parse_classified_by(self) -> None:
@@ -1107,6 +1483,9 @@ class _Parser:
             for b in builders:
                 if b.kind == "paragraph":
                     text = "".join(b.parts)
+                    if "LASSIFIED" not in text[:60].upper():
+                        break
+                    text = " ".join(text.split())
                     m = _CLASSIFIED_BY_RE.search(text)
                     if m and m.start() < 40:
                         _set_classified_by(cable, m.group(2))
@@ -1128,23 +1507,31 @@ class _Parser:
         """The sender's name at the end: its own line, or run onto the last paragraph."""
         k = len(builders) - 1
         # Skip trailing residue without letters ("...") that some published texts end with.
-        while (
-            k >= 0
-            and builders[k].kind == "text"
-            and not any(ch.isalnum() for ch in "".join(builders[k].parts))
-        ):
+        # So are a closing classification line and the publisher's release stamp after the name.
+        while k >= 0 and builders[k].kind == "text" and _is_closing_residue("".join(builders[k].parts)):
             k -= 1
         if k < 0:
             return
         last = builders[k]
         if last.kind not in ("text", "paragraph"):
             return
+        # A closing classification line or release stamp run into the last portion is not the name.
+        parts = last.parts
+        tail: list[str] = []
+        while len(parts) >= 3 and parts[-2] in (" ", "\n") and _is_closing_residue(parts[-1]):
+            tail[:0] = parts[-2:]
+            del parts[-2:]
+        if tail:
+            line = self._line_of(tail[1], last.line)
+            rest = _Builder("text", "", "", last.level, (), line, tail[1:], tail[-1], wrap=0)
+            builders.insert(k + 1, rest)
         text = "".join(last.parts)
         level = self.cable.level
         if last.kind == "text" and "\n" not in text and _is_signature(text):
             last.kind = "signature"
             last.level = level
             self.cable.signature = text
+            self.cable.signers = signers_of(text)
             return
         parts = last.parts
         name = ""
@@ -1170,6 +1557,7 @@ class _Parser:
             line = self._line_of(name, last.line)
             builders.insert(k + 1, _Builder("signature", "", "", level, (), line, [name], name))
             self.cable.signature = name
+            self.cable.signers = signers_of(name)
 
     def _line_of(self, text: str, after: int) -> int:
         for index in range(len(self.texts) - 1, after - 2, -1):
@@ -1269,39 +1657,175 @@ def _banner_caveats(rest: str) -> list[str]:
 
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
     text = " ".join(text.split())
-    cut = len(text)
-    low = text.lower()
-    for marker in (
-        " for reasons",
-        " for reason",
-        ", reasons",
-        ", reason",
-        " reasons",
-        " reason",
-        "; reasons",
-        "; reason",
-        " per ",
-        " under ",
-    ):
-        k = low.find(marker)
-        if 0 <= k < cut:
-            cut = k
-    name = text[:cut].strip(" ,.;:")
+    head = text[:300]  # a name and title are shorter; the rest is reasons or the paragraph
+    m = _CLASSIFIED_CUT_RE.search(head.lower())
+    cut = m.start() if m else len(text)
+    if m is None:
+        # "for re asons", "f or reasons": the reason's word broken by the teletype's wrapping.
+        for fm in _FOR_RE.finditer(head):
+            if "".join(text[fm.end() : fm.end() + 12].split()).lower().startswith(("reas", "reao", "res")):
+                cut = fm.start()
+                break
+    name = text[:cut].strip(" ,;:-")
+    if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
+        name = name.rstrip(".").rstrip()
     if name.upper().startswith("BY "):
         name = name[3:]
+    if name.upper().startswith("CLASSIFIED BY "):
+        name = name[14:]
+    # Words left between the name and a reason cut off by a typo ("for for", "F0R", "DUE TO").
+    while (words := name.rsplit(None, 1)) and len(words) == 2 and words[1].upper() in _DANGLING_WORDS:
+        name = words[0].rstrip(" ,;")
     cable.classified_by = name
+    cable.classifiers = classifier_names(name)
     cable.reasons = normalise_reasons(text[cut:])
 
 
+# Where the reasons begin, in the lower-cased line: the name and title end before it.
+_CLASSIFIED_CUT_RE = re.compile(
+    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|reas\b"
+    r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
+    r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
+)
+_KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
+_DANGLING_WORDS = frozenset(
+    {"FOR", "F0R", "FR", "F", "OR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"}
+)
+_FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
+_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
+# Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
+_TITLE_WORDS = frozenset(
+    (
+        "A/DCM A/S ACTING ADVISER ADVISOR AF AFFAIRES AFFAIRS AFFIARS AI AIT AMB AMB. ASSISTANT ATTACHE CDA"
+        " CHAIRMAN CHARGE CHIEF COM CONGEN CONSUL COORDINATOR COUN COUNS COUNSEL0R COUNSELLOR COUNSELOR"
+        " COUNSELOUR DAS DCM DEFENSE DEPARTMENT DEPUTY DIR DIR. DIRECTOR DOS DPO ECMIN ECON ECONOFF ECONOMIC"
+        " ECPO EMBASSY ENVOY EUR GENERAL GOVERNANCE GUIDE HEAD INSTITUTIONAL IO IPO ISN LABOR LEADER LEGAL"
+        " LTC MCOUNSELOR MEMBER MIN MINISTER MINISTER-COUNSELOR MINISTER-COUNSELLOR MINISTER-COUNSELOUR"
+        " MISSION NEA OF OFF OFFICER PDAS PERMANENT POL POL/C POLITICAL POLMINCONS POLOFF PRINCIPAL PRT"
+        " REPRESENATIVE REPRESENTATIVE RSO SECRETARY SECTION SPECIAL STATE TDY TEAM UNIT USDEL USEU USUN"
+        " THE AND FOR AMBASSADOR-AT-LARGE CLASSIFICATION DIRECTORATE DESK OFFICE CONSULATE UNDER U.S. US"
+        " BY TO MC ARSO DELEGATE DELEGATION EMIN ECOPOL COUNCILOR CONTROL ARMS A/DAS DAS/ ASST SEC"
+    ).split()
+)
+
+
+def classifier_names(classified_by: str) -> list[str]:
+    """The person named in a "Classified By" line, without the title: `Acting DCM Marc Wall` ->
+    ["Marc Wall"], `Rose E. Gottemoeller, Assistant Secretary` -> ["Rose E. Gottemoeller"],
+    `Charge d,Affaires O,Grady` -> ["O'Grady"] (apostrophes typed as commas). [] when no name is found.
+    """
+    text = classified_by
+    if "," in text:
+        text = _SUFFIX_RE.sub(" \x01\\1", _COMMA_APOSTROPHE_RE.sub("'", text))
+    runs: list[str] = []
+    for seg in _NAME_SEPARATOR_RE.split(text):
+        tokens: list[str] = []
+        for token in seg.split():
+            # "Hoyt Y ee", "Blah a": a name broken by the teletype's wrapping.
+            if (
+                tokens
+                and token.islower()
+                and len(token) <= 3
+                and token not in _SMALL_WORDS
+                and "." not in token
+                and tokens[-1][-1].isalpha()
+            ):
+                tokens[-1] += token
+            else:
+                tokens.append(token)
+        k = len(tokens)
+        while k > 0 and _is_name_token(tokens[k - 1]):
+            k -= 1
+        run = tokens[k:]
+        if not run or all(len(t.rstrip(".")) <= 1 for t in run):
+            continue  # no name, or only initials
+        name = " ".join(run).replace(" \x01", ", ")
+        if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
+            name = name[:-1]
+        if k == 0 and len(run) >= 2:
+            return [name]  # a segment that is a name and nothing else
+        runs.append(name)
+    return [r for r in runs if " " in r][:1] or runs[-1:]
+
+
+def _is_name_token(token: str) -> bool:
+    token = token.lstrip("\x01")
+    upper = token.upper()
+    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.endswith(("OFF", "OFF.")):
+        return False
+    if "COUNS" in upper or "COUNC" in upper or upper == "COUN" or "AFFAI" in upper or "SECRETAR" in upper:
+        return False
+    return _NAME_TOKEN_RE.match(token) is not None
+
+
+_SMALL_WORDS = frozenset({"for", "fr", "of", "and", "the", "to", "in", "on", "at", "per", "by", "a", "an"})
+_TITLE_PREFIXES = (
+    "AMBAS",
+    "AMABAS",
+    "ABASS",
+    "AMBS",
+    "DIREC",
+    "DIRECO",
+    "CHARGE",
+    "D'AFF",
+    "MINISTER",
+    "CIEF",
+)
+_COMMA_APOSTROPHE_RE = re.compile(r"(?<=\b[OoDd]),(?=[A-Za-z])")
+_SUFFIX_RE = re.compile(r",\s*((?:JR|SR)\.?|II|III|IV)(?=[\s,.;:]|$)", re.IGNORECASE)
+_NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;:()]|\s-\s|/(?=[A-Z][a-z]))\s*")
+_NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
+
+
+def parse_tags(text: str) -> list[str]:
+    """The tags of a TAGS field, in order, once each, in capitals.
+
+    `PREL PGOV IZ` and `PREL, PGOV, IZ` -> ["PREL", "PGOV", "IZ"]; a name in parentheses is one tag
+    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]).
+    """
+    tags: list[str] = []
+    for m in _TAG_PART_RE.finditer(text.upper()):
+        if m.group(1) is not None:
+            items = [" ".join(m.group(1).split()).strip(" ,")]
+        else:
+            items = [t.strip(".:") for t in re.split(r"[\s,;]+", m.group(2))]
+        for tag in items:
+            if tag and tag not in tags and tag != "SIPDIS":
+                tags.append(tag)
+    return tags
+
+
+_TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
+
+
+def clean_subject(text: str) -> str:
+    """A subject as one line: spaces collapsed, a word broken at its hyphen joined (`US- LATIN`),
+    HTML character references decoded, a trailing rule of dashes dropped."""
+    text = " ".join(text.split())
+    if "- " in text:
+        text = _HYPHEN_BREAK_RE.sub("-", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _TRAILING_RULE_RE.sub("", text)
+
+
+_SUBJECT_STOP_RE = re.compile(r"\bSensitive but\b|\bThis is an action request\b", re.IGNORECASE)
+# The metadata row before the full text of a cable whose partial extract came first.
+_FULL_COPY_ROW_RE = re.compile(r"\n[ \t]*\d{3,8},\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d,\d\d[A-Z]")
+_HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
+_TRAILING_RULE_RE = re.compile(r"\s*[-=_]{3,}$")
 _HEADER_SPLIT_RE = re.compile(
-    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREF:|Classified By:"
+    r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREFS?:|(?<=[A-Z])REF:|\bRef\(s\):|Classified By:"
+    r"|\bSensitive but\b|\bThis is an action request\b"
     r"|(?<=:\d\d:\d\d)\S",
     re.IGNORECASE,
 )
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 
 
-_HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REF:|Classified By:|:\d\d:\d\d", re.IGNORECASE)
+_HEADER_KEYS_RE = re.compile(
+    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d", re.IGNORECASE
+)
 
 
 def _is_routed_address(s: str) -> bool:
@@ -1312,8 +1836,12 @@ def _is_routed_address(s: str) -> bool:
 
 def _split_header_line(s: str) -> list[str] | None:
     """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
-    if len(s) < 12 or _HEADER_KEYS_RE.search(s, 1) is None:
+    if len(s) < 12:
         return None
+    if _HEADER_KEYS_RE.search(s, 1) is None:
+        # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
+        if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
+            return None
     cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
     if not cuts:
         return None
@@ -1358,8 +1886,39 @@ def _is_subitem(s: str) -> bool:
     return False
 
 
+def _is_closing_residue(text: str) -> bool:
+    if len(text) > 100:
+        return not any(ch.isalnum() for ch in text)
+    if not text.isupper() and any(ch.isalnum() for ch in text):
+        # Lower case: only the release stamp and a metadata line are residue.
+        return text.startswith(("Declassified/Released", "Note")) or " - Classification:" in text
+    upper = " ".join(text.upper().split())
+    if not any(ch.isalnum() for ch in upper):
+        return True
+    return (
+        upper.rstrip(" .") in _CLOSING_WORDS
+        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", "GP-", ">"))
+        or " - CLASSIFICATION:" in upper
+        or (_banner_level(upper)[0] is not None and len(upper) < 40)
+    )
+
+
+_CLOSING_WORDS = frozenset(
+    {"CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "TOP SECRET", "LIMITED OFFICIAL USE"}
+)
+
+
+def signers_of(signature: str) -> list[str]:
+    """Each name of a signature block: `FITZMAURICE/BUCKLEY` -> ["FITZMAURICE", "BUCKLEY"]."""
+    names = [n.strip(" .,#") for n in _SIGNERS_SPLIT_RE.split(signature)]
+    return [n for n in names if n]
+
+
+_SIGNERS_SPLIT_RE = re.compile(r"\s*/\s*|\s+AND\s+|\s*;\s*|\s*&\s*")
+
+
 def _is_signature(text: str) -> bool:
-    text = text.strip()
+    text = text.strip().rstrip("#")
     if not text or len(text) > 40 or text != text.upper() or text[-1] in ",;:":
         return False
     return bool(_SIGNATURE_RE.match(text)) and len(text.split()) <= 4

@@ -14,6 +14,7 @@ from cables.parser import (
     normalise_reasons,
     parse_cable,
     parse_marking,
+    parse_references,
 )
 from tests.cables.parser_cases import FIXTURES, corpus, lost_or_moved
 
@@ -198,3 +199,151 @@ def test_a_page_break_inside_a_wrapped_subject_belongs_to_no_field() -> None:
     assert cable.subject == "SCANDAL STRAINS RELATIONS AND POSES CHALLENGES FOR THE HOLY SEE"
     assert [d.text for d in cable.dropped_lines] == ["VATICAN 00000033  001.2 OF 003"]
     assert lost_or_moved(text, cable) == ""
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        # Letters, a year before the post, the citing cable's year where none is written.
+        ("A. LIMA 1841 B. 06 ASUNCION 348", "07", [("A", "07LIMA1841"), ("B", "06ASUNCION348")]),
+        # A long single-line block with titles in parentheses.
+        (
+            "HANOI 60 (FEW CHANGES IN LEADERSHIP) HANOI 330 (IDEOLOGY MEETS REALITY) HANOI 413 (PARTY)",
+            "06",
+            [("", "06HANOI60"), ("", "06HANOI330"), ("", "06HANOI413")],
+        ),
+        ("A. SECSTATE 74879 B. STATE 74880", "08", [("A", "08STATE74879"), ("B", "08STATE74880")]),
+        ("A) USEU 123 B) USEU BRUSSELS 456", "09", [("A", "09USEUBRUSSELS123"), ("B", "09USEUBRUSSELS456")]),
+        ("(A) USUN 1442 (B) USNATO 530", "05", [("A", "05USUNNEWYORK1442"), ("B", "05USNATO530")]),
+        ("I. 2007 MANAGUA 2135", "08", [("", "07MANAGUA2135")]),
+        ("SAN JSE 1955", "06", [("", "06SANJOSE1955")]),
+        (
+            "A. A) SECSTATE 54183 B. B) 07 BRASILIA 1868",
+            "08",
+            [("A", "08STATE54183"), ("B", "07BRASILIA1868")],
+        ),
+        ("A. BRASILIA 2799 AND 2764", "04", [("A", "04BRASILIA2799"), ("A", "04BRASILIA2764")]),
+        ("A) STATE (01) 201265", "02", [("A", "01STATE201265")]),
+        ("BAGHDAD #3565", "07", [("", "07BAGHDAD3565")]),
+        # Non-cable references keep their text and get no id; order as written.
+        (
+            "A) TALLINN 366 B) LEE-GOLDSTEIN EMAIL 05/11/07 C) TD-314/21795-05 "
+            "D) MITCHELL/SIMS TELCON 02/16/2010",
+            "07",
+            [("A", "07TALLINN366"), ("B", ""), ("C", ""), ("D", "")],
+        ),
+        (
+            "08 STATE 1234; E-Mail Tralala; 05 STATE 1234",
+            "08",
+            [("", "08STATE1234"), ("", ""), ("", "05STATE1234")],
+        ),
+        ("E-mails J. Speaks-K. Allen", "05", [("", "")]),
+        ("A. PARIS POINTS JULY 15 B. PARIS 1025", "09", [("A", ""), ("B", "09PARIS1025")]),
+        ("SECDEF MSG DTG 301601Z SEP 08", "08", [("", "")]),
+    ],
+)
+def test_ref_citations_resolve_to_reference_ids(ref: str, year: str, expected: list[tuple[str, str]]) -> None:
+    assert [(r.label, r.reference_id) for r in parse_references(ref, year)] == expected
+
+
+def test_non_cable_references_keep_their_text() -> None:
+    refs = parse_references("A) TALLINN 366 B) LEE-GOLDSTEIN EMAIL 05/11/07", "07")
+    assert [r.text for r in refs] == ["TALLINN 366", "LEE-GOLDSTEIN EMAIL 05/11/07"]
+
+
+def test_a_ref_list_with_blank_lines_between_its_items_is_one_field() -> None:
+    text = (
+        "C O N F I D E N T I A L PARIS 000100\n\nSUBJECT: TEST\n\n"
+        "REF: A. PARIS 7682\n\nB. PARIS 7527\n\n1. (C) Text.\n"
+    )
+    cable = parse_cable(text, known_id="05PARIS100")
+    assert [r.reference_id for r in cable.references] == ["05PARIS7682", "05PARIS7527"]
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_the_backslash_continued_form_reads_as_cleanly_as_the_plain_one() -> None:
+    text = (corpus() / "cables" / "09BERN351.txt").read_text(encoding="utf-8")
+    cable = parse_cable(text)
+    assert cable.subject == "SWISS PRESIDENT MERZ APOLOGIZES TO LIBYA FOR HANNIBAL GADDAFI ARREST"
+    assert cable.level == "S"
+    assert "NOFORN" in cable.caveats
+    assert cable.classified_by == "POLE Counselor Richard A. Rorvig"
+    assert cable.reasons == ["1.4(b)", "1.4(d)"]
+    assert cable.signature == "BEYER"
+    assert [p.text for p in cable.portions if p.kind == "caption"][-2:] == [
+        "NOFORN",
+        "DEPT FOR NEA/MAG AND EUR/CE (Y.SAINT-ANDRE)",
+    ]
+    assert not any("\\" in p.text for p in cable.portions)
+    # Nothing lost: every backslash is reported as a dropped character, every letter kept.
+    assert len(cable.dropped_characters) == text.count("\\")
+    assert {d.reason for d in cable.dropped_characters} == {"line continuation"}
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_a_caption_wrapped_over_two_lines_is_one_caption() -> None:
+    text = (corpus() / "cables" / "10YEREVAN82.txt").read_text(encoding="utf-8")
+    cable = parse_cable(text)
+    captions = [p.text for p in cable.portions if p.kind == "caption"]
+    assert "OES/S FOR N. CARTER-FOSTER, DEPARTMENT FOR WHA/CAR - KAREN JO MCISAAC" in captions
+    assert "JO MCISAAC" not in captions
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_captions_on_lines_of_their_own_stay_apart() -> None:
+    text = (
+        "C O N F I D E N T I A L ROME 000100\n\nNOFORN\nSIPDIS\n"
+        "DEPT FOR EUR/WE AND EUR/RPM\nSTATE PASS USTR\n\n"
+        "E.O. 12958: DECL: 01/01/2019\nTAGS: PREL\nSUBJECT: TEST\n\n1. (C) Text.\n"
+    )
+    captions = [p.text for p in parse_cable(text).portions if p.kind == "caption"]
+    assert captions == ["NOFORN", "DEPT FOR EUR/WE AND EUR/RPM", "STATE PASS USTR"]
+
+
+def test_a_fragment_without_a_header_is_read_once_as_body() -> None:
+    text = "1. (C) E.O. 12958: DECL: 04/17/2017"
+    assert lost_or_moved(text, parse_cable(text)) == ""
+
+
+def test_the_signature_is_found_past_a_closing_line() -> None:
+    text = "1. (C) AMBASSADOR WILL CALL AGAIN TOMORROW. END COMMENT.\n\nSTEIGMAN\n\nNNNN\n"
+    cable = parse_cable(text)
+    assert cable.signers == ["STEIGMAN"]
+    assert lost_or_moved(text, cable) == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Classified By: Acting Deputy Chief of Mission Marc Wall for Reasons 1.4 (b) and (d)",
+            ["Marc Wall"],
+        ),
+        (
+            "CLASSIFIED BY: Rose E. Gottemoeller, Assistant Secretary, VCI; REASON: 1.4(B), (D)",
+            ["Rose E. Gottemoeller"],
+        ),
+        (
+            "Classified By: Charge d,Affaires a.i. Christopher Henzel, reasons 1.4(b) and (d).",
+            ["Christopher Henzel"],
+        ),
+        ("Classified By: Deputy Coordinator Hoyt Y ee for reasons 1.4 (b) and (d)", ["Hoyt Yee"]),
+        ("Classified By: Political Officer Sean O,Grady for reasons 1.4 (b) and (d)", ["Sean O'Grady"]),
+        ("Classified By: Ambassador Robert O. Blake, Jr. for reasons 1.4 (b, d).", ["Robert O. Blake, Jr."]),
+    ],
+)
+def test_classified_by_names_the_person_without_the_title(line: str, expected: list[str]) -> None:
+    text = f"C O N F I D E N T I A L ROME 000100\n\nSUBJECT: TEST\n\n{line}\n\n1. (C) Text.\n"
+    assert parse_cable(text).classifiers == expected
+
+
+def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
+    from cables.corpus import iter_bulk
+    from cables.parser import _POSTS
+
+    posts = set()
+    for record in iter_bulk(corpus() / "bulk" / "cables.jsonl.gz"):
+        ref_id = str(record["reference_id"])
+        if "CTION" not in ref_id:  # 08ECTION01OF02MANAMA492: a garbled id
+            posts.add(ref_id[2:].rstrip("0123456789"))
+    assert posts <= _POSTS, sorted(posts - _POSTS)

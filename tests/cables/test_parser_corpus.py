@@ -8,6 +8,7 @@ bulk file. The metadata is WikiLeaks' own and has known errors (a cable quoting 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +20,9 @@ from tests.cables.parser_cases import corpus, lost_or_moved
 
 pytestmark = pytest.mark.corpus
 
+# A continuation mark: one backslash at a line's end (not a run of them, a garble), or standing apart
+# between words where wrapped lines were joined ("FOR \\ HANNIBAL").
+_CONTINUATION_RE = re.compile(r"(?<!\\)\\$|(?<=\s)\\(?=\s)")
 LEVELS = {"UNCLASSIFIED": "U", "CONFIDENTIAL": "C", "SECRET": "S", "TOP SECRET": "TS"}
 
 
@@ -35,6 +39,7 @@ class Figures:
     tags_agree: int = 0
     with_id: int = 0
     id_agrees: int = 0
+    backslashed: list[str] = field(default_factory=list)
 
 
 def records() -> Iterator[dict[str, object]]:
@@ -62,6 +67,8 @@ def figures() -> Figures:
             continue
         if lost_or_moved(text, cable):
             fig.lost.append(ref)
+        if continuation := backslash_continuation(cable):
+            fig.backslashed.append(f"{ref}: {continuation}")
         if cable.reference_id:
             fig.with_id += 1
             fig.id_agrees += cable.reference_id == ref
@@ -84,6 +91,24 @@ def figures() -> Figures:
             fig.with_tags += 1
             fig.tags_agree += cable.tags == list(dict.fromkeys(tags))
     return fig
+
+
+def backslash_continuation(cable) -> str:
+    """The first field or portion holding a line-continuation backslash, or "" when none does."""
+    fields = {"subject": cable.subject, "classified_by": cable.classified_by, "signature": cable.signature}
+    fields.update({f"tag {t}": t for t in cable.tags})
+    fields.update({f"reference {r.text[:20]}": r.text for r in cable.references})
+    fields.update({f"addressee {a}": a for a in cable.to + cable.info + [cable.origin]})
+    fields.update({f"portion at line {p.line}": p.text for p in cable.portions})
+    for name, value in fields.items():
+        for line in value.split("\n"):
+            if _CONTINUATION_RE.search(line):
+                return f"{name}: {line[:60]!r}"
+    return ""
+
+
+def test_no_field_or_portion_of_any_cable_holds_a_backslash_continuation(figures: Figures) -> None:
+    assert figures.backslashed == []
 
 
 def test_it_reads_every_cable_of_the_corpus(figures: Figures) -> None:
