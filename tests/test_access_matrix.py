@@ -33,6 +33,7 @@ from django.db.models import Model
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
@@ -80,6 +81,7 @@ class World:
     jobs: list[Job]  # an upload (which named the cable) and an export (which holds its copy)
     events: list[AuditEvent]
     users: dict[str, User] = field(default_factory=dict)
+    devices: list[TOTPDevice] = field(default_factory=list)  # a two-factor authenticator
 
 
 # Which fixture ids fill each URL argument, by the route's first path segment and the argument's
@@ -100,6 +102,7 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     ("jobs", "pk"): lambda w: [j.pk for j in w.jobs],
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
+    ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
     ("admin", "app_label"): lambda w: sorted({m._meta.app_label for m in admin.site._registry}),
     ("admin", "url"): lambda w: [f"cables/cable/{w.cable.pk}", f"review/review/{w.reviews[0].pk}", "no/"],
 }
@@ -125,6 +128,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "auth.group": lambda w: [Group.objects.get(name=SUPERVISOR).pk],
     "jobs.job": lambda w: [j.pk for j in w.jobs],
     "django_tasks_database.dbtaskresult": lambda w: [j.task_id for j in w.jobs],
+    "otp_totp.totpdevice": lambda w: [d.pk for d in w.devices],
 }
 
 # The admin's "view on site" shortcut (admin/r/<content type>/<object id>/): every object about the
@@ -269,6 +273,9 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         "staff/admin (C)": make_admin("carl", clearance="C"),
         "tess": make_admin("tess", clearance="TS"),
     }
+    # Someone's authenticator (not a viewer's: a viewer with one would be asked for its code first).
+    otto = make_user("otto", REVIEWER)
+    world.devices = [TOTPDevice.objects.create(user=otto, name="phone", confirmed=True)]
     return world
 
 
