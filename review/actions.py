@@ -295,6 +295,12 @@ def _check_may_decide(review: Review, actor: User) -> None:
         )
 
 
+class MosaicGateClosed(ValidationError):
+    """The mosaic gate's refusal (a ValidationError): at release, it moves the review to
+    release_refused (release()), so that a review approved before its finding existed is not
+    stranded in approved."""
+
+
 def _mosaic_gate(review: Review, step: str, actor: User | None = None) -> None:
     """An open mosaic finding blocks submit, approve and release; an acknowledged one blocks
     approve and release until a supervisor confirms it (review/mosaic_status.py). At submit, an
@@ -303,7 +309,7 @@ def _mosaic_gate(review: Review, step: str, actor: User | None = None) -> None:
     found = mosaic_status.for_review(review)
     why = mosaic_status.refusal(found, step)
     if why:
-        raise ValidationError(why)
+        raise MosaicGateClosed(why)
     if step == "submit":
         current = [s.ack.pk for s in found if s.ack is not None]
         for ack in review.mosaic_acks.exclude(pk__in=current):
@@ -560,6 +566,11 @@ def release(review: Review, *, actor: User, note: str = "") -> Review:
     except release_copies.LeakBlocked as e:
         refuse_release(review, actor=actor, blocked=e)
         raise
+    except MosaicGateClosed as e:
+        # Only after the releaser's own checks passed in _release (clearance, the transition's
+        # permission): the mosaic gate is the one refusal left, and it is the review's, not theirs.
+        _refuse(review, actor=actor, reason=e.messages[0], detail={"mosaic": e.messages[0]})
+        raise
 
 
 @transaction.atomic
@@ -568,14 +579,22 @@ def refuse_release(review: Review, *, actor: User, blocked: release_copies.LeakB
     (export.leak_blocked: format and portion, never the text) and the review's move to
     release_refused with the refusal kept on it (review.release_refused)."""
     release_copies.leak_blocked(actor, review, blocked, during="review.release")
+    error = blocked.error
+    detail = {"format": error.format, "portion": error.where, "what": error.what}
+    return _refuse(review, actor=actor, reason=str(error), detail=detail)
+
+
+@transaction.atomic
+def _refuse(review: Review, *, actor: User, reason: str, detail: dict[str, Any]) -> Review:
+    """Move a review whose release was refused to release_refused, with the reason kept on it for
+    the supervisor and the releaser, audited (review.release_refused) in the same transaction."""
     review = _locked(review)
     custom = transition_custom(review, "refuse_release")
     before = _run(review, "refuse_release", actor)
-    review.release_refusal = str(blocked.error)
+    review.release_refusal = reason
     review.save()
-    error = blocked.error
-    after = _state(review, refusal={"format": error.format, "portion": error.where, "what": error.what})
-    audit.record(actor, custom["audit"], review, before={"state": before}, after=after, note=str(error))
+    after = _state(review, refusal=detail)
+    audit.record(actor, custom["audit"], review, before={"state": before}, after=after, note=reason)
     return review
 
 

@@ -39,7 +39,7 @@ def refusal(found: Sequence[mosaic.Status], step: str) -> str:
         todo = {
             "submit": "excise every occurrence or acknowledge the finding with a reason (on this page)",
             "approve": "return the review: its reviewer must excise every occurrence or acknowledge it",
-        }.get(step, "the review cannot be released with it")
+        }.get(step, "a supervisor must return the review so that its reviewer excises or acknowledges it")
         return f"open mosaic finding: {open_[0].finding.message}{more}; {todo}"
     unconfirmed = [s for s in found if s.state == "acknowledged"]
     if unconfirmed and step != "submit":

@@ -297,11 +297,13 @@ def test_the_releaser_sees_acknowledged_findings_before_releasing(
 
 
 @pytest.mark.parametrize("how", ["acknowledgment gone", "confirmation gone"])
-def test_release_is_refused_while_a_finding_is_open_or_unconfirmed(
+def test_release_is_refused_while_a_finding_is_open_or_unconfirmed_and_the_review_is_not_stranded(
     client: Client, bob: User, erin: User, acknowledged: Review, how: str
 ) -> None:
     """A review approved before the gate existed (or under an older matcher): simulated by
-    undoing the acknowledgment's rows behind the actions' back."""
+    undoing the acknowledgment's rows behind the actions' back. The refusal moves it to
+    release_refused, from which its supervisor returns it to the reviewer (issue 13: no refusal
+    strands a review in approved)."""
     actions.approve(acknowledged, actor=bob, confirm_mosaic=acknowledged_keys(acknowledged))
     acks = MosaicAcknowledgment.objects.filter(review=acknowledged)
     if how == "acknowledgment gone":
@@ -314,8 +316,16 @@ def test_release_is_refused_while_a_finding_is_open_or_unconfirmed(
     r = client.post(f"/reviews/{acknowledged.pk}/release/", follow=True)
     assert "was not released: " + expected in r.content.decode()
     acknowledged.refresh_from_db()
-    assert acknowledged.state == S.APPROVED
+    assert acknowledged.state == S.RELEASE_REFUSED
+    assert acknowledged.release_refusal.startswith(expected.replace("&#x27;", "'"))
     assert not ReleaseCopy.objects.exists()
+    event = AuditEvent.objects.filter(action="review.release_refused").get()
+    assert event.actor == erin and event.after["refusal"]["mosaic"] == acknowledged.release_refusal
+    client.force_login(bob)
+    page = client.get(f"/approvals/{acknowledged.pk}/").content.decode()
+    assert "The release of this review was refused" in page
+    returned = actions.return_review(acknowledged, actor=bob, note="Excise or acknowledge Avetisyan again.")
+    assert returned.state == S.RETURNED
 
 
 def test_the_pages_query_counts_do_not_grow_with_findings(
