@@ -1,7 +1,7 @@
 """The due-for-review queue: cables by the day their declassification instruction makes them due
 (cables/declassification.py computes it at ingest), the most overdue first, with the counts a
 records office plans by, and bulk "open and assign" (the assignment page's own code,
-review.queues._assign_cables, so every review is opened and assigned through review.actions).
+review.queues.assign_posted, so every review is opened and assigned through review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
 counted (review.access.visible_cables).
@@ -13,12 +13,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import PAGE_SIZE, _assign_cables, requires, reviewers_for
+from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}
@@ -91,14 +90,7 @@ def listed(dated: QuerySet[Cable]) -> QuerySet[Cable]:
 def due_list(request: HttpRequest) -> HttpResponse:
     reviewers = reviewers_for(request.user)
     if request.method == "POST":
-        form = AssignForm(request.POST, reviewers=reviewers)
-        if form.is_valid():
-            _assign_cables(request, form.cleaned_data)  # the assignment page's own code
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, f"Nothing assigned: {error}")
-        return redirect(request.get_full_path())
+        return assign_posted(request, reviewers)
     today = timezone.localdate()
     visible = visible_cables(request.user)
     filters = DueFilterForm(request.GET)

@@ -461,14 +461,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest) -> HttpResponse:
     reviewers = reviewers_for(request.user)
     if request.method == "POST":
-        form = AssignForm(request.POST, reviewers=reviewers)
-        if form.is_valid():
-            _assign_cables(request, form.cleaned_data)
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, f"Nothing assigned: {error}")
-        return redirect(request.get_full_path())
+        return assign_posted(request, reviewers)
     visible = visible_cables(request.user)
     filters = AssignFilterForm(request.GET)
     filters.is_valid()
@@ -497,6 +490,19 @@ def assign(request: HttpRequest) -> HttpResponse:
         "years": years,
     }
     return render(request, "review/assign_list.html", ctx)
+
+
+def assign_posted(request: HttpRequest, reviewers: Any) -> HttpResponse:
+    """The assignment form posted from the assignment, due and triage pages: the ticked cables
+    assigned (each through review.actions), or the form's errors as messages; back to the page."""
+    form = AssignForm(request.POST, reviewers=reviewers)
+    if form.is_valid():
+        _assign_cables(request, form.cleaned_data)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Nothing assigned: {error}")
+    return redirect(request.get_full_path())
 
 
 def _assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:

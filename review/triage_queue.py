@@ -1,6 +1,6 @@
 """The systematic-review queue: cables never reviewed, lowest sensitivity-triage score first, so
 that the likely-releasable ones are cleared first, with bulk "open and assign" (the assignment
-page's own code, review.queues._assign_cables, so every review is opened and assigned through
+page's own code, review.queues.assign_posted, so every review is opened and assigned through
 review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from cables.forms import CableFilterForm
@@ -25,7 +24,7 @@ from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
 from review.models import AnyUser, TriageModel
 from review.queue_forms import AssignForm
-from review.queues import PAGE_SIZE, _assign_cables, requires, reviewers_for
+from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
 from review.triage import CableTriage, Score
 
 # -- the systematic-review queue -----------------------------------------------------------------
@@ -60,14 +59,7 @@ def queue_cables(user: AnyUser) -> QuerySet[Cable]:
 def queue(request: HttpRequest) -> HttpResponse:
     reviewers = reviewers_for(request.user)
     if request.method == "POST":
-        form = AssignForm(request.POST, reviewers=reviewers)
-        if form.is_valid():
-            _assign_cables(request, form.cleaned_data)  # the assignment page's own code
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, f"Nothing assigned: {error}")
-        return redirect(request.get_full_path())
+        return assign_posted(request, reviewers)
     filters = TriageFilterForm(request.GET)
     filters.is_valid()
     model = TriageModel.objects.order_by("-version").only("version", "threshold", "created_at").first()
