@@ -399,3 +399,28 @@ def test_the_check_names_portions_as_the_review_page_does(
     assert "no verdict on paragraph 1: mark each one" in message
     assert "header line 1: say why you disagree (a note is required)" in message
     assert "portion 1" not in message and "portion 3" not in message
+
+
+def test_bidi_controls_on_the_approval_and_check_pages_are_shown_as_code_points(
+    client: Client, vera: User, alice: User, bob: User
+) -> None:
+    # Issue 12, finding 10: the original text beside the decisions shows each control as its mark.
+    text = "Pay \u202e0001\u2069 now."
+    cable = make_cable(
+        "09QVBIDI", portions=[{"kind": "paragraph", "label": "1", "marking": "C", "level": "C", "text": text}]
+    )
+    review = actions.open_review(cable, actor=bob)
+    review = actions.assign(review, actor=bob, reviewer=alice)
+    review = actions.start(review, actor=alice)
+    actions.decide(review, cable.portions.get(), DecisionRequest("release"), actor=alice)
+    review = actions.submit(review, actor=alice)
+    client.force_login(bob)
+    approval = client.get(f"/approvals/{review.pk}/").content.decode()
+    assert "Pay ⟨U+202E⟩0001⟨U+2069⟩ now." in approval
+    assert "\u202e" not in approval and "\u2069" not in approval
+    actions.approve(review, actor=bob)
+    sample = actions.draw_sample(actor=vera, percent=100, seed=5)
+    client.force_login(vera)
+    check = client.get(f"/quality/{sample.pk}/reviews/{review.pk}/").content.decode()
+    assert check.count("Pay ⟨U+202E⟩0001⟨U+2069⟩ now.") == 2  # the original and the release copy
+    assert "\u202e" not in check and "\u2069" not in check
