@@ -26,6 +26,23 @@ def reveal(text: str) -> str:
     return _CONTROL.sub(lambda m: mark(m.group()), text)
 
 
+def split(text: str) -> list[tuple[str, bool]]:
+    """text cut before and after each bidi control: (piece, is_control) in order, joined back
+    together exactly text; no piece is empty."""
+    if text.isascii():
+        return [(text, False)] if text else []
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for m in _CONTROL.finditer(text):
+        if m.start() > at:
+            out.append((text[at : m.start()], False))
+        out.append((m.group(), True))
+        at = m.end()
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
+
+
 def find(text: str) -> list[tuple[int, int, str]]:
     """(line, column, mark) of every bidi control in text, both counted from 1."""
     found: list[tuple[int, int, str]] = []

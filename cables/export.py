@@ -423,10 +423,21 @@ class ForeignContentError(LeakError):
 
 
 def portion_name(p: PortionLike) -> str:
+    """A portion as a person reads it, the one name used wherever a person reads it (the review
+    page's title of the portion, the audit log, the quality check, warnings and errors):
+    "paragraph 4"; a header line by its caption, "the FM line", "the SUBJECT line"; a header line
+    without a caption (routing, message number, date-time group, banner: the lines before and
+    around FM) by its line in the cable, "header line 3"; "the signature"; and anything else
+    unlabelled by its place, "portion 14 (heading)". Reads kind, label and order only (never the
+    text, so that a name costs no query)."""
     if p.kind == "paragraph" and p.label:
         return f"paragraph {p.label}"
+    if p.kind == "header":
+        return f"the {p.label} line" if p.label else f"header line {p.order}"
     if p.label:
-        return f"the {p.label} header" if p.kind == "header" else f"{p.kind} {p.label}"
+        return f"{p.kind} {p.label}"
+    if p.kind == "signature":
+        return "the signature"
     return f"portion {p.order} ({p.kind})"
 
 

@@ -294,7 +294,7 @@ class Portion(models.Model):
 
     @property
     def name(self) -> str:
-        """The portion as a person reads it: "paragraph 4", "the SUBJECT header", never its storage
+        """The portion as a person reads it: "paragraph 4", "the SUBJECT line", never its storage
         order where it has a label (the one function: cables.export.portion_name)."""
         from cables.export import portion_name
 

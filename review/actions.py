@@ -445,8 +445,8 @@ def answer_referral(
         extra = sorted(set(answers) - set(referred))
         raise ValidationError(
             "answer exactly the referred portions"
-            + (f"; missing: {', '.join(map(str, missing))}" if missing else "")
-            + (f"; not referred: {', '.join(map(str, extra))}" if extra else "")
+            + (f"; missing: {', '.join(referred[o].portion.name for o in missing)}" if missing else "")
+            + (f"; not referred: {', '.join(f'portion {o}' for o in extra)}" if extra else "")
         )
     before = _run(review, "answer_referral", actor)
     codes = vocabulary()
@@ -454,7 +454,9 @@ def answer_referral(
     for order, request in sorted(answers.items()):
         old = referred[order]
         if request.kind == Decision.Kind.REFER:
-            raise ValidationError(f"portion {order}: the agency's answer must be release, excise or withhold")
+            raise ValidationError(
+                f"{old.portion.name}: the agency's answer must be release, excise or withhold"
+            )
         checked = check(old.portion, request, codes)
         agency = old.agency
         decided_by, portion = old.decided_by, old.portion
@@ -809,12 +811,12 @@ def check_sampled_review(
     unknown = sorted(set(verdicts) - set(decisions))
     errors = []
     if missing:
-        plural = "s" if len(missing) > 1 else ""
-        errors.append(f"no verdict on portion{plural} {', '.join(map(str, missing))}: mark each one")
+        names = ", ".join(decisions[o].portion.name for o in missing)
+        errors.append(f"no verdict on {names}: mark each one")
     if unknown:
         errors.append(f"no portion {', '.join(map(str, unknown))} was decided in {item.review.case_number}")
     errors += [
-        f"portion {order}: say why you disagree (a note is required)"
+        f"{decisions[order].portion.name}: say why you disagree (a note is required)"
         for order, verdict in sorted(verdicts.items())
         if not verdict.agrees and not verdict.note.strip()
     ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Decision
@@ -83,17 +85,23 @@ class ReferralAnswerForm(forms.Form):
 
     note = forms.CharField(max_length=4000, label="The agency's answer")
 
-    def __init__(self, *args: Any, orders: list[int], codes: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, names: Mapping[int, str], codes: list[str], **kwargs: Any) -> None:
+        """names: each referred portion's name (cables.export.portion_name) by its order."""
         super().__init__(*args, **kwargs)
-        self.orders = orders
+        self.orders = sorted(names)
         kinds = [c for c in Decision.Kind.choices if c[0] != Decision.Kind.REFER]
-        for order in orders:
-            self.fields[f"kind-{order}"] = forms.ChoiceField(choices=kinds, label=f"Portion {order}")
+        for order in self.orders:
+            name = capfirst(names[order])
+            self.fields[f"kind-{order}"] = forms.ChoiceField(choices=kinds, label=name)
             self.fields[f"codes-{order}"] = forms.MultipleChoiceField(
-                required=False, choices=[(c, c) for c in codes]
+                required=False, choices=[(c, c) for c in codes], label=f"{name}, codes"
             )
-            self.fields[f"justification-{order}"] = forms.CharField(required=False, max_length=2000)
-            self.fields[f"spans-{order}"] = forms.CharField(required=False, max_length=2000)
+            self.fields[f"justification-{order}"] = forms.CharField(
+                required=False, max_length=2000, label=f"{name}, justification"
+            )
+            self.fields[f"spans-{order}"] = forms.CharField(
+                required=False, max_length=2000, label=f"{name}, spans"
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -72,7 +72,7 @@ class Part:
     spans: the excised (start, end) offsets into text, end exclusive; span_codes: each span's
     codes, in the order of spans; codes: a withheld or referred portion's codes."""
 
-    name: str  # "paragraph 2", "the SUBJECT header"
+    name: str  # "paragraph 2", "the SUBJECT line"
     text: str
     kind: str
     spans: tuple[tuple[int, int], ...] = ()
@@ -370,7 +370,7 @@ def _and(items: Sequence[str]) -> str:
 
 
 def portion_name(kind: str, label: str, order: int) -> str:
-    """How a warning names a portion: "paragraph 2", "the SUBJECT header", as everywhere else
+    """How a warning names a portion: "paragraph 2", "the SUBJECT line", as everywhere else
     (cables.export.portion_name, the one function)."""
     return export.portion_name(SimpleNamespace(kind=kind, label=label, order=order))  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ reviews to those cleared for their cables. State changes only through review.act
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from cables.export import ReleasedPortion, release_view
@@ -146,18 +148,19 @@ class CheckForm(forms.Form):
 
     agree_rest = forms.BooleanField(label="Mark every portion left blank as agreed", required=False)
 
-    def __init__(self, *args: Any, orders: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, names: Mapping[int, str], **kwargs: Any) -> None:
+        """names: each decided portion's name (cables.export.portion_name) by its order."""
         super().__init__(*args, **kwargs)
-        self.orders = orders
-        for order in orders:
+        self.orders = sorted(names)
+        for order in self.orders:
             self.fields[f"verdict_{order}"] = forms.ChoiceField(
-                label=f"Portion {order}",
+                label=capfirst(names[order]),
                 choices=[(AGREE, "Agree"), (DISAGREE, "Disagree")],
                 required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"note_{order}"] = forms.CharField(
-                label=f"Note on portion {order} (required when you disagree)",
+                label=f"Note on {names[order]} (required when you disagree)",
                 required=False,
                 max_length=NOTE_MAX,
                 widget=forms.Textarea(attrs={"rows": NOTE_ROWS}),
@@ -334,9 +337,9 @@ def _check_page(
         for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
     }
     checks = {c.decision_id: c for c in item.checks.select_related("decision__portion", "checked_by")}
-    orders = [p.order for p in portions if p.pk in decisions]
+    names = {p.order: p.name for p in portions if p.pk in decisions}
     if form is None:
-        form = CheckForm(orders=orders, initial=_initial(list(checks.values())))
+        form = CheckForm(names=names, initial=_initial(list(checks.values())))
     released = release_view(
         portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
     )
@@ -377,8 +380,8 @@ def check(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     item = access_item(request.user, sample, review_pk)
     if request.method != "POST":
         return _check_page(request, sample, item, None)
-    orders = list(item.review.decisions.values_list("portion__order", flat=True).order_by("portion__order"))
-    form = CheckForm(request.POST, orders=orders)
+    decided = item.review.decisions.select_related("portion").defer("portion__text")
+    form = CheckForm(request.POST, names={d.portion.order: d.portion.name for d in decided})
     try:
         if not form.is_valid():
             raise ValidationError(_errors(form))

@@ -559,9 +559,10 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def answer_referral(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
-    referred = review.decisions.filter(kind=Decision.Kind.REFER).values_list("portion__order", flat=True)
+    referred = review.decisions.filter(kind=Decision.Kind.REFER).select_related("portion")
+    names = {d.portion.order: d.portion.name for d in referred.defer("portion__text")}
     codes = list(ExemptionCode.objects.values_list("code", flat=True))
-    form = ReferralAnswerForm(request.POST, orders=sorted(referred), codes=codes)
+    form = ReferralAnswerForm(request.POST, names=names, codes=codes)
     if form.is_valid():
         _attempt(
             request,

@@ -47,6 +47,34 @@ export function snapToWords(text, start, end) {
   return [start, end];
 }
 
+// Unicode bidi controls (cables/bidi.py): kept in the text, since offsets count them, but each in
+// an element that the stylesheet isolates and labels with its code point.
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
+
+function bidiMark(control) {
+  return `\u27e8U+${control.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}\u27e9`;
+}
+
+export function revealBidi(text) {
+  // The text with each bidi control replaced by its mark, for messages and quotes.
+  return text.replace(BIDI, bidiMark);
+}
+
+export function appendText(parent, text) {
+  // Append text to parent, each bidi control wrapped as the server wraps it (isolate_bidi).
+  let at = 0;
+  for (const m of text.matchAll(BIDI)) {
+    if (m.index > at) parent.append(text.slice(at, m.index));
+    const wrap = document.createElement("span");
+    wrap.className = "bidi-control";
+    wrap.dataset.mark = bidiMark(m[0]);
+    wrap.textContent = m[0];
+    parent.append(wrap);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parent.append(text.slice(at));
+}
+
 function parseSpans(data) {
   // "start:end:codes;..." in code points, as the server renders data-spans.
   if (!data) return [];
@@ -145,7 +173,7 @@ class ReviewPage {
 
   announce(message, error = false) {
     if (!this.status) return;
-    this.status.textContent = message;
+    this.status.textContent = revealBidi(message);
     this.status.classList.toggle("error", error);
   }
 
@@ -368,15 +396,15 @@ class ReviewPage {
     let at = 0;
     for (const m of marks) {
       if (m.start < at) continue;
-      if (m.start > at) out.append(text.slice(at, m.start));
+      if (m.start > at) appendText(out, text.slice(at, m.start));
       const mark = document.createElement("mark");
       mark.className = m.cls;
       mark.title = m.title;
-      mark.textContent = text.slice(m.start, m.end);
+      appendText(mark, text.slice(m.start, m.end));
       out.append(mark);
       at = m.end;
     }
-    if (at < text.length) out.append(text.slice(at));
+    if (at < text.length) appendText(out, text.slice(at));
     el.replaceChildren(out);
   }
 
@@ -406,7 +434,7 @@ class ReviewPage {
       this.render(section);
     });
     const quote = document.createElement("q");
-    quote.textContent = words.length > 60 ? `${words.slice(0, 59)}\u2026` : words;
+    quote.textContent = revealBidi(words.length > 60 ? `${words.slice(0, 59)}\u2026` : words);
     label.append(box, ` new: characters ${span.start}\u2013${span.end}: `, quote);
     item.append(label);
     list.append(item);

@@ -338,3 +338,50 @@ def test_change_opens_the_full_form_from_the_suggestion(open_page: Any, alice: U
     full.locator("button[type=submit]").click()
     page.locator("#portion-1 .decision-label", has_text="EXCISED B6").wait_for()
     assert review.decisions.get().justification == "A private citizen's name."
+
+
+def test_excising_after_a_bidi_control_gives_the_stored_offsets(
+    open_page: Any, screenshot: Any, alice: User, bob: User
+) -> None:
+    # Issue 12, finding 10: the portion text shows each bidi control as its code point, isolated so
+    # that it reorders nothing ("Ali Bey" after a right-to-left override still reads left to
+    # right), and the characters counted for a span are still the stored ones, before and after
+    # the script rebuilds the text.
+    text = "Passed by \u202eAli Bey\u202c to the embassy today."
+    cable = make_cable("09PARIS9", portions=[{"kind": "paragraph", "label": "1", "level": "C", "text": text}])
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    page = open_page(alice, f"/reviews/{review.pk}/")
+    body = page.locator("#portion-1 [data-portion-text]")
+    assert body.text_content() == text
+    controls = page.locator("#portion-1 [data-portion-text] .bidi-control")
+    assert controls.count() == 2
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#portion-1 .bidi-control'), (el) => {
+            const style = getComputedStyle(el);
+            return [getComputedStyle(el, '::before').content, style.unicodeBidi];
+        })"""
+    )
+    assert shown == [['"⟨U+202E⟩"', "isolate"], ['"⟨U+202C⟩"', "isolate"]]
+    # Neutralised: "A" is drawn to the left of "B", as stored (the override would swap them).
+    assert char_point(page, 1, text.index("Ali"))[0] < char_point(page, 1, text.index("Bey"))[0]
+
+    drag_select(page, 1, text.index("li"), text.index("ey"))
+    assert page.locator("#portion-1 mark.pending").text_content() == "Ali Bey"
+    assert body.text_content() == text and controls.count() == 2  # rebuilt, still wrapped
+    drag_select(page, 1, text.index("mbass"), text.index("ssy"))
+    assert page.locator("#portion-1 mark.pending").all_text_contents() == ["Ali Bey", "embassy"]
+    assert body.text_content() == text and controls.count() == 2
+    assert char_point(page, 1, text.index("Ali"))[0] < char_point(page, 1, text.index("Bey"))[0]
+    screenshot(page, "bidi")
+    page.locator('#portion-1 input[name="codes"][value="B6"]').check()
+    page.locator("#p1-justification").fill("names a private person")
+    page.locator("#portion-1 form[data-full] button[type=submit]").click()
+    page.locator("#portion-1 .decision-label", has_text="EXCISED B6").wait_for()
+
+    spans = review.decisions.get().spans.all()
+    got = [(s.start, s.end) for s in spans]
+    ali, embassy = text.index("Ali Bey"), text.index("embassy")
+    assert got == [(ali, ali + 7), (embassy, embassy + 7)]
+    assert [text[a:b] for a, b in got] == ["Ali Bey", "embassy"]
+    assert page.locator("#portion-1 mark.excised").all_text_contents() == ["Ali Bey", "embassy"]
+    assert body.text_content() == text and controls.count() == 2

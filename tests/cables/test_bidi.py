@@ -44,6 +44,14 @@ def trojan(db: None) -> None:
     )
 
 
+def test_split_cuts_around_each_control_and_joins_back_to_the_text() -> None:
+    text = f"ab{RLO}{LRI}cd{PDI}"
+    assert bidi.split(text) == [("ab", False), (RLO, True), (LRI, True), ("cd", False), (PDI, True)]
+    assert "".join(piece for piece, _ in bidi.split(text)) == text
+    assert bidi.split("plain") == [("plain", False)] and bidi.split("") == []
+    assert bidi.split("café") == [("café", False)]
+
+
 @pytest.mark.parametrize("url", ["/cables/09BIDI1/", "/cables/?q=09BIDI1"])
 def test_finding10_pages_show_bidi_controls_as_code_points(
     client: Client, alice: User, trojan: None, url: str

@@ -441,6 +441,38 @@ def test_the_answer_needs_the_agencys_words(client: Client, alice: User, bob: Us
     assert review.state == S.REFERRED
 
 
+def test_referral_answer_errors_name_portions_as_the_review_page_does(
+    client: Client, alice: User, bob: User
+) -> None:
+    # Issue 14, item 8: an error in the agency's answer names the portion as the reviewer saw it
+    # ("header line 1", "the FM line"), never "Portion 2".
+    cable = make_cable(
+        "09NAMES1",
+        portions=[
+            {"kind": "header", "label": "", "level": "C", "text": "VZCZCXRO1254"},
+            {"kind": "header", "label": "FM", "level": "C", "text": "AMEMBASSY TOKYO"},
+            {"kind": "paragraph", "label": "1", "marking": "C", "level": "C", "text": "The minister agreed."},
+        ],
+    )
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    for portion in cable.portions.filter(kind="header"):
+        refer = DecisionRequest("refer", ("1.4(c)",), "CIA equity", agency="CIA")
+        actions.decide(review, portion, refer, actor=alice)
+    actions.refer(review, actor=alice)
+    url = f"/reviews/{review.pk}/referral/"
+    answer = {"note": "CIA: release both.", "kind-1": "release", "kind-2": "release"}
+
+    page = shown(client, post(client, alice, url, {**answer, "kind-2": ""}))
+    assert "The FM line: This field is required." in page
+    page = shown(client, post(client, alice, url, {**answer, "kind-1": "excise", "spans-1": "x"}))
+    assert "Header line 1, spans: " in page
+    page = shown(client, post(client, alice, url, {**answer, "kind-1": "withhold"}))
+    assert "header line 1: say briefly why (withhold needs a justification)" in page
+    assert "Portion 1" not in page and "Portion 2" not in page
+    review.refresh_from_db()
+    assert review.state == S.REFERRED
+
+
 def test_the_answer_follows_the_decision_rules(client: Client, alice: User, bob: User, cable: Cable) -> None:
     review = review_in(S.REFERRED, cable, alice, bob)
     r = post(client, alice, f"/reviews/{review.pk}/referral/", {**ANSWER, "codes-2": ["B1"]})

@@ -124,7 +124,10 @@ def test_it_names_every_place() -> None:
     ("kind", "label", "order", "name"),
     [
         ("paragraph", "2", 5, "paragraph 2"),
-        ("header", "SUBJECT", 1, "the SUBJECT header"),
+        ("header", "SUBJECT", 1, "the SUBJECT line"),
+        ("header", "FM", 6, "the FM line"),
+        ("header", "", 1, "header line 1"),
+        ("signature", "", 28, "the signature"),
         ("text", "", 7, "portion 7 (text)"),
         ("caption", "NOFORN", 3, "caption NOFORN"),
     ],
@@ -296,7 +299,7 @@ def test_an_acknowledgment_covers_a_finding_only_where_it_was_released_then() ->
 
 # -- on the pages ---------------------------------------------------------------------------------
 
-WARNING = "&#x27;Ali Bey&#x27; is excised in paragraph 1 but released in the SUBJECT header"
+WARNING = "&#x27;Ali Bey&#x27; is excised in paragraph 1 but released in the SUBJECT line"
 
 
 @pytest.fixture

@@ -96,8 +96,8 @@ def test_the_harada_case_is_found(harada: Review) -> None:
     status = findings(harada)["harada"]
     assert status.is_open
     where = released_as(harada, "harada")
-    assert {"paragraph 1", "paragraph 2", "paragraph 3", "the SUBJECT header"} <= set(where)
-    assert where["the SUBJECT header"] == ["HARADA"]
+    assert {"paragraph 1", "paragraph 2", "paragraph 3", "the SUBJECT line"} <= set(where)
+    assert where["the SUBJECT line"] == ["HARADA"]
     assert set(where["paragraph 1"]) == {"Harada"}
     assert "'DG Harada'" in status.finding.message
     assert status.finding.message.startswith(
@@ -179,7 +179,7 @@ def test_an_acknowledgment_allows_submit_and_is_audited(client: Client, alice: U
         REASON,
         "07TOKYO1744",
     )
-    assert event.after["key"] == "harada" and "the SUBJECT header" in event.after["released_in"]
+    assert event.after["key"] == "harada" and "the SUBJECT line" in event.after["released_in"]
     body = client.get(f"/reviews/{harada.pk}/").content.decode()
     assert "Acknowledged:" in body and REASON in body
     client.post(f"/reviews/{harada.pk}/submit/")

@@ -286,14 +286,14 @@ def test_checking_again_replaces_the_check(vera: User, item: SampledReview) -> N
 
 def test_a_disagreement_needs_a_note(vera: User, item: SampledReview) -> None:
     verdicts = {**agree_all(item), 2: PortionVerdict(False, "   ")}
-    with pytest.raises(ValidationError, match=r"portion 2: say why you disagree \(a note is required\)"):
+    with pytest.raises(ValidationError, match=r"paragraph 2: say why you disagree \(a note is required\)"):
         actions.check_sampled_review(item, verdicts, actor=vera)
     assert not PortionCheck.objects.exists()
     assert not AuditEvent.objects.filter(action="quality.check").exists()
 
 
 def test_every_portion_needs_a_verdict(vera: User, item: SampledReview) -> None:
-    with pytest.raises(ValidationError, match="no verdict on portions 2, 3"):
+    with pytest.raises(ValidationError, match="no verdict on paragraph 2, paragraph 3: mark each one"):
         actions.check_sampled_review(item, {1: PortionVerdict(True)}, actor=vera)
     with pytest.raises(ValidationError, match="no portion 9 was decided"):
         actions.check_sampled_review(item, {**agree_all(item), 9: PortionVerdict(True)}, actor=vera)

@@ -12,9 +12,10 @@ from django.test import Client
 
 from review import actions
 from review.actions import PortionVerdict
+from review.decisions import DecisionRequest
 from review.models import PortionCheck, QualitySample, Review, SampledReview
 from review.roles import SUPERVISOR
-from tests.conftest import make_user
+from tests.conftest import make_cable, make_user
 from tests.review.test_quality import approved_review
 
 PAGES = ["/quality/", "/quality/draw/", "/quality/agreement/"]
@@ -210,7 +211,7 @@ def test_a_disagreement_without_a_note_keeps_what_was_typed(
     }
     response = client.post(f"/quality/{sample.pk}/reviews/{review.pk}/", data)
     assert response.status_code == 400
-    assert "portion 2: say why you disagree (a note is required)" in messages_of(response)[0]
+    assert "paragraph 2: say why you disagree (a note is required)" in messages_of(response)[0]
     assert "looks right to me" in response.content.decode()
     assert not PortionCheck.objects.exists()
 
@@ -220,7 +221,7 @@ def test_a_blank_portion_is_named(client: Client, vera: User, sample: QualitySam
     client.force_login(vera)
     response = client.post(f"/quality/{sample.pk}/reviews/{review.pk}/", {"verdict_1": "agree"})
     assert response.status_code == 400
-    assert "no verdict on portions 2, 3: mark each one" in messages_of(response)[0]
+    assert "no verdict on paragraph 2, paragraph 3: mark each one" in messages_of(response)[0]
 
 
 def test_the_approver_sees_why_they_may_not_check(client: Client, bob: User, sample: QualitySample) -> None:
@@ -361,3 +362,65 @@ def test_query_counts_do_not_grow_with_the_sample(
     big = actions.draw_sample(actor=vera, percent=100).items.get()
     url = f"/quality/{big.sample_id}/reviews/{big.review_id}/"
     assert _queries(client, url, django_assert_max_num_queries) == one
+
+
+HEADER_LINES = [
+    {"kind": "header", "label": "", "level": "C", "text": "VZCZCXRO1254"},
+    {"kind": "header", "label": "FM", "level": "C", "text": "AMEMBASSY TOKYO"},
+    {"kind": "paragraph", "label": "1", "marking": "C", "level": "C", "text": "The minister agreed."},
+]
+
+
+def test_the_check_names_portions_as_the_review_page_does(
+    client: Client, vera: User, alice: User, bob: User
+) -> None:
+    # Issue 14, item 8: the verdicts and their errors name each portion as the reviewer saw it
+    # ("header line 1", "the FM line", "paragraph 1"), never "Portion 2".
+    cable = make_cable("09QVNAMES", portions=HEADER_LINES)
+    review = actions.open_review(cable, actor=bob)
+    review = actions.assign(review, actor=bob, reviewer=alice)
+    review = actions.start(review, actor=alice)
+    for portion in cable.portions.all():
+        actions.decide(review, portion, DecisionRequest("release"), actor=alice)
+    actions.approve(actions.submit(review, actor=alice), actor=bob)
+    sample = actions.draw_sample(actor=vera, percent=100, seed=5)
+    url = f"/quality/{sample.pk}/reviews/{review.pk}/"
+    client.force_login(vera)
+
+    html = client.get(url).content.decode()
+    legends = re.findall(r'<legend class="visually-hidden">([^<]*)</legend>', html)
+    assert legends == ["Header line 1", "The FM line", "Paragraph 1"]
+    assert '<span class="portion-label">The FM line</span>' in html
+    assert "Portion 2" not in html and "portion 2" not in html
+
+    response = client.post(url, {"verdict_1": "disagree", "verdict_2": "agree"})
+    assert response.status_code == 400
+    (message,) = messages_of(response)
+    assert "no verdict on paragraph 1: mark each one" in message
+    assert "header line 1: say why you disagree (a note is required)" in message
+    assert "portion 1" not in message and "portion 3" not in message
+
+
+def test_bidi_controls_on_the_approval_and_check_pages_are_shown_as_code_points(
+    client: Client, vera: User, alice: User, bob: User
+) -> None:
+    # Issue 12, finding 10: the original text beside the decisions shows each control as its mark.
+    text = "Pay \u202e0001\u2069 now."
+    cable = make_cable(
+        "09QVBIDI", portions=[{"kind": "paragraph", "label": "1", "marking": "C", "level": "C", "text": text}]
+    )
+    review = actions.open_review(cable, actor=bob)
+    review = actions.assign(review, actor=bob, reviewer=alice)
+    review = actions.start(review, actor=alice)
+    actions.decide(review, cable.portions.get(), DecisionRequest("release"), actor=alice)
+    review = actions.submit(review, actor=alice)
+    client.force_login(bob)
+    approval = client.get(f"/approvals/{review.pk}/").content.decode()
+    assert "Pay ⟨U+202E⟩0001⟨U+2069⟩ now." in approval
+    assert "\u202e" not in approval and "\u2069" not in approval
+    actions.approve(review, actor=bob)
+    sample = actions.draw_sample(actor=vera, percent=100, seed=5)
+    client.force_login(vera)
+    check = client.get(f"/quality/{sample.pk}/reviews/{review.pk}/").content.decode()
+    assert check.count("Pay ⟨U+202E⟩0001⟨U+2069⟩ now.") == 2  # the original and the release copy
+    assert "\u202e" not in check and "\u2069" not in check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -292,3 +293,35 @@ def test_the_query_count_does_not_grow_with_portions(
     with django_assert_max_num_queries(20):
         client.get(f"/reviews/{big.pk}/")
     assert _queries(client, user, small) == _queries(client, user, big)
+
+
+def test_bidi_controls_in_the_review_portion_text_are_wrapped_and_neutralised(
+    client: Client, alice: User, bob: User
+) -> None:
+    # Issue 12, finding 10: the review page's own portion text keeps each bidi control (the script
+    # counts span offsets in it) but wraps it in an element the stylesheet isolates and labels with
+    # its code point, in released text and inside an excised span alike.
+    text = "Passed by \u202eAli Bey\u202c to <the> embassy \u2067today\u2069."
+    cable = make_cable("09PARIS8", portions=[{"kind": "paragraph", "label": "1", "level": "C", "text": text}])
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    start, end = text.index("embassy"), text.index("\u2069")
+    request = DecisionRequest("excise", (), "a place", spans=(SpanRequest(start, end, ("B6",)),))
+    actions.decide(review, cable.portions.get(), request, actor=alice)
+
+    html = page(client, alice, review)
+    m = re.search(r'<div class="portion-text rportion-text" id="portion-1-text"[^>]*>(.*?)</div>', html, re.S)
+    assert m, "no portion text"
+    shown = m.group(1)
+    for control in "\u202e\u202c\u2067\u2069":
+        wrapped = f'<span class="bidi-control" data-mark="⟨U+{ord(control):04X}⟩">{control}</span>'
+        assert shown.count(wrapped) == 1, control
+        assert shown.count(control) == 1  # never a bare control
+    # Taking the markup away gives back exactly the stored text: the offsets still count it.
+    assert re.sub(r"<[^>]+>", "", shown).replace("&lt;", "<").replace("&gt;", ">") == text
+    assert (
+        '<mark class="excised" title="excised under B6">embassy '
+        '<span class="bidi-control" data-mark="⟨U+2067⟩">\u2067</span>today</mark>'
+    ) in shown
+    css = (Path(__file__).resolve().parents[2] / "static/css/declass.css").read_text()
+    assert re.search(r"\.bidi-control \{[^}]*unicode-bidi: isolate", css)
+    assert re.search(r"\.bidi-control::before \{[^}]*content: attr\(data-mark\)", css)

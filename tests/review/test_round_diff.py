@@ -262,3 +262,40 @@ def test_a_decision_by_script_updates_the_summary(client: Client, alice: User, s
     assert "2 portions changed since release 1" in fragments["round-diff"]
     assert "1 not decided yet" not in fragments["round-diff"]
     assert "Unchanged since release 1." in text_of(fragments["portion-3"])
+
+
+def test_bidi_controls_in_the_diffs_quotes_are_shown_as_code_points(
+    client: Client, alice: User, bob: User, erin: User
+) -> None:
+    # Issue 12, finding 10: a span quoted in the changes since the last release shows a bidi
+    # control as its mark, on the review page and on the approval page.
+    text = "Minister Ali \u202eBey\u202c said so."
+    cable = make_cable(
+        "09DIFFBIDI",
+        level="C",
+        portions=[{"kind": "paragraph", "label": "1", "marking": "C", "level": "C", "text": text}],
+    )
+    name = text.index("Ali")
+
+    def excise_from(start: int) -> DecisionRequest:
+        return DecisionRequest("excise", (), "a name", spans=(SpanRequest(start, name + 8, ("B6",)),))
+
+    review = actions.start(
+        actions.assign(actions.open_review(cable, actor=bob), actor=bob, reviewer=alice), actor=alice
+    )
+    actions.decide(review, cable.portions.get(), excise_from(name), actor=alice)
+    actions.release(actions.approve(actions.submit(review, actor=alice), actor=bob), actor=erin)
+    review = actions.start(
+        actions.assign(actions.open_review(cable, actor=bob), actor=bob, reviewer=alice), actor=alice
+    )
+    actions.decide(review, cable.portions.get(), excise_from(0), actor=alice)
+    client.force_login(alice)
+    html = client.get(f"/reviews/{review.pk}/").content.decode()
+    quotes = re.findall(r'<q class="round-diff-excised">([^<]*)</q>', html)
+    assert "Ali ⟨U+202E⟩Bey" in quotes and "Minister Ali ⟨U+202E⟩Bey" in quotes
+    assert not any("\u202e" in q for q in quotes)
+    actions.submit(review, actor=alice)
+    client.force_login(bob)
+    html = client.get(f"/approvals/{review.pk}/").content.decode()
+    quotes = re.findall(r'<q class="round-diff-excised">([^<]*)</q>', html)
+    assert "Minister Ali ⟨U+202E⟩Bey" in quotes and not any("\u202e" in q for q in quotes)

@@ -222,7 +222,7 @@ def test_refer_needs_a_referred_portion(cable: Cable, alice: User, bob: User) ->
 
 def test_a_referral_answer_must_answer_every_referred_portion(cable: Cable, alice: User, bob: User) -> None:
     review = review_in(S.REFERRED, cable, alice, bob)
-    with pytest.raises(ValidationError, match="missing: 2"):
+    with pytest.raises(ValidationError, match="missing: paragraph 1"):
         actions.answer_referral(review, {}, actor=alice)
     with pytest.raises(ValidationError, match="must be release, excise or withhold"):
         actions.answer_referral(review, {2: DecisionRequest("refer", ("1.4(c)",), "x", "DOD")}, actor=alice)
