@@ -22,6 +22,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from cables.tag_codes import TAG_CODES
+
 __all__ = [
     "DroppedLine",
     "ParseError",
@@ -258,7 +260,10 @@ _ADDRESS_TAIL_RE = re.compile(
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
-_TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
+_TAGS_RE = re.compile(
+    r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES|AGS)\s*[:;]|TAG\s+(?=[A-Z]{4},))\s*(.*)$", re.IGNORECASE
+)
+_AGS_RE = re.compile(r"\sAGS:\s")
 _TAG_TOKEN_RE = re.compile(r"\(?[A-Z][A-Z'&/-]*[,.;)]?$")
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
 _REF_RE = re.compile(
@@ -1169,6 +1174,8 @@ class _Parser:
         rest = m.group(3).strip().rstrip("\\").strip()
         # "E.O. 12958: DECL: 1/1/2018 TAGS: PREL" (a header squeezed onto one line)
         tags_at = rest.upper().find("TAGS")
+        if tags_at < 0 and (am := _AGS_RE.search(rest)):
+            tags_at = am.start() + 1  # "DECL: 08/22/2017 AGS: PGOV" (the T lost)
         tail = ""
         if tags_at > 0:
             rest, tail = rest[:tags_at].strip(), rest[tags_at:]
@@ -1781,20 +1788,95 @@ def parse_tags(text: str) -> list[str]:
     """The tags of a TAGS field, in order, once each, in capitals.
 
     `PREL PGOV IZ` and `PREL, PGOV, IZ` -> ["PREL", "PGOV", "IZ"]; a name in parentheses is one tag
-    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]).
+    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]). Words are read against the tag
+    codes of the corpus (cables/tag_codes.py): codes run together are split (`ETRDEINVECINPGOVCS`,
+    `PHUMBA`), a code typed with one letter too many is corrected (`MOPPS` -> MOPS, `UNDESCO` ->
+    UNESCO), words that are not codes next to each other are one subject keyword (`HUMAN RIGHTS`,
+    `GOI EXTERNAL`), and the two words after OVIP that are not both codes are the visitor's name
+    (`OVIP CLINTON HILLARY` -> "CLINTON, HILLARY"). A page header run onto the line (`SECRET  PAGE
+    02  ROME 03067 211833Z`) ends the field.
     """
+    text = _TAGS_PAGE_BREAK_RE.split(text.upper(), maxsplit=1)[0]
     tags: list[str] = []
-    for m in _TAG_PART_RE.finditer(text.upper()):
+    for m in _TAG_PART_RE.finditer(text):
         if m.group(1) is not None:
             items = [" ".join(m.group(1).split()).strip(" ,")]
         else:
-            items = [t.strip(".:") for t in re.split(r"[\s,;]+", m.group(2))]
+            items = []
+            for chunk in re.split(r"[,;]", m.group(2)):
+                items += _tag_words([t.strip(".:") for t in chunk.split()])
         for tag in items:
             if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)
     return tags
 
 
+def _tag_words(words: list[str]) -> list[str]:
+    """The tags of words written between commas (see parse_tags)."""
+    out: list[str] = []
+    phrase: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if not w or w == "TAGS":  # a second "TAGS:" label run onto the field
+            continue
+        if w in TAG_CODES or not w.isalpha():
+            pieces = [w]
+        else:
+            pieces = _split_codes(w) or [_CODE_TYPOS.get(w, "")]
+            if not pieces[0]:
+                phrase.append(w)  # not a code: part of a keyword written in words
+                continue
+        if phrase:
+            out.append(" ".join(phrase))
+            phrase = []
+        out += pieces
+        if (
+            w == "OVIP"
+            and i + 1 < len(words)
+            and words[i].isalpha()
+            and words[i + 1].isalpha()
+            and words[i + 1] not in TAG_CODES
+        ):
+            out.append(f"{words[i]}, {words[i + 1]}")  # OVIP SURNAME GIVEN-NAME
+            i += 2
+    if phrase:
+        out.append(" ".join(phrase))
+    return out
+
+
+def _split_codes(word: str) -> list[str] | None:
+    """A word of six letters or more that is tag codes run together, one of them of four letters or
+    more, in the fewest codes (`PHUMBA` -> PHUM, BA); None when it is not."""
+    if len(word) < 6:
+        return None
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(2, len(word) + 1):
+        for start in range(max(0, end - 6), end - 1):
+            head, piece = best[start], word[start:end]
+            if head is not None and piece in TAG_CODES and piece != word:
+                if best[end] is None or len(head) + 1 < len(best[end]):  # type: ignore[arg-type]
+                    best[end] = [*head, piece]
+    found = best[-1]
+    return found if found and any(len(p) >= 4 for p in found) else None
+
+
+# A code of four letters or more typed with one letter too many -> the code (only where one code fits).
+_CODE_TYPOS: dict[str, str] = {}
+for _code in sorted(TAG_CODES):
+    if len(_code) >= 4:
+        for _i in range(len(_code) + 1):
+            for _c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+                _typo = _code[:_i] + _c + _code[_i:]
+                if _typo not in TAG_CODES:
+                    _CODE_TYPOS[_typo] = "" if _CODE_TYPOS.get(_typo, _code) != _code else _code
+_CODE_TYPOS = {k: v for k, v in _CODE_TYPOS.items() if v}
+del _code, _i, _c, _typo
+# A page header of an old cable run onto the TAGS line: wide spaces, a classification, PAGE nn.
+_TAGS_PAGE_BREAK_RE = re.compile(
+    r"(?:^|\s)(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+PAGE\s+\d"
+)
 _TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
 
 

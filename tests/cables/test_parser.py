@@ -15,6 +15,7 @@ from cables.parser import (
     parse_cable,
     parse_marking,
     parse_references,
+    parse_tags,
 )
 from tests.cables.parser_cases import FIXTURES, corpus, lost_or_moved
 
@@ -347,3 +348,45 @@ def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
         if "CTION" not in ref_id:  # 08ECTION01OF02MANAMA492: a garbled id
             posts.add(ref_id[2:].rstrip("0123456789"))
     assert posts <= _POSTS, sorted(posts - _POSTS)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("PHUM, OPRC, OPRC, IT, ITPHUM, HUMAN RIGHTS", ["PHUM", "OPRC", "IT", "HUMAN RIGHTS"]),
+        ("ETRDEINVECINPGOVCS", ["ETRD", "EINV", "ECIN", "PGOV", "CS"]),
+        ("KCRM KWMN ASEC PHUMBA", ["KCRM", "KWMN", "ASEC", "PHUM", "BA"]),
+        ("PTER MARR, MOPPS", ["PTER", "MARR", "MOPS"]),
+        ("PREL SCUL ETRD CS UNDESCO", ["PREL", "SCUL", "ETRD", "CS", "UNESCO"]),
+        ("OVIP CLINTON HILLARY PREL KPAL FR", ["OVIP", "CLINTON, HILLARY", "PREL", "KPAL", "FR"]),
+        ("OVIP RICE CONDOLEEZZA PREL", ["OVIP", "RICE, CONDOLEEZZA", "PREL"]),
+        ("PGOV, KWBG, COUNTERTERRORISM, GOI EXTERNAL", ["PGOV", "KWBG", "COUNTERTERRORISM", "GOI EXTERNAL"]),
+        ("ECON ETRD PM ECONOMIC AFFAIRS", ["ECON", "ETRD", "PM", "ECONOMIC AFFAIRS"]),
+        (
+            "PREL, ETRD, IT                          SECRET       PAGE 02        ROME  03067  211833Z",
+            ["PREL", "ETRD", "IT"],
+        ),
+        ("PREL, UNGA/C-6", ["PREL", "UNGA/C-6"]),
+        ("DOMESTIC POLITICS ZANU-PF", ["DOMESTIC POLITICS", "ZANU-PF"]),
+    ],
+)
+def test_tags_are_read_against_the_corpus_tag_codes(field: str, expected: list[str]) -> None:
+    """Codes run together are split, a code with one letter too many corrected, words that are not
+    codes joined into one keyword, OVIP's visitor named, a page header run onto the line dropped."""
+    assert parse_tags(field) == expected
+
+
+def test_the_tag_code_table_is_the_corpus_metadata() -> None:
+    """cables/tag_codes.py is what tests/cables/data/build_tag_codes.py prints from the corpus."""
+    import subprocess
+    import sys
+
+    corpus()  # skips without the corpus
+    root = Path(__file__).resolve().parents[2]
+    printed = subprocess.run(
+        [sys.executable, str(root / "tests" / "cables" / "data" / "build_tag_codes.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == (root / "cables" / "tag_codes.py").read_text(encoding="utf-8")
