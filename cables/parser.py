@@ -240,6 +240,7 @@ _MAX_WRAP = 100  # lines longer than this were not wrapped by the teletype
 _SAMPLE = 4096
 _ALNUM_RE = re.compile(r"[^\W_]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_CHARS = tuple(chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F))
 _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
 )
@@ -311,7 +312,8 @@ def _check_is_text(text: str) -> None:
     # Binary data decoded as text shows as control characters; a cable has none but tab/CR/FF. The
     # start of a file tells, as it does for file(1).
     sample = text[:_SAMPLE]
-    if _CONTROL_RE.search(sample) and len(_CONTROL_RE.findall(sample)) > len(sample) // 100:
+    # (One scan per control character is several times faster than the character class's.)
+    if any(c in sample for c in _CONTROL_CHARS) and len(_CONTROL_RE.findall(sample)) > len(sample) // 100:
         raise ParseError(f"binary data: control characters in the first {len(sample)} characters")
     if "\ufffd" in sample and sample.count("\ufffd") > len(sample) // 100:
         raise ParseError("not text: many undecodable characters (U+FFFD)")
@@ -719,7 +721,7 @@ class _Parser:
         # The backslash-continued form: the cable published as one metadata row whose lines each end
         # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
         self.tabbed = False
-        if "\\\n" in text or text[-3:].rstrip().endswith("\\"):
+        if "\\" in text and ("\\\n" in text or text[-3:].rstrip().endswith("\\")):
             self._drop_continuation_marks()
         self.double_spaced = _is_double_spaced(self.texts)
         self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
@@ -1257,7 +1259,10 @@ class _Parser:
             cable.tags = parse_tags("".join(self.tags_field.parts))
         if self.subject_field is not None:
             # A page break run onto the subject's line is not part of the subject.
-            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", cable.subject))
+            subject = cable.subject
+            if subject.rstrip()[-1:].isdigit() and " OF " in subject:  # "... TOKYO 001744 002 OF 003"
+                subject = _TRAILING_PAGE_BREAK_RE.sub("", subject)
+            cable.subject = clean_subject(subject)
         level = self.banner_cls
         if not level and getattr(self, "zny", ""):
             level = {"C": "C", "S": "S", "U": "U", "T": "TS", "E": "U"}.get(self.zny[0], "")
@@ -1803,8 +1808,10 @@ def parse_tags(text: str) -> list[str]:
             items = [" ".join(m.group(1).split()).strip(" ,")]
         else:
             items = []
-            for chunk in re.split(r"[,;]", m.group(2)):
-                items += _tag_words([t.strip(".:") for t in chunk.split()])
+            for chunk in _TAG_CHUNK_RE.split(m.group(2)):
+                words = [t.strip(".:") for t in chunk.split()]
+                # Most fields are codes and nothing else: nothing to split, correct or join.
+                items += words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
         for tag in items:
             if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)
@@ -1878,6 +1885,7 @@ _TAGS_PAGE_BREAK_RE = re.compile(
     r"(?:^|\s)(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+PAGE\s+\d"
 )
 _TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
+_TAG_CHUNK_RE = re.compile(r"[,;]")
 
 
 def clean_subject(text: str) -> str:
@@ -1888,7 +1896,9 @@ def clean_subject(text: str) -> str:
         text = _HYPHEN_BREAK_RE.sub("-", text)
     if "&" in text:
         text = html.unescape(text)
-    return _TRAILING_RULE_RE.sub("", text)
+    if text and text[-1] in "-=_":
+        text = _TRAILING_RULE_RE.sub("", text)
+    return text
 
 
 _SUBJECT_STOP_RE = re.compile(r"\bSensitive but\b|\bThis is an action request\b", re.IGNORECASE)
@@ -1905,9 +1915,8 @@ _HEADER_SPLIT_RE = re.compile(
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 
 
-_HEADER_KEYS_RE = re.compile(
-    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d", re.IGNORECASE
-)
+# On the line in capitals: a case-sensitive pattern is searched several times faster.
+_HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|REF\(S\):|CLASSIFIED BY:|:\d\d:\d\d")
 
 
 def _is_routed_address(s: str) -> bool:
@@ -1920,7 +1929,7 @@ def _split_header_line(s: str) -> list[str] | None:
     """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
     if len(s) < 12:
         return None
-    if _HEADER_KEYS_RE.search(s, 1) is None:
+    if _HEADER_KEYS_RE.search(s.upper(), 1) is None:
         # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
         if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
             return None
@@ -1942,7 +1951,10 @@ def _strip_address(s: str) -> str:
     m = _ADDRESS_RE.match(s)
     if m and "/" in s[:9]:
         s = m.group(2)
-    return _ADDRESS_TAIL_RE.sub("", s).strip()
+    tail = s.rstrip()[-9:]
+    if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):
+        s = _ADDRESS_TAIL_RE.sub("", s)  # (only where it can match: the pattern is not anchored)
+    return s.strip()
 
 
 def _date_from_parts(a: str, b: str, c: str) -> date | None:
