@@ -1670,7 +1670,10 @@ def _banner_caveats(rest: str) -> list[str]:
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
     text = " ".join(text.split())
     head = text[:300]  # a name and title are shorter; the rest is reasons or the paragraph
-    m = _CLASSIFIED_CUT_RE.search(head.lower())
+    low = head.lower()
+    if "0" in low:  # "REAS0N", "BASED 0N": a zero typed for the letter O (same length)
+        low = _LOWER_ZERO_FOR_O_RE.sub("o", low)
+    m = _CLASSIFIED_CUT_RE.search(low)
     cut = m.start() if m else len(text)
     if m is None:
         # "for re asons", "f or reasons": the reason's word broken by the teletype's wrapping.
@@ -1679,6 +1682,8 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
                 cut = fm.start()
                 break
     name = text[:cut].strip(" ,;:-")
+    if closing := _CLOSING_LEVEL_RE.search(name):  # "TOM MCDONALD. CONFIDENTIAL" (the page's foot)
+        name = name[: closing.start()]
     if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
         name = name.rstrip(".").rstrip()
     if name.upper().startswith("BY "):
@@ -1695,16 +1700,18 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
 
 # Where the reasons begin, in the lower-cased line: the name and title end before it.
 _CLASSIFIED_CUT_RE = re.compile(
-    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|reas\b"
+    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|rasons\b|reas\b"
     r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
     r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
 )
+_LOWER_ZERO_FOR_O_RE = re.compile(r"(?<=[a-z])0|\b0(?=[a-z])")
+_CLOSING_LEVEL_RE = re.compile(r"(?<=\.)\s+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)$")
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
 _DANGLING_WORDS = frozenset(
     {"FOR", "F0R", "FR", "F", "OR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"}
 )
 _FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
-_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
+_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z0'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
 # Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
 _TITLE_WORDS = frozenset(
     (
@@ -1738,7 +1745,7 @@ def classifier_names(classified_by: str) -> list[str]:
                 tokens
                 and token.islower()
                 and len(token) <= 3
-                and token not in _SMALL_WORDS
+                and (token not in _SMALL_WORDS or token == "a" and seg.endswith(" a"))
                 and "." not in token
                 and tokens[-1][-1].isalpha()
             ):
@@ -1763,19 +1770,25 @@ def classifier_names(classified_by: str) -> list[str]:
 def _is_name_token(token: str) -> bool:
     token = token.lstrip("\x01")
     upper = token.upper()
-    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.endswith(("OFF", "OFF.")):
+    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.rstrip(".").endswith("OFF") and upper.rstrip(".")[:-3] in _OFF_STEMS:
         return False
     if "COUNS" in upper or "COUNC" in upper or upper == "COUN" or "AFFAI" in upper or "SECRETAR" in upper:
         return False
     return _NAME_TOKEN_RE.match(token) is not None
 
 
+# Officers named by their section: POLOFF, ECONOFF, ... (a name may end in -off: Nemroff).
+_OFF_STEMS = frozenset(
+    "POL ECON ECO POLEC ECPO CONS MGMT PA PD POLMIL MIL RS LAB SCI ESTH GSO IO POLECON ECONPOL PAO ADMIN"
+    " REF POLE CON".split()
+)
 _SMALL_WORDS = frozenset({"for", "fr", "of", "and", "the", "to", "in", "on", "at", "per", "by", "a", "an"})
 _TITLE_PREFIXES = (
     "AMBAS",
     "AMABAS",
     "ABASS",
     "AMBS",
+    "AMBB",
     "DIREC",
     "DIRECO",
     "CHARGE",

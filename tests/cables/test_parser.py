@@ -390,3 +390,23 @@ def test_the_tag_code_table_is_the_corpus_metadata() -> None:
         check=True,
     ).stdout
     assert printed == (root / "cables" / "tag_codes.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Institutional Affairs Unit Chief Courtney Nemroff for re asons 1.4 (b)", ["Courtney Nemroff"]),
+        ("AMBASSADOR TOM MCDONALD. CONFIDENTIAL REASONS: 1.5 (B)", ["TOM MCDONALD"]),
+        ("Deputy Political Counselor Charles O. Blah a, E.O. 12958, reasons 1.4", ["Charles O. Blaha"]),
+        ("A/LEGATT GARY SCHAAF FOR RASONS 1.4 (B) AND (D).", ["GARY SCHAAF"]),
+        ("AMBASSAD0R B0HLEN.  REAS0N: 1.5(B,D).", ["B0HLEN"]),
+        ("AMBASSAD0R R0BIN L. RAPHEL BASED 0N 1.5 (B)", ["R0BIN L. RAPHEL"]),
+        ("Ambbassador Donald E. Booth for reasons 1.4 (b)", ["Donald E. Booth"]),
+        ("POLOFF JOHN SMITH FOR REASONS 1.4 (D)", ["JOHN SMITH"]),
+    ],
+)
+def test_classified_by_reads_names_past_typos_and_closing_lines(line: str, expected: list[str]) -> None:
+    """A surname ending in -off is not an officer's title (POLOFF); "for rasons", zeros typed for O,
+    a letter of the surname wrapped alone, a misspelt title and a closing classification line."""
+    cable = parse_cable(f"SUBJECT: TEST\n\nClassified By: {line}\n\n1. (U) Text.\n")
+    assert cable.classifiers == expected

@@ -48,6 +48,10 @@ DROPPED: dict[tuple[str, str, int], str] = {
     ): "'[A] State 188314, 259032' cites two cables; cablemap drops the second",
     ("references_ng", "09PANAMA176", 0): "'PANAMA 00789/08': cablemap expects 08PANAMA798, the text says 789",
     ("references_ng", "05PARIS8123", 0): "the text cites PARIS 7472; cablemap expects 05PARIS7572",
+    ("classified_by", "09ASTANA184", 1): (
+        "the text spells 'RICAHRD E. HOAGLAND' (case #0 expects that spelling); the normalised case"
+        " corrects the typo from cablemap's own table of names"
+    ),
     ("tags", "09BEIJING2964", 0): (
         "the text's tag is 'OVIP STEINBERG JAMES'; cablemap's 'STEINBERG, JAMES B.' adds a middle initial"
         " from its own table of names"
@@ -60,7 +64,7 @@ DROPPED: dict[tuple[str, str, int], str] = {
 # The share of the cases that run which the parser must meet. Issue 19 asks for 95%; the parser meets
 # FLOOR today (see docs/parser.md, which lists every case it misses): the test keeps it from falling.
 TARGET = 0.95
-FLOOR = 0.85
+FLOOR = 0.87
 
 
 @cache
