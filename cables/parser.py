@@ -1770,7 +1770,9 @@ def classifier_names(classified_by: str) -> list[str]:
 def _is_name_token(token: str) -> bool:
     token = token.lstrip("\x01")
     upper = token.upper()
-    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.rstrip(".").endswith("OFF") and upper.rstrip(".")[:-3] in _OFF_STEMS:
+    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES):
+        return False
+    if (word := upper.rstrip(".")).endswith("OFF") and word[:-3] in _OFF_STEMS:  # POLOFF, ECONOFF
         return False
     if "COUNS" in upper or "COUNC" in upper or upper == "COUN" or "AFFAI" in upper or "SECRETAR" in upper:
         return False
