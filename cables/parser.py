@@ -1547,12 +1547,15 @@ class _Parser:
             return
         parts = last.parts
         name = ""
+        before = parts[-3] if len(parts) >= 3 else ""
+        if len(parts) >= 5 and _SKIPPED_BEFORE_NAME_RE.fullmatch(before) and parts[-4] in (" ", "\n"):
+            before = parts[-5]
         if (
             len(parts) >= 3
             and parts[-2] in (" ", "\n")
             and _is_signature(parts[-1])
-            and parts[-3]
-            and parts[-3][-1] in '.:")'
+            and before
+            and (before[-1] in '.:")' or _SKIPPED_BEFORE_NAME_RE.fullmatch(before))
         ):
             # On its own line directly under the last paragraph.
             name = parts.pop()
@@ -1563,6 +1566,9 @@ class _Parser:
             and any(ch.islower() for ch in parts[-1])
         ):
             # Run onto the end of the last line of text that was never wrapped.
+            name = m.group(1)
+            parts[-1] = parts[-1][: m.start(1)].rstrip()
+        elif len(parts) >= 1 and (m := _FORMULA_NAME_RE.search(parts[-1])):
             name = m.group(1)
             parts[-1] = parts[-1][: m.start(1)].rstrip()
         if name:
@@ -2006,12 +2012,21 @@ def _is_closing_residue(text: str) -> bool:
         return True
     return (
         upper.rstrip(" .") in _CLOSING_WORDS
-        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", "GP-", ">"))
+        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", ">"))
+        or _GP_RE.fullmatch(upper) is not None
         or " - CLASSIFICATION:" in upper
+        or _PUBLISHED_ID_RE.match(upper) is not None
         or (_banner_level(upper)[0] is not None and len(upper) < 40)
     )
 
 
+# The publisher's line after the cable: "2004CARACA01540 - UNCLASSIFIED".
+_PUBLISHED_ID_RE = re.compile(r"\d{4}[A-Z]{3,}\d{3,} - [A-Z ]+$")
+# The name run onto a closing formula in capitals: "END OF TEXT. BAKER", "MINIMIZE CONSIDERED. EAGLETON".
+_FORMULA_NAME_RE = re.compile(r"(?:END OF TEXT|END TEXT|MINIMIZE CONSIDERED)\. +([A-Z][A-Z'-]{2,30})$")
+# Lines between the last paragraph and the name: a teletype's "-" and the declassification group.
+_SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
+_GP_RE = re.compile(r"GP-\d")  # the declassification group of an old cable
 _CLOSING_WORDS = frozenset(
     {"CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "TOP SECRET", "LIMITED OFFICIAL USE"}
 )

@@ -410,3 +410,22 @@ def test_classified_by_reads_names_past_typos_and_closing_lines(line: str, expec
     a letter of the surname wrapped alone, a misspelt title and a closing classification line."""
     cable = parse_cable(f"SUBJECT: TEST\n\nClassified By: {line}\n\n1. (U) Text.\n")
     assert cable.classifiers == expected
+
+
+@pytest.mark.parametrize(
+    ("ending", "signer"),
+    [
+        ("WHALING FLEET THROUGH JANUARY 7.\n-\nCLARK\n", "CLARK"),
+        ("MOST LIKELY TO SUCCEED.\n\nGP-3\nSACCIO\n", "SACCIO"),
+        ("21.  BEIRUT MINIMIZE CONSIDERED.  EAGLETON\n", "EAGLETON"),
+        (
+            "(Drafted: PAS: Victoria Alvarado.)\nSHAPIRO\n\n\nNNNN\n\n      2004CARACA01540 - UNCLASSIFIED",
+            "SHAPIRO",
+        ),
+    ],
+)
+def test_the_signature_is_found_past_separators_and_closing_formulas(ending: str, signer: str) -> None:
+    """A teletype's "-" line or a GP-3 group above the name, the name run onto "MINIMIZE CONSIDERED.",
+    the publisher's id line after it."""
+    text = f"SUBJECT: TEST\n\n1. (U) THE FIRST PARAGRAPH.\n\n2. (U) THE LAST PARAGRAPH IS HERE\n{ending}"
+    assert parse_cable(text).signers == [signer]
