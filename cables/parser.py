@@ -407,9 +407,13 @@ def parse_references(text: str, year: str) -> list[Reference]:
     return out
 
 
-_LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):])(?=[\s(\[A-Z0-9]|$)")
+_LABEL_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):]|([A-Z]) -(?= ))(?=[\s(\[A-Z0-9]|$)"
+)  # A. A) (A) [A] A: and "A - Kabul 28"
 _INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.)])\s*")
-_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])")
+_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])|\b0(?=[A-Z]{3})")  # SANTIAG0, 0TTAWA
+_ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
+_O_FOR_ZERO_RE = re.compile(r"(?<![A-Z])O(?=\d\s)")  # (B)O4 CHENNAI: the letter O typed for a zero
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
 
 
@@ -419,7 +423,7 @@ def _ref_items(text: str) -> list[tuple[str, str]]:
     marks: list[tuple[int, int, str]] = []
     last = ""
     for m in _LABEL_RE.finditer(upper):
-        letter = m.group(1) or m.group(2) or m.group(3)
+        letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         if text[m.start()].islower():
             continue
         # Letters run in order (A, B, C; repeated or one skipped at most): an initial is not a letter.
@@ -453,6 +457,8 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
     upper = chunk.upper()
     if "0" in upper:  # SANTIAG0 465, COTON0U: a zero typed for the letter O (same length)
         upper = _ZERO_FOR_O_RE.sub("O", upper)
+    if "O" in upper:
+        upper = _O_FOR_ZERO_RE.sub("0", upper)
     tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
     found: list[tuple[int, str]] = []
     last_post = ""
@@ -1039,6 +1045,8 @@ class _Parser:
             if fld == "SUBJECT" and self.portions and not "".join(self.portions[-1].parts).strip():
                 # "SUBJECT:" alone, the subject itself after a blank line.
                 return not (_PARA_RE.match(s) or _MARK_RE.match(s) or _CLASSIFIED_BY_RE.match(s))
+            if fld == "REF" and _ENDS_WITH_LABEL_RE.search("".join(self.portions[-1].parts).rstrip()):
+                return True  # "C)" at the end of a line, its citation after a blank line
             return fld == "REF" and self._next_ref_item(s)
         if fld == "TAGS":
             return (

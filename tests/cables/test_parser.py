@@ -429,3 +429,36 @@ def test_the_signature_is_found_past_separators_and_closing_formulas(ending: str
     the publisher's id line after it."""
     text = f"SUBJECT: TEST\n\n1. (U) THE FIRST PARAGRAPH.\n\n2. (U) THE LAST PARAGRAPH IS HERE\n{ending}"
     assert parse_cable(text).signers == [signer]
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        (
+            "A. OTTAWA 2258 B. OTTAWA 1245 C. 05 0TTAWA 3518",
+            "06",
+            ["06OTTAWA2258", "06OTTAWA1245", "05OTTAWA3518"],
+        ),
+        ("(A)05 CHENNAI 0121, (B)O4 CHENNAI 0944", "06", ["05CHENNAI121", "04CHENNAI944"]),
+        ("A - Kabul 28", "08", ["08KABUL28"]),
+    ],
+)
+def test_ref_citations_with_o_and_zero_swapped_and_dashed_letters(
+    ref: str, year: str, expected: list[str]
+) -> None:
+    """A zero typed for the O that starts a post, the letter O typed for the zero of a year, `A -`."""
+    refs = parse_references(ref, year)
+    assert [r.reference_id for r in refs] == expected
+    assert refs[0].label == "A"
+
+
+def test_a_ref_letter_at_the_end_of_a_line_takes_its_citation_after_a_blank_line() -> None:
+    text = (
+        "SUBJECT: TEST\nREFS: A) STATE (01) 201265, B) STATE (01) 213042,C)\n\nSTATE 02034\n\n1. (U) Text.\n"
+    )
+    refs = parse_cable(text, known_id="02HARARE81").references
+    assert [(r.label, r.reference_id) for r in refs] == [
+        ("A", "01STATE201265"),
+        ("B", "01STATE213042"),
+        ("C", "02STATE2034"),
+    ]
