@@ -1,17 +1,21 @@
 """Parser throughput on the bulk corpus, parse time of pathological inputs, and REF resolution.
 
-    .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N]
+    .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N] [--against OLD/parser.py]
 
 Prints MB/s and cables/s on one core (best of N rounds, CPU time of this process), then the time of
 each bad input against its budget (1 s each, 5 s for 50 MB), then the share of REF items citing a
 cable (a post name and a serial number) that got a reference id (target 98%), listing the ones that
-did not. Exits 1 if a target is missed.
+did not. Exits 1 if a target is missed. With --against, it instead times another version of
+cables/parser.py (e.g. `git show 469dae8:cables/parser.py > /tmp/old_parser.py`) and this one in the
+same process, interleaved round by round (old, new, new, old, ...), which a shared machine's load
+swings less than two separate runs, and exits 1 if this one is slower.
 Not a test: run by hand, record the figures in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import platform
 import re
 import sys
@@ -79,10 +83,39 @@ def bad_inputs(seed: str) -> dict[str, tuple[str, float]]:
     }
 
 
+def compare(texts: list[str], size: int, other: Path, rounds: int) -> int:
+    """Time `other` (a parser.py) and this parser interleaved; 1 if this one's best is slower."""
+    spec = importlib.util.spec_from_file_location("other_parser", other)
+    assert spec is not None and spec.loader is not None
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["other_parser"] = old
+    spec.loader.exec_module(old)
+    best = {"other": float("inf"), "this": float("inf")}
+    for n in range(1, rounds + 1):
+        order = [("other", old.parse_cable), ("this", parse_cable)]
+        for name, parse in order if n % 2 else order[::-1]:  # each goes first in every other round
+            start = time.process_time()
+            for text in texts:
+                parse(text)
+            elapsed = time.process_time() - start
+            best[name] = min(best[name], elapsed)
+            print(f"  round {n} {name:5}: {elapsed:.2f} s  {size / 1e6 / elapsed:.1f} MB/s")
+    for name, elapsed in best.items():
+        print(
+            f"{name} ({other if name == 'other' else 'cables/parser.py'}): {size / 1e6 / elapsed:.1f} MB/s, "
+            f"{len(texts) / elapsed:.0f} cables/s (best of {rounds})"
+        )
+    ratio = best["this"] / best["other"]
+    verdict = "not slower" if ratio <= 1 else "SLOWER"
+    print(f"this parser takes {ratio:.3f} times the other's time ({verdict})")
+    return 0 if ratio <= 1 else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another cables/parser.py to compare with")
     args = parser.parse_args()
     root = corpus_dir()
     path = args.path or (root / "bulk" / "cables.jsonl.gz" if root else None)
@@ -98,6 +131,8 @@ def main() -> int:
         f"{platform.machine()}"
     )
     print(f"corpus: {path} ({len(texts)} cables, {size / 1e6:.1f} MB of text)")
+    if args.against:
+        return compare(texts, size, args.against, args.rounds)
     best = float("inf")
     for n in range(1, args.rounds + 1):
         start = time.process_time()

@@ -22,6 +22,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from cables.tag_codes import TAG_CODES
+
 __all__ = [
     "DroppedLine",
     "ParseError",
@@ -238,6 +240,7 @@ _MAX_WRAP = 100  # lines longer than this were not wrapped by the teletype
 _SAMPLE = 4096
 _ALNUM_RE = re.compile(r"[^\W_]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_CHARS = tuple(chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F))
 _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
 )
@@ -258,7 +261,10 @@ _ADDRESS_TAIL_RE = re.compile(
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
-_TAGS_RE = re.compile(r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES)\s*[:;])\s*(.*)$", re.IGNORECASE)
+_TAGS_RE = re.compile(
+    r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES|AGS)\s*[:;]|TAG\s+(?=[A-Z]{4},))\s*(.*)$", re.IGNORECASE
+)
+_AGS_RE = re.compile(r"\sAGS:\s")
 _TAG_TOKEN_RE = re.compile(r"\(?[A-Z][A-Z'&/-]*[,.;)]?$")
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
 _REF_RE = re.compile(
@@ -306,7 +312,8 @@ def _check_is_text(text: str) -> None:
     # Binary data decoded as text shows as control characters; a cable has none but tab/CR/FF. The
     # start of a file tells, as it does for file(1).
     sample = text[:_SAMPLE]
-    if _CONTROL_RE.search(sample) and len(_CONTROL_RE.findall(sample)) > len(sample) // 100:
+    # (One scan per control character is several times faster than the character class's.)
+    if any(c in sample for c in _CONTROL_CHARS) and len(_CONTROL_RE.findall(sample)) > len(sample) // 100:
         raise ParseError(f"binary data: control characters in the first {len(sample)} characters")
     if "\ufffd" in sample and sample.count("\ufffd") > len(sample) // 100:
         raise ParseError("not text: many undecodable characters (U+FFFD)")
@@ -400,9 +407,13 @@ def parse_references(text: str, year: str) -> list[Reference]:
     return out
 
 
-_LABEL_RE = re.compile(r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):])(?=[\s(\[A-Z0-9]|$)")
+_LABEL_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s;,.]))(?:\(([A-Z])\)|\[([A-Z])\]|([A-Z])[.):]|([A-Z]) -(?= ))(?=[\s(\[A-Z0-9]|$)"
+)  # A. A) (A) [A] A: and "A - Kabul 28"
 _INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.)])\s*")
-_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])")
+_ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])|\b0(?=[A-Z]{3})")  # SANTIAG0, 0TTAWA
+_ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
+_O_FOR_ZERO_RE = re.compile(r"(?<![A-Z])O(?=\d\s)")  # (B)O4 CHENNAI: the letter O typed for a zero
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
 
 
@@ -412,7 +423,7 @@ def _ref_items(text: str) -> list[tuple[str, str]]:
     marks: list[tuple[int, int, str]] = []
     last = ""
     for m in _LABEL_RE.finditer(upper):
-        letter = m.group(1) or m.group(2) or m.group(3)
+        letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         if text[m.start()].islower():
             continue
         # Letters run in order (A, B, C; repeated or one skipped at most): an initial is not a letter.
@@ -446,6 +457,8 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
     upper = chunk.upper()
     if "0" in upper:  # SANTIAG0 465, COTON0U: a zero typed for the letter O (same length)
         upper = _ZERO_FOR_O_RE.sub("O", upper)
+    if "O" in upper:
+        upper = _O_FOR_ZERO_RE.sub("0", upper)
     tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
     found: list[tuple[int, str]] = []
     last_post = ""
@@ -714,7 +727,7 @@ class _Parser:
         # The backslash-continued form: the cable published as one metadata row whose lines each end
         # with a backslash. The backslashes are not the cable's: they are dropped, and reported.
         self.tabbed = False
-        if "\\\n" in text or text[-3:].rstrip().endswith("\\"):
+        if "\\" in text and ("\\\n" in text or text[-3:].rstrip().endswith("\\")):
             self._drop_continuation_marks()
         self.double_spaced = _is_double_spaced(self.texts)
         self.wrap = -1 if self.double_spaced else _wrap_width(self.texts)
@@ -1032,6 +1045,8 @@ class _Parser:
             if fld == "SUBJECT" and self.portions and not "".join(self.portions[-1].parts).strip():
                 # "SUBJECT:" alone, the subject itself after a blank line.
                 return not (_PARA_RE.match(s) or _MARK_RE.match(s) or _CLASSIFIED_BY_RE.match(s))
+            if fld == "REF" and _ENDS_WITH_LABEL_RE.search("".join(self.portions[-1].parts).rstrip()):
+                return True  # "C)" at the end of a line, its citation after a blank line
             return fld == "REF" and self._next_ref_item(s)
         if fld == "TAGS":
             return (
@@ -1169,6 +1184,8 @@ class _Parser:
         rest = m.group(3).strip().rstrip("\\").strip()
         # "E.O. 12958: DECL: 1/1/2018 TAGS: PREL" (a header squeezed onto one line)
         tags_at = rest.upper().find("TAGS")
+        if tags_at < 0 and (am := _AGS_RE.search(rest)):
+            tags_at = am.start() + 1  # "DECL: 08/22/2017 AGS: PGOV" (the T lost)
         tail = ""
         if tags_at > 0:
             rest, tail = rest[:tags_at].strip(), rest[tags_at:]
@@ -1250,7 +1267,10 @@ class _Parser:
             cable.tags = parse_tags("".join(self.tags_field.parts))
         if self.subject_field is not None:
             # A page break run onto the subject's line is not part of the subject.
-            cable.subject = clean_subject(_TRAILING_PAGE_BREAK_RE.sub("", cable.subject))
+            subject = cable.subject
+            if subject.rstrip()[-1:].isdigit() and " OF " in subject:  # "... TOKYO 001744 002 OF 003"
+                subject = _TRAILING_PAGE_BREAK_RE.sub("", subject)
+            cable.subject = clean_subject(subject)
         level = self.banner_cls
         if not level and getattr(self, "zny", ""):
             level = {"C": "C", "S": "S", "U": "U", "T": "TS", "E": "U"}.get(self.zny[0], "")
@@ -1535,12 +1555,15 @@ class _Parser:
             return
         parts = last.parts
         name = ""
+        before = parts[-3] if len(parts) >= 3 else ""
+        if len(parts) >= 5 and _SKIPPED_BEFORE_NAME_RE.fullmatch(before) and parts[-4] in (" ", "\n"):
+            before = parts[-5]
         if (
             len(parts) >= 3
             and parts[-2] in (" ", "\n")
             and _is_signature(parts[-1])
-            and parts[-3]
-            and parts[-3][-1] in '.:")'
+            and before
+            and (before[-1] in '.:")' or _SKIPPED_BEFORE_NAME_RE.fullmatch(before))
         ):
             # On its own line directly under the last paragraph.
             name = parts.pop()
@@ -1551,6 +1574,9 @@ class _Parser:
             and any(ch.islower() for ch in parts[-1])
         ):
             # Run onto the end of the last line of text that was never wrapped.
+            name = m.group(1)
+            parts[-1] = parts[-1][: m.start(1)].rstrip()
+        elif len(parts) >= 1 and (m := _FORMULA_NAME_RE.search(parts[-1])):
             name = m.group(1)
             parts[-1] = parts[-1][: m.start(1)].rstrip()
         if name:
@@ -1658,7 +1684,10 @@ def _banner_caveats(rest: str) -> list[str]:
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
     text = " ".join(text.split())
     head = text[:300]  # a name and title are shorter; the rest is reasons or the paragraph
-    m = _CLASSIFIED_CUT_RE.search(head.lower())
+    low = head.lower()
+    if "0" in low:  # "REAS0N", "BASED 0N": a zero typed for the letter O (same length)
+        low = _LOWER_ZERO_FOR_O_RE.sub("o", low)
+    m = _CLASSIFIED_CUT_RE.search(low)
     cut = m.start() if m else len(text)
     if m is None:
         # "for re asons", "f or reasons": the reason's word broken by the teletype's wrapping.
@@ -1667,6 +1696,8 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
                 cut = fm.start()
                 break
     name = text[:cut].strip(" ,;:-")
+    if closing := _CLOSING_LEVEL_RE.search(name):  # "TOM MCDONALD. CONFIDENTIAL" (the page's foot)
+        name = name[: closing.start()]
     if name.endswith(".") and not _KEEPS_DOT_RE.search(name):
         name = name.rstrip(".").rstrip()
     if name.upper().startswith("BY "):
@@ -1683,16 +1714,18 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
 
 # Where the reasons begin, in the lower-cased line: the name and title end before it.
 _CLASSIFIED_CUT_RE = re.compile(
-    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|reas\b"
+    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|rasons\b|reas\b"
     r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
     r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
 )
+_LOWER_ZERO_FOR_O_RE = re.compile(r"(?<=[a-z])0|\b0(?=[a-z])")
+_CLOSING_LEVEL_RE = re.compile(r"(?<=\.)\s+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)$")
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
 _DANGLING_WORDS = frozenset(
     {"FOR", "F0R", "FR", "F", "OR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"}
 )
 _FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
-_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
+_NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z0'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
 # Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
 _TITLE_WORDS = frozenset(
     (
@@ -1726,7 +1759,7 @@ def classifier_names(classified_by: str) -> list[str]:
                 tokens
                 and token.islower()
                 and len(token) <= 3
-                and token not in _SMALL_WORDS
+                and (token not in _SMALL_WORDS or token == "a" and seg.endswith(" a"))
                 and "." not in token
                 and tokens[-1][-1].isalpha()
             ):
@@ -1751,19 +1784,27 @@ def classifier_names(classified_by: str) -> list[str]:
 def _is_name_token(token: str) -> bool:
     token = token.lstrip("\x01")
     upper = token.upper()
-    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES) or upper.endswith(("OFF", "OFF.")):
+    if upper in _TITLE_WORDS or upper.startswith(_TITLE_PREFIXES):
+        return False
+    if (word := upper.rstrip(".")).endswith("OFF") and word[:-3] in _OFF_STEMS:  # POLOFF, ECONOFF
         return False
     if "COUNS" in upper or "COUNC" in upper or upper == "COUN" or "AFFAI" in upper or "SECRETAR" in upper:
         return False
     return _NAME_TOKEN_RE.match(token) is not None
 
 
+# Officers named by their section: POLOFF, ECONOFF, ... (a name may end in -off: Nemroff).
+_OFF_STEMS = frozenset(
+    "POL ECON ECO POLEC ECPO CONS MGMT PA PD POLMIL MIL RS LAB SCI ESTH GSO IO POLECON ECONPOL PAO ADMIN"
+    " REF POLE CON".split()
+)
 _SMALL_WORDS = frozenset({"for", "fr", "of", "and", "the", "to", "in", "on", "at", "per", "by", "a", "an"})
 _TITLE_PREFIXES = (
     "AMBAS",
     "AMABAS",
     "ABASS",
     "AMBS",
+    "AMBB",
     "DIREC",
     "DIRECO",
     "CHARGE",
@@ -1781,21 +1822,99 @@ def parse_tags(text: str) -> list[str]:
     """The tags of a TAGS field, in order, once each, in capitals.
 
     `PREL PGOV IZ` and `PREL, PGOV, IZ` -> ["PREL", "PGOV", "IZ"]; a name in parentheses is one tag
-    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]).
+    (`OVIP (STEINBERG, JAMES B.)` -> ["OVIP", "STEINBERG, JAMES B."]). Words are read against the tag
+    codes of the corpus (cables/tag_codes.py): codes run together are split (`ETRDEINVECINPGOVCS`,
+    `PHUMBA`), a code typed with one letter too many is corrected (`MOPPS` -> MOPS, `UNDESCO` ->
+    UNESCO), words that are not codes next to each other are one subject keyword (`HUMAN RIGHTS`,
+    `GOI EXTERNAL`), and the two words after OVIP that are not both codes are the visitor's name
+    (`OVIP CLINTON HILLARY` -> "CLINTON, HILLARY"). A page header run onto the line (`SECRET  PAGE
+    02  ROME 03067 211833Z`) ends the field.
     """
+    text = _TAGS_PAGE_BREAK_RE.split(text.upper(), maxsplit=1)[0]
     tags: list[str] = []
-    for m in _TAG_PART_RE.finditer(text.upper()):
+    for m in _TAG_PART_RE.finditer(text):
         if m.group(1) is not None:
             items = [" ".join(m.group(1).split()).strip(" ,")]
         else:
-            items = [t.strip(".:") for t in re.split(r"[\s,;]+", m.group(2))]
+            items = []
+            for chunk in _TAG_CHUNK_RE.split(m.group(2)):
+                words = [t.strip(".:") for t in chunk.split()]
+                # Most fields are codes and nothing else: nothing to split, correct or join.
+                items += words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
         for tag in items:
             if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)
     return tags
 
 
+def _tag_words(words: list[str]) -> list[str]:
+    """The tags of words written between commas (see parse_tags)."""
+    out: list[str] = []
+    phrase: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if not w or w == "TAGS":  # a second "TAGS:" label run onto the field
+            continue
+        if w in TAG_CODES or not w.isalpha():
+            pieces = [w]
+        else:
+            pieces = _split_codes(w) or [_CODE_TYPOS.get(w, "")]
+            if not pieces[0]:
+                phrase.append(w)  # not a code: part of a keyword written in words
+                continue
+        if phrase:
+            out.append(" ".join(phrase))
+            phrase = []
+        out += pieces
+        if (
+            w == "OVIP"
+            and i + 1 < len(words)
+            and words[i].isalpha()
+            and words[i + 1].isalpha()
+            and words[i + 1] not in TAG_CODES
+        ):
+            out.append(f"{words[i]}, {words[i + 1]}")  # OVIP SURNAME GIVEN-NAME
+            i += 2
+    if phrase:
+        out.append(" ".join(phrase))
+    return out
+
+
+def _split_codes(word: str) -> list[str] | None:
+    """A word of six letters or more that is tag codes run together, one of them of four letters or
+    more, in the fewest codes (`PHUMBA` -> PHUM, BA); None when it is not."""
+    if len(word) < 6:
+        return None
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(2, len(word) + 1):
+        for start in range(max(0, end - 6), end - 1):
+            head, piece = best[start], word[start:end]
+            if head is not None and piece in TAG_CODES and piece != word:
+                if best[end] is None or len(head) + 1 < len(best[end]):  # type: ignore[arg-type]
+                    best[end] = [*head, piece]
+    found = best[-1]
+    return found if found and any(len(p) >= 4 for p in found) else None
+
+
+# A code of four letters or more typed with one letter too many -> the code (only where one code fits).
+_CODE_TYPOS: dict[str, str] = {}
+for _code in sorted(TAG_CODES):
+    if len(_code) >= 4:
+        for _i in range(len(_code) + 1):
+            for _c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+                _typo = _code[:_i] + _c + _code[_i:]
+                if _typo not in TAG_CODES:
+                    _CODE_TYPOS[_typo] = "" if _CODE_TYPOS.get(_typo, _code) != _code else _code
+_CODE_TYPOS = {k: v for k, v in _CODE_TYPOS.items() if v}
+del _code, _i, _c, _typo
+# A page header of an old cable run onto the TAGS line: wide spaces, a classification, PAGE nn.
+_TAGS_PAGE_BREAK_RE = re.compile(
+    r"(?:^|\s)(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+PAGE\s+\d"
+)
 _TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
+_TAG_CHUNK_RE = re.compile(r"[,;]")
 
 
 def clean_subject(text: str) -> str:
@@ -1806,7 +1925,9 @@ def clean_subject(text: str) -> str:
         text = _HYPHEN_BREAK_RE.sub("-", text)
     if "&" in text:
         text = html.unescape(text)
-    return _TRAILING_RULE_RE.sub("", text)
+    if text and text[-1] in "-=_":
+        text = _TRAILING_RULE_RE.sub("", text)
+    return text
 
 
 _SUBJECT_STOP_RE = re.compile(r"\bSensitive but\b|\bThis is an action request\b", re.IGNORECASE)
@@ -1823,9 +1944,8 @@ _HEADER_SPLIT_RE = re.compile(
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 
 
-_HEADER_KEYS_RE = re.compile(
-    r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|Ref\(s\):|Classified By:|:\d\d:\d\d", re.IGNORECASE
-)
+# On the line in capitals: a case-sensitive pattern is searched several times faster.
+_HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|REF\(S\):|CLASSIFIED BY:|:\d\d:\d\d")
 
 
 def _is_routed_address(s: str) -> bool:
@@ -1838,7 +1958,7 @@ def _split_header_line(s: str) -> list[str] | None:
     """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
     if len(s) < 12:
         return None
-    if _HEADER_KEYS_RE.search(s, 1) is None:
+    if _HEADER_KEYS_RE.search(s.upper(), 1) is None:
         # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
         if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
             return None
@@ -1860,7 +1980,10 @@ def _strip_address(s: str) -> str:
     m = _ADDRESS_RE.match(s)
     if m and "/" in s[:9]:
         s = m.group(2)
-    return _ADDRESS_TAIL_RE.sub("", s).strip()
+    tail = s.rstrip()[-9:]
+    if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):
+        s = _ADDRESS_TAIL_RE.sub("", s)  # (only where it can match: the pattern is not anchored)
+    return s.strip()
 
 
 def _date_from_parts(a: str, b: str, c: str) -> date | None:
@@ -1897,12 +2020,21 @@ def _is_closing_residue(text: str) -> bool:
         return True
     return (
         upper.rstrip(" .") in _CLOSING_WORDS
-        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", "GP-", ">"))
+        or upper.startswith(("DECLASSIFIED/RELEASED", "NNNN", "NOTE BY OC/T", "NOTE: NOT PASSED", ">"))
+        or _GP_RE.fullmatch(upper) is not None
         or " - CLASSIFICATION:" in upper
+        or _PUBLISHED_ID_RE.match(upper) is not None
         or (_banner_level(upper)[0] is not None and len(upper) < 40)
     )
 
 
+# The publisher's line after the cable: "2004CARACA01540 - UNCLASSIFIED".
+_PUBLISHED_ID_RE = re.compile(r"\d{4}[A-Z]{3,}\d{3,} - [A-Z ]+$")
+# The name run onto a closing formula in capitals: "END OF TEXT. BAKER", "MINIMIZE CONSIDERED. EAGLETON".
+_FORMULA_NAME_RE = re.compile(r"(?:END OF TEXT|END TEXT|MINIMIZE CONSIDERED)\. +([A-Z][A-Z'-]{2,30})$")
+# Lines between the last paragraph and the name: a teletype's "-" and the declassification group.
+_SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
+_GP_RE = re.compile(r"GP-\d")  # the declassification group of an old cable
 _CLOSING_WORDS = frozenset(
     {"CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "TOP SECRET", "LIMITED OFFICIAL USE"}
 )

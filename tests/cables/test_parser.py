@@ -15,6 +15,7 @@ from cables.parser import (
     parse_cable,
     parse_marking,
     parse_references,
+    parse_tags,
 )
 from tests.cables.parser_cases import FIXTURES, corpus, lost_or_moved
 
@@ -347,3 +348,117 @@ def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
         if "CTION" not in ref_id:  # 08ECTION01OF02MANAMA492: a garbled id
             posts.add(ref_id[2:].rstrip("0123456789"))
     assert posts <= _POSTS, sorted(posts - _POSTS)
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("PHUM, OPRC, OPRC, IT, ITPHUM, HUMAN RIGHTS", ["PHUM", "OPRC", "IT", "HUMAN RIGHTS"]),
+        ("ETRDEINVECINPGOVCS", ["ETRD", "EINV", "ECIN", "PGOV", "CS"]),
+        ("KCRM KWMN ASEC PHUMBA", ["KCRM", "KWMN", "ASEC", "PHUM", "BA"]),
+        ("PTER MARR, MOPPS", ["PTER", "MARR", "MOPS"]),
+        ("PREL SCUL ETRD CS UNDESCO", ["PREL", "SCUL", "ETRD", "CS", "UNESCO"]),
+        ("OVIP CLINTON HILLARY PREL KPAL FR", ["OVIP", "CLINTON, HILLARY", "PREL", "KPAL", "FR"]),
+        ("OVIP RICE CONDOLEEZZA PREL", ["OVIP", "RICE, CONDOLEEZZA", "PREL"]),
+        ("PGOV, KWBG, COUNTERTERRORISM, GOI EXTERNAL", ["PGOV", "KWBG", "COUNTERTERRORISM", "GOI EXTERNAL"]),
+        ("ECON ETRD PM ECONOMIC AFFAIRS", ["ECON", "ETRD", "PM", "ECONOMIC AFFAIRS"]),
+        (
+            "PREL, ETRD, IT                          SECRET       PAGE 02        ROME  03067  211833Z",
+            ["PREL", "ETRD", "IT"],
+        ),
+        ("PREL, UNGA/C-6", ["PREL", "UNGA/C-6"]),
+        ("DOMESTIC POLITICS ZANU-PF", ["DOMESTIC POLITICS", "ZANU-PF"]),
+    ],
+)
+def test_tags_are_read_against_the_corpus_tag_codes(field: str, expected: list[str]) -> None:
+    """Codes run together are split, a code with one letter too many corrected, words that are not
+    codes joined into one keyword, OVIP's visitor named, a page header run onto the line dropped."""
+    assert parse_tags(field) == expected
+
+
+def test_the_tag_code_table_is_the_corpus_metadata() -> None:
+    """cables/tag_codes.py is what tests/cables/data/build_tag_codes.py prints from the corpus."""
+    import subprocess
+    import sys
+
+    corpus()  # skips without the corpus
+    root = Path(__file__).resolve().parents[2]
+    printed = subprocess.run(
+        [sys.executable, str(root / "tests" / "cables" / "data" / "build_tag_codes.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == (root / "cables" / "tag_codes.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Institutional Affairs Unit Chief Courtney Nemroff for re asons 1.4 (b)", ["Courtney Nemroff"]),
+        ("AMBASSADOR TOM MCDONALD. CONFIDENTIAL REASONS: 1.5 (B)", ["TOM MCDONALD"]),
+        ("Deputy Political Counselor Charles O. Blah a, E.O. 12958, reasons 1.4", ["Charles O. Blaha"]),
+        ("A/LEGATT GARY SCHAAF FOR RASONS 1.4 (B) AND (D).", ["GARY SCHAAF"]),
+        ("AMBASSAD0R B0HLEN.  REAS0N: 1.5(B,D).", ["B0HLEN"]),
+        ("AMBASSAD0R R0BIN L. RAPHEL BASED 0N 1.5 (B)", ["R0BIN L. RAPHEL"]),
+        ("Ambbassador Donald E. Booth for reasons 1.4 (b)", ["Donald E. Booth"]),
+        ("POLOFF JOHN SMITH FOR REASONS 1.4 (D)", ["JOHN SMITH"]),
+    ],
+)
+def test_classified_by_reads_names_past_typos_and_closing_lines(line: str, expected: list[str]) -> None:
+    """A surname ending in -off is not an officer's title (POLOFF); "for rasons", zeros typed for O,
+    a letter of the surname wrapped alone, a misspelt title and a closing classification line."""
+    cable = parse_cable(f"SUBJECT: TEST\n\nClassified By: {line}\n\n1. (U) Text.\n")
+    assert cable.classifiers == expected
+
+
+@pytest.mark.parametrize(
+    ("ending", "signer"),
+    [
+        ("WHALING FLEET THROUGH JANUARY 7.\n-\nCLARK\n", "CLARK"),
+        ("MOST LIKELY TO SUCCEED.\n\nGP-3\nSACCIO\n", "SACCIO"),
+        ("21.  BEIRUT MINIMIZE CONSIDERED.  EAGLETON\n", "EAGLETON"),
+        (
+            "(Drafted: PAS: Victoria Alvarado.)\nSHAPIRO\n\n\nNNNN\n\n      2004CARACA01540 - UNCLASSIFIED",
+            "SHAPIRO",
+        ),
+    ],
+)
+def test_the_signature_is_found_past_separators_and_closing_formulas(ending: str, signer: str) -> None:
+    """A teletype's "-" line or a GP-3 group above the name, the name run onto "MINIMIZE CONSIDERED.",
+    the publisher's id line after it."""
+    text = f"SUBJECT: TEST\n\n1. (U) THE FIRST PARAGRAPH.\n\n2. (U) THE LAST PARAGRAPH IS HERE\n{ending}"
+    assert parse_cable(text).signers == [signer]
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        (
+            "A. OTTAWA 2258 B. OTTAWA 1245 C. 05 0TTAWA 3518",
+            "06",
+            ["06OTTAWA2258", "06OTTAWA1245", "05OTTAWA3518"],
+        ),
+        ("(A)05 CHENNAI 0121, (B)O4 CHENNAI 0944", "06", ["05CHENNAI121", "04CHENNAI944"]),
+        ("A - Kabul 28", "08", ["08KABUL28"]),
+    ],
+)
+def test_ref_citations_with_o_and_zero_swapped_and_dashed_letters(
+    ref: str, year: str, expected: list[str]
+) -> None:
+    """A zero typed for the O that starts a post, the letter O typed for the zero of a year, `A -`."""
+    refs = parse_references(ref, year)
+    assert [r.reference_id for r in refs] == expected
+    assert refs[0].label == "A"
+
+
+def test_a_ref_letter_at_the_end_of_a_line_takes_its_citation_after_a_blank_line() -> None:
+    text = (
+        "SUBJECT: TEST\nREFS: A) STATE (01) 201265, B) STATE (01) 213042,C)\n\nSTATE 02034\n\n1. (U) Text.\n"
+    )
+    refs = parse_cable(text, known_id="02HARARE81").references
+    assert [(r.label, r.reference_id) for r in refs] == [
+        ("A", "01STATE201265"),
+        ("B", "01STATE213042"),
+        ("C", "02STATE2034"),
+    ]

@@ -48,11 +48,30 @@ DROPPED: dict[tuple[str, str, int], str] = {
     ): "'[A] State 188314, 259032' cites two cables; cablemap drops the second",
     ("references_ng", "09PANAMA176", 0): "'PANAMA 00789/08': cablemap expects 08PANAMA798, the text says 789",
     ("references_ng", "05PARIS8123", 0): "the text cites PARIS 7472; cablemap expects 05PARIS7572",
+    ("references", "09UNVIEVIENNA553", 0): (
+        "'REF: UNVIE 544' gives no year, so the citing cable's: it is 09UNVIEVIENNA553 (December 2009),"
+        " while cablemap's case files it under 2010 and expects 10UNVIEVIENNA544"
+    ),
+    ("references_ng", "06MANILA3065", 0): (
+        "'B. 2962 AND PREVIOUS': the text cites 2962; cablemap expects 06MANILA2969 (item A's number)"
+    ),
+    ("classified_by", "09ASTANA184", 1): (
+        "the text spells 'RICAHRD E. HOAGLAND' (case #0 expects that spelling); the normalised case"
+        " corrects the typo from cablemap's own table of names"
+    ),
+    ("tags", "09BEIJING2964", 0): (
+        "the text's tag is 'OVIP STEINBERG JAMES'; cablemap's 'STEINBERG, JAMES B.' adds a middle initial"
+        " from its own table of names"
+    ),
+    ("tags", "07SAOPAULO212", 0): (
+        "the text's tag is 'OVIP BUSH GEORGE'; cablemap's 'BUSH, GEORGE W.' adds a middle initial from"
+        " its own table of names"
+    ),
 }
 # The share of the cases that run which the parser must meet. Issue 19 asks for 95%; the parser meets
 # FLOOR today (see docs/parser.md, which lists every case it misses): the test keeps it from falling.
 TARGET = 0.95
-FLOOR = 0.80
+FLOOR = 0.89
 
 
 @cache
