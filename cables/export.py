@@ -208,6 +208,20 @@ def box_label(codes: Sequence[str]) -> str:
     return ", ".join(code_display(c) for c in codes) or "WITHHELD"
 
 
+def withheld_paragraph_label(codes: Sequence[str]) -> str:
+    """What a withheld paragraph's box says, in the text and PDF copies: "WITHHELD: B1, 1.4(B)".
+    The leak check allows it (allowed_strings), as it allows every box's label."""
+    return f"WITHHELD: {box_label(codes)}" if codes else "WITHHELD"
+
+
+def released_stream(doc: ReleaseDocument, flow: Sequence[str]) -> str:
+    """The copy's own text as it runs from its stamp and struck original classification into the
+    portions (flow: each portion's prefix and text): a phrase that runs from one released piece
+    into the next (the struck banner, then a header line repeating it) is released."""
+    head = [doc.page_header, doc.status, *doc.declassification]
+    return " ".join([*head, f"Original classification: {doc.original_classification}", *flow])
+
+
 def text_box(codes: Sequence[str]) -> str:
     """A box in the text copy: as wide as any other, whatever it hides; wider only for many codes."""
     return "[" + box_label(codes).center(BOX_TEXT_WIDTH - 2) + "]"
@@ -299,7 +313,7 @@ def render_text(doc: ReleaseDocument) -> str:
         )
         if p.status == WITHHOLD and p.kind == "paragraph":
             # A withheld paragraph reads as one, not as the small box of a name.
-            body = f"[WITHHELD: {box_label(p.codes)}]" if p.codes else "[WITHHELD]"
+            body = f"[{withheld_paragraph_label(p.codes)}]"
         lines.append(f"{prefix} {body}".strip() if prefix else body)
         if p.kind != "header":
             lines.append("")
@@ -530,14 +544,16 @@ def allowed_strings(doc: ReleaseDocument) -> list[str]:
     for p in doc.portions:
         prefix = portion_prefix(p)
         out.append(prefix)
+        if p.status == WITHHOLD and p.kind == "paragraph":
+            out.append(withheld_paragraph_label(p.codes))
         line = []
         for s in p.segments:
             out.append(box_label(s.codes) if s.redacted else s.text)
             line.append(f" {box_label(s.codes)} " if s.redacted else s.text)
         flow.append(f"{prefix} {''.join(line)}")
-    # The released text as it runs through the copy: a phrase that spans two released portions
+    # The released text as it runs through the copy: a phrase that spans two released pieces
     # (a heading that repeats the header lines before it) is released, whatever else repeats it.
-    out.append(" ".join(flow))
+    out.append(released_stream(doc, flow))
     return out
 
 

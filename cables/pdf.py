@@ -15,7 +15,15 @@ from html import escape
 
 from fpdf import FPDF
 
-from cables.export import ReleaseDocument, ReleasedPortion, box_label, fold, marked_segments, prefix_parts
+from cables.export import (
+    ReleaseDocument,
+    ReleasedPortion,
+    box_label,
+    fold,
+    marked_segments,
+    prefix_parts,
+    withheld_paragraph_label,
+)
 
 FONT, SIZE = "Courier", 10.0
 LINE = 5.0  # mm between baselines
@@ -133,7 +141,7 @@ def _withheld_paragraph(pdf: FPDF, p: ReleasedPortion, y: float, width: float) -
     _strike(pdf, struck, y)
     pdf.set_line_width(0.3)
     pdf.rect(x, y - 3.6, LEFT + width - x, 4.6 + LINE)
-    label = fold(f"WITHHELD: {box_label(p.codes)}" if p.codes else "WITHHELD")
+    label = fold(withheld_paragraph_label(p.codes))
     pdf.set_font(BOX_FONT[0], "B", BOX_FONT[1] + 1)
     pdf.text(x + (LEFT + width - x - pdf.get_string_width(label)) / 2, y + LINE / 2 - 0.4, label)
     return y + LINE * 2 + LINE * 0.6

@@ -18,6 +18,8 @@ from cables import export
 from cables.corpus import corpus_dir
 from cables.export import (
     FORMATS,
+    RELEASE,
+    WITHHOLD,
     LeakError,
     PortionDecision,
     ReleaseDocument,
@@ -438,3 +440,27 @@ def test_every_banner_and_portion_mark_is_struck_through_in_every_format() -> No
     assert len(lines) == 5
     for fmt in FORMATS:  # what is struck still reads as itself to the leak check
         assert "c o n f i d e n t i a l section 01" in normalise(extract(fmt, render(doc, fmt)))
+
+
+def test_a_span_reading_from_the_struck_banner_into_the_first_header_line_is_no_false_alarm() -> None:
+    """00HARARE5461 (found by bench/twin.py 300): paragraph 5 repeats the banner and "DENTIAL
+    CONFID" was excised there; the copy shows those letters legitimately, from its struck
+    "Original classification: SECRET//NOFORN" line into its first header line "SECRET//NOFORN ..."."""
+    header = "SECRET//NOFORN PTQ2529"
+    body = "NOFORN\nSECRET//NOFORN again"
+    portions = [P(1, header, kind="header", label=""), P(2, body)]
+    at = body.index("NOFORN\nSECRET")
+    decisions = {1: PortionDecision(RELEASE), 2: excising(body, body[at : at + 13])}
+    doc = document(portions, decisions, ("B6",))
+    for fmt in ("txt", "html"):
+        check_leaks(fmt, extract(fmt, render(doc, fmt)), doc, secrets_of(portions, decisions))
+
+
+def test_a_withheld_paragraphs_label_is_no_false_alarm() -> None:
+    """The box of a withheld paragraph says WITHHELD: an excised "held" elsewhere is no leak."""
+    portions = [P(1, "The package was held at customs."), P(2, "The minister named the buyer.", label="2")]
+    decisions = {1: excising(portions[0].text, "held"), 2: PortionDecision(WITHHOLD, ("B1", "1.4(d)"))}
+    doc = document(portions, decisions, ("B1", "1.4(d)", "B6"))
+    assert "[WITHHELD: B1, 1.4(D)]" in render(doc, "txt").decode()
+    for fmt in FORMATS:
+        check_leaks(fmt, extract(fmt, render(doc, fmt)), doc, secrets_of(portions, decisions))

@@ -387,7 +387,8 @@ def _search(outcome: Outcome, review: Review, plans: dict[int, PortionPlan], fil
         doc.title,
         doc.reference_id,
     ]
-    known = export.normalise(" ".join(flow) + " \x00 " + " \x00 ".join(fixed))
+    fixed += [export.withheld_paragraph_label(p.codes) for p in doc.portions if p.status == export.WITHHOLD]
+    known = export.normalise(export.released_stream(doc, flow) + " \x00 " + " \x00 ".join(fixed))
     needles = [n for n in dict.fromkeys(needles) if len(n) >= 8 and n not in known]
     haystacks: dict[tuple[str, bytes], str] = {}  # an exported file is the stored one: read once
     for name, data in files.items():
