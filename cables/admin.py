@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.models import clearance_rank
 from cables.models import Cable, CableReference, CableTag, Portion
-from review.models import clearance_rank
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -10,7 +10,7 @@ from django.urls import include, path
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", include("review.account_urls")),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("reading-room/", include("review.reading_urls")),
     path("", include("jobs.urls")),

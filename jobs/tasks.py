@@ -21,13 +21,14 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from accounts.models import clearance_rank
 from cables.ingest import Counts, Ingester, Record
 from jobs.lease import Lease, LeaseLost
 from jobs.models import MAX_FAILURES_KEPT, Job
 from jobs.uploads import UploadError, csv_records, kind_of, zip_records
 from review import audit
 from review import release as release_copies
-from review.models import ReleaseCopy, clearance_rank
+from review.models import ReleaseCopy
 
 EXPORT_FORMATS = list(release_copies.FORMATS)
 PROGRESS_EVERY = 0.5  # seconds between progress writes of an export

@@ -23,12 +23,13 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import requires
+from accounts.models import AnyUser, clearance_rank
 from jobs.forms import UploadForm
 from jobs.models import Job, jobs_dir, max_upload_bytes
 from jobs.tasks import job_event, run_job
 from review import audit
-from review.models import AnyUser, clearance_rank
-from review.queues import page_of, requires
+from review.queues import page_of
 
 app_name = "jobs"
 JOB_PERMISSIONS = tuple(Job.PERMISSION.values())

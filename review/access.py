@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.db.models import Max, QuerySet
 from django.http import Http404
 
+from accounts.models import AnyUser, clearance_rank
 from cables.models import Cable
 from review import audit
-from review.models import AnyUser, AuditEvent, Review, clearance_rank
+from review.models import AuditEvent, Review
 
 
 def visible_cables(user: AnyUser) -> QuerySet[Cable]:

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from accounts.models import clearance_rank
 from cables.models import Cable, Portion
 from review import audit, mosaic_status
 from review import release as release_copies
@@ -42,7 +43,6 @@ from review.models import (
     Review,
     SampledReview,
     Span,
-    clearance_rank,
 )
 
 User = AbstractBaseUser

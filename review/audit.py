@@ -34,8 +34,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts.models import TOP_RANK
 from cables.models import Cable
-from review.models import TOP_RANK, AuditEvent
+from review.models import AuditEvent
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.

@@ -21,11 +21,12 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from accounts.decorators import requires
 from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
+from review.queues import PAGE_SIZE, assign_posted, reviewers_for
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}

@@ -10,51 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from cables.export import PortionDecision
-from cables.models import Cable, Level, Portion
+from cables.models import Cable, Portion
 
 User = settings.AUTH_USER_MODEL
-AnyUser = AbstractBaseUser | AnonymousUser
-
-
-class Clearance(models.TextChoices):
-    """What a person may read. U also reads SBU, which is unclassified."""
-
-    U = "U", "UNCLASSIFIED"
-    C = "C", "CONFIDENTIAL"
-    S = "S", "SECRET"
-    TS = "TS", "TOP SECRET"
-
-
-# Levels and clearances on one scale: a user reads a cable when cable rank <= clearance rank.
-LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
-CLEARANCE_RANK = {Clearance.U: 1, Clearance.C: 2, Clearance.S: 3, Clearance.TS: 4}
-TOP_RANK = max(LEVEL_RANK.values())  # the highest rank a cable can have
-
-
-class Profile(models.Model):
-    user = models.OneToOneField(User, models.CASCADE, related_name="profile")
-    clearance = models.CharField(max_length=2, choices=Clearance.choices, default=Clearance.U)
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.clearance})"
-
-
-def clearance_rank(user: AnyUser) -> int:
-    """The highest cable rank the user may read; -1 for anonymous users (nothing)."""
-    if not user.is_authenticated:
-        return -1
-    try:
-        clearance = user.profile.clearance  # type: ignore[union-attr]
-    except Profile.DoesNotExist:
-        clearance = Clearance.U  # no profile: the least
-    return CLEARANCE_RANK[Clearance(clearance)]
 
 
 class ExemptionCode(models.Model):

@@ -26,21 +26,15 @@ from django.urls import URLPattern, path
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import requires
+from accounts.models import AnyUser, clearance_rank
 from cables.export import ReleasedPortion, release_view
 from cables.forms import FilterDateField
 from cables.models import Portion
 from review import actions
-from review.models import (
-    AnyUser,
-    Decision,
-    PortionCheck,
-    QualitySample,
-    Review,
-    SampledReview,
-    clearance_rank,
-)
+from review.models import Decision, PortionCheck, QualitySample, Review, SampledReview
 from review.queue_forms import NOTE_MAX
-from review.queues import _original, page_of, requires, reviewers_for
+from review.queues import _original, page_of, reviewers_for
 
 SUPERVISORS = "supervisors"
 NOTE_ROWS = 2

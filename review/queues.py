@@ -8,10 +8,9 @@ whose refusals come back to the user as messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractUser, Permission
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
@@ -45,6 +43,8 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import requires
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
 from review import actions, audit, consistency, mosaic_status, round_diff
@@ -55,15 +55,7 @@ from review.access import (
     visible_filter_choices,
     visible_reviews,
 )
-from review.models import (
-    TOP_RANK,
-    AnyUser,
-    AuditEvent,
-    Decision,
-    MosaicAcknowledgment,
-    Review,
-    clearance_rank,
-)
+from review.models import AuditEvent, Decision, MosaicAcknowledgment, Review
 from review.queue_forms import (
     ApprovalFilterForm,
     AssignFilterForm,
@@ -84,23 +76,6 @@ REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
 LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
 # Cable columns a queue never shows: they can be large.
 _HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
-
-
-def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """403 with a message saying who may use the page (under login_required)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                raise PermissionDenied(
-                    f"This page is for {who}. If your work needs it, ask a supervisor for the role."
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def listed(reviews: QuerySet[Review]) -> QuerySet[Review]:

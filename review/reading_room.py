@@ -24,9 +24,10 @@ from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from accounts.models import clearance_rank
 from review import audit, redaction_log, release
 from review.access import access_cable
-from review.models import ReleaseCopy, clearance_rank
+from review.models import ReleaseCopy
 
 PAGE_SIZE = 50
 MAX_SEARCH_WORDS = 10

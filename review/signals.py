@@ -6,36 +6,14 @@ from functools import partial
 from typing import Any
 
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
+from accounts.events import account_event, client_details
 from review import audit
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address a request comes from, for the audit log and the sign-in lockout
-    (AXES_CLIENT_IP_CALLABLE).
-
-    Behind the TLS proxy of the production settings (SECURE_PROXY_SSL_HEADER) every request comes
-    from the proxy, so the address is the last one in X-Forwarded-For: the one the proxy itself
-    added (or set) for the client it saw. Earlier entries come from the client and prove nothing.
-    """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def client_details(request: HttpRequest | None) -> dict[str, str]:
-    """Where a sign-in event came from: the address and the browser."""
-    if request is None:
-        return {}
-    return {"ip": client_ip(request), "agent": request.META.get("HTTP_USER_AGENT", "")[:200]}
 
 
 def logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -77,7 +55,7 @@ def login_failed(
 def locked_out(
     sender: Any, request: HttpRequest | None, username: str | None, ip_address: str, **kwargs: Any
 ) -> None:
-    """django-axes locked an account or an address (review/lockouts.py): audit it, once, after the
+    """django-axes locked an account or an address (accounts/lockouts.py): audit it, once, after the
     failure that caused it.
 
     axes sends this for the failure that reaches the limit, having just counted the failures, and
@@ -105,14 +83,23 @@ def locked_out(
         request._declass_lockout = record  # type: ignore[attr-defined]
 
 
+def account_recorded(
+    sender: Any, actor: Any, action: str, obj: Any = None, signal: Any = None, **fields: Any
+) -> None:
+    """accounts.events.record(): an account event, appended in the sender's transaction."""
+    audit.record(actor, action, obj, **fields)
+
+
 def connect() -> None:
-    from review import two_factor  # which records its own events with client_details()
+    from accounts import two_factor
+
+    account_event.connect(account_recorded, dispatch_uid="review.audit.account_event")
 
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")
     user_locked_out.connect(locked_out, dispatch_uid="review.audit.locked_out")
-    user_logged_in.connect(two_factor.signed_in, dispatch_uid="review.two_factor.signed_in")
+    user_logged_in.connect(two_factor.signed_in, dispatch_uid="accounts.two_factor.signed_in")
     m2m_changed.connect(
         groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles"
     )

@@ -9,7 +9,7 @@ page, the systematic-review queue). The learning itself is review/sensitivity.py
 - Scores are stored (PortionScore, CableScore), never computed per request. A cable's score is its
   highest portion score: a cable can be released in full only if every portion can, so its most
   sensitive portion decides how soon it can be cleared (docs/triage.md says why not an average).
-- Who sees scores: users with review.view_triage (reviewers and supervisors, review/roles.py),
+- Who sees scores: users with review.view_triage (reviewers and supervisors, accounts/roles.py),
   only on cables they may see (review.access), only once a model has scored the cable.
 """
 
@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import AnyUser
 from cables.models import Cable, Portion
 from review import audit, sensitivity
-from review.models import AnyUser, CableScore, PortionScore, TriageModel
+from review.models import CableScore, PortionScore, TriageModel
 
 CHUNK = 5000  # portions per prediction and per INSERT
 PERMISSION = "review.view_triage"

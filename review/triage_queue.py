@@ -19,12 +19,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
+from accounts.decorators import requires
+from accounts.models import AnyUser
 from cables.forms import CableFilterForm
 from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
-from review.models import AnyUser, TriageModel
+from review.models import TriageModel
 from review.queue_forms import AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
+from review.queues import PAGE_SIZE, assign_posted, reviewers_for
 from review.triage import CableTriage, Score
 
 # -- the systematic-review queue -----------------------------------------------------------------

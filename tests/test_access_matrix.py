@@ -35,22 +35,14 @@ from django.test import Client
 from django.urls import get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Profile
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from jobs.models import Job
 from review import actions
 from review.decisions import DecisionRequest
-from review.models import (
-    AuditEvent,
-    Comment,
-    Decision,
-    ExemptionCode,
-    Profile,
-    QualitySample,
-    ReleaseCopy,
-    Review,
-)
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from review.models import AuditEvent, Comment, Decision, ExemptionCode, QualitySample, ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 from tests.test_anonymous_urls import fill, walk
@@ -123,7 +115,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "review.auditevent": lambda w: [w.events[0].seq, w.events[-1].seq],
     "review.qualitysample": lambda w: [s.pk for s in w.samples],
     "review.exemptioncode": lambda w: [ExemptionCode.objects.get(code="B6").pk],
-    "review.profile": lambda w: [Profile.objects.get(user=w.users["tess"]).pk],
+    "accounts.profile": lambda w: [Profile.objects.get(user=w.users["tess"]).pk],
     "auth.user": lambda w: [w.users["tess"].pk],
     "auth.group": lambda w: [Group.objects.get(name=SUPERVISOR).pk],
     "jobs.job": lambda w: [j.pk for j in w.jobs],

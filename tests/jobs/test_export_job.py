@@ -12,10 +12,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import RELEASER
 from cables.models import Cable
 from jobs.models import Job
 from review.models import AuditEvent, ReleaseCopy, Review
-from review.roles import RELEASER
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import run_worker
 from tests.review.conftest import cable  # noqa: F401 - the SECRET cable fixture

@@ -14,9 +14,9 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from accounts.roles import REVIEWER
 from review import access
 from review.models import AuditEvent, Review
-from review.roles import REVIEWER
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

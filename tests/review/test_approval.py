@@ -9,11 +9,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.roles import SUPERVISOR
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import AuditEvent, Comment, Review
-from review.roles import SUPERVISOR
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import RELEASE, WITHHOLD_B1, review_in
 

@@ -14,10 +14,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.roles import AUDITOR
 from cables.models import Cable
 from review import audit, queues
 from review.models import AuditEvent, Review
-from review.roles import AUDITOR
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

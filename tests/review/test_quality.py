@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.roles import REVIEWER, SUPERVISOR
 from review import actions
 from review.actions import PortionVerdict
 from review.decisions import DecisionRequest
 from review.models import AuditEvent, PortionCheck, QualitySample, Review, SampledReview
-from review.roles import REVIEWER, SUPERVISOR
 from tests.conftest import make_cable, make_user
 
 S = Review.State

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import SUPERVISOR
 from review import actions
-from review.roles import SUPERVISOR
 from tests.conftest import make_user
 from tests.review.test_quality import approved_review
 

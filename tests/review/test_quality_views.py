@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import SUPERVISOR
 from review import actions
 from review.actions import PortionVerdict
 from review.decisions import DecisionRequest
 from review.models import PortionCheck, QualitySample, Review, SampledReview
-from review.roles import SUPERVISOR
 from tests.conftest import make_cable, make_user
 from tests.review.test_quality import approved_review
 

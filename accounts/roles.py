@@ -1,4 +1,5 @@
-"""The four roles as Django groups, and what each may do (Meta.permissions on Review).
+"""The four roles as Django groups, and what each may do (Meta.permissions on review.Review and the
+other apps' models).
 
 The groups are (re)made after every migrate, so a new permission reaches its roles without a
 hand-written data migration.
@@ -6,7 +7,6 @@ hand-written data migration.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -36,7 +36,7 @@ ROLES: dict[str, list[str]] = {
         "review.record_referral",
         "review.view_audit",
         "review.view_auditevent",
-        # Unlock a sign-in locked after repeated failures (review/lockouts.py).
+        # Unlock a sign-in locked after repeated failures (accounts/lockouts.py).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "review.view_triage",
@@ -60,13 +60,3 @@ def ensure_groups(**kwargs: Any) -> None:
     for role, perms in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set([found[name] for name in perms])
-
-
-def ensure_exemption_codes(**kwargs: Any) -> None:
-    """post_migrate: the vocabulary of the data migration, back after a flush (test teardown)."""
-    from django.apps import apps
-
-    from review.models import ExemptionCode
-
-    if not ExemptionCode.objects.exists():
-        import_module("review.migrations.0002_exemption_codes").load(apps, None)

@@ -11,9 +11,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
 
+from accounts.events import client_ip
+from accounts.roles import REVIEWER
 from review.models import AuditEvent
-from review.roles import REVIEWER
-from review.signals import client_ip
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

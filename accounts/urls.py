@@ -1,11 +1,11 @@
 """Account URLs, under /account/: the second sign-in step, setting up two-factor sign-in
-(review/two_factor.py) and the supervisors' lockout page (review/lockouts.py)."""
+(accounts/two_factor.py) and the supervisors' lockout page (accounts/lockouts.py)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from review import lockouts, two_factor
+from accounts import lockouts, two_factor
 
 app_name = "account"
 

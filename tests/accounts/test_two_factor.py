@@ -14,8 +14,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from review.models import AuditEvent, Profile
-from review.roles import REVIEWER, SUPERVISOR
+from accounts.models import Profile
+from accounts.roles import REVIEWER, SUPERVISOR
+from review.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

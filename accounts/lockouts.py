@@ -1,5 +1,5 @@
 """Sign-in lockouts (django-axes): what a locked-out sign-in is told, and the page on which
-supervisors see and lift lockouts. (The address a failure counts against: review.signals.client_ip.)
+supervisors see and lift lockouts. (The address a failure counts against: accounts.events.client_ip.)
 
 django-axes counts failed sign-ins per account and per address (settings: AXES_*, from
 LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES and LOGIN_LOCKOUT_BY) and refuses every sign-in of a
@@ -30,8 +30,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from review import audit
-from review.queues import requires
+from accounts import events
+from accounts.decorators import requires
 
 UNLOCK_PERMISSION = "axes.delete_accessattempt"
 
@@ -108,7 +108,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     account = get_user_model().objects.filter(username=username).first() if username else None
     with transaction.atomic():
         cleared = reset(username=username or None, ip=ip_address or None)
-        audit.record(
+        events.record(
             request.user,
             "auth.unlock",
             account,

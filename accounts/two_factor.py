@@ -39,9 +39,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from review import audit
-from review.models import AnyUser
-from review.signals import client_details
+from accounts import events
+from accounts.events import client_details
+from accounts.models import AnyUser
 
 SESSION_KEY = "declass_two_factor"
 PENDING_KEY = "declass_two_factor_new_key"  # the key being set up (hex), until its first code
@@ -144,9 +144,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if verify_token(user, device.persistent_id, form.cleaned_data["token"]):
             otp_login(request, device)
-            audit.record(user, "auth.otp_verified", user, after=client_details(request))
+            events.record(user, "auth.otp_verified", user, after=client_details(request))
             return redirect(_next(request))
-        audit.record(user, "auth.otp_failed", user, after=client_details(request))
+        events.record(user, "auth.otp_failed", user, after=client_details(request))
         form.add_error("token", _refusal(device))
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
 
@@ -188,7 +188,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         if _first_code_matches(device, form.cleaned_data["token"]):
             with transaction.atomic():
                 device.save()
-                audit.record(user, "auth.otp_enrolled", user, after=client_details(request))
+                events.record(user, "auth.otp_enrolled", user, after=client_details(request))
             del request.session[PENDING_KEY]
             otp_login(request, device)
             request.session[SESSION_KEY] = REQUIRED
@@ -224,7 +224,7 @@ def remove(request: HttpRequest) -> HttpResponse:
         return redirect("account:two_factor")
     with transaction.atomic():
         device.delete()
-        audit.record(user, "auth.otp_removed", user, after=client_details(request))
+        events.record(user, "auth.otp_removed", user, after=client_details(request))
     request.session[SESSION_KEY] = NOT_NEEDED
     messages.success(request, "Two-factor sign-in is off.")
     return redirect("account:two_factor")
