@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import two_factor
         from accounts.roles import ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="accounts.ensure_groups")
+        user_logged_in.connect(two_factor.signed_in, dispatch_uid="accounts.two_factor.signed_in")

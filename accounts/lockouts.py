@@ -4,7 +4,7 @@ supervisors see and lift lockouts. (The address a failure counts against: accoun
 django-axes counts failed sign-ins per account and per address (settings: AXES_*, from
 LOGIN_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES and LOGIN_LOCKOUT_BY) and refuses every sign-in of a
 locked account, or from a locked address, right password or not, until the cool-off has passed or
-someone unlocks it here. The lockout itself and each unlock are audit events (review/signals.py
+someone unlocks it here. The lockout itself and each unlock are audit events (audit/signals.py
 records the lockout; unlock() below the unlock). `manage.py axes_reset_username NAME` (axes' own
 command) does the same from a shell, without an audit event: for when no supervisor can sign in.
 """

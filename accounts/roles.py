@@ -35,14 +35,14 @@ ROLES: dict[str, list[str]] = {
         "review.approve_review",
         "review.record_referral",
         "review.view_audit",
-        "review.view_auditevent",
+        "audit.view_auditevent",
         # Unlock a sign-in locked after repeated failures (accounts/lockouts.py).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "review.view_triage",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
-    AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent"],
+    AUDITOR: [*_VIEW, "review.view_audit", "audit.view_auditevent"],
 }
 
 

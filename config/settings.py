@@ -66,13 +66,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "accounts",
+    "audit",
     "cables",
     "review",
     "django_tasks_db",
     "jobs",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # After review: its failed-sign-in audit event comes before axes' lockout event.
+    # After audit: its failed-sign-in audit event comes before axes' lockout event.
     "axes",
 ]
 

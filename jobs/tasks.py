@@ -22,11 +22,11 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import clearance_rank
+from audit import log as audit
 from cables.ingest import Counts, Ingester, Record
 from jobs.lease import Lease, LeaseLost
 from jobs.models import MAX_FAILURES_KEPT, Job
 from jobs.uploads import UploadError, csv_records, kind_of, zip_records
-from review import audit
 from review import release as release_copies
 from review.models import ReleaseCopy
 

@@ -13,9 +13,9 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 
 from accounts.models import AnyUser, clearance_rank
+from audit import log as audit
 from cables.models import Cable
-from review import audit
-from review.models import AuditEvent, Review
+from review.models import Review
 
 
 def visible_cables(user: AnyUser) -> QuerySet[Cable]:
@@ -52,12 +52,6 @@ def visible_reviews(user: AnyUser) -> QuerySet[Review]:
     if not user.has_perm("review.view_review"):
         return Review.objects.none()
     return Review.objects.visible_to(user)
-
-
-def visible_audit_events(user: AnyUser) -> QuerySet[AuditEvent]:
-    if not user.has_perm("review.view_audit"):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(cable_rank__lte=clearance_rank(user))
 
 
 def _denied(user: AnyUser, what: str, ident: str, cable: Cable | None) -> Http404:

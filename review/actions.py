@@ -30,8 +30,9 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from accounts.models import clearance_rank
+from audit import log as audit
 from cables.models import Cable, Portion
-from review import audit, mosaic_status
+from review import mosaic_status
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import (

@@ -9,14 +9,11 @@ of someone cleared above them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cables.admin import ReadOnlyAdmin
-from review.access import visible_audit_events
-from review.models import AuditEvent, Decision, ExemptionCode, QualitySample, Review
+from accounts.admin import ReadOnlyAdmin
+from review.models import Decision, ExemptionCode, QualitySample, Review
 
 
 @admin.register(Review)
@@ -33,17 +30,6 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["review", "portion", "kind", "decided_by", "decided_at"]
     list_filter = ["kind"]
     list_select_related = ["review", "portion", "decided_by"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    cable_path = ""
-    list_display = ["seq", "at", "actor_name", "action", "cable_ref", "object_type", "object_id"]
-    list_filter = ["action"]
-    search_fields = ["=cable_ref", "=actor_name"]
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        return admin.ModelAdmin.get_queryset(self, request) & visible_audit_events(request.user)
 
 
 @admin.register(ExemptionCode)

@@ -22,7 +22,4 @@ class ReviewConfig(AppConfig):
     verbose_name = "Review"
 
     def ready(self) -> None:
-        from review import signals
-
         post_migrate.connect(ensure_exemption_codes, sender=self, dispatch_uid="review.ensure_codes")
-        signals.connect()

@@ -1,5 +1,5 @@
-"""The review workflow: reviews (a state machine), per-portion decisions, exemption codes,
-clearances and the append-only audit log.
+"""The review workflow: reviews (a state machine), per-portion decisions, exemption codes and
+comments (clearances: accounts.models; the audit log: audit.models).
 
 Nothing here saves a review or a decision by itself: review.actions is the only writer, and it
 records an audit event in the same transaction as each change.
@@ -368,39 +368,6 @@ class ReleaseCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cable.reference_id} v{self.version}"
-
-
-class AuditEvent(models.Model):
-    """One entry of the hash-chained, append-only audit log. Written only by review.audit.record().
-
-    The database refuses UPDATE and DELETE on this table (triggers, see the migrations).
-    """
-
-    seq = models.BigIntegerField(primary_key=True)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True)  # as it was when recorded
-    action = models.CharField(max_length=50)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=100, blank=True)
-    cable_ref = models.CharField(max_length=100, blank=True)
-    cable_rank = models.SmallIntegerField(default=0)  # who may read this event (clearance)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    note = models.TextField(blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["seq"]
-        indexes = [
-            models.Index(fields=["cable_ref", "seq"], name="audit_cable"),
-            models.Index(fields=["action", "seq"], name="audit_action"),
-            models.Index(fields=["actor", "seq"], name="audit_actor"),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} by {self.actor_name or '-'}"
 
 
 # -- quality sampling (review/quality.py; written only by review.actions) --------------------------

@@ -45,17 +45,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import requires
 from accounts.models import TOP_RANK, AnyUser, clearance_rank
+from audit import log as audit
+from audit.access import visible_audit_events
+from audit.models import AuditEvent
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit, consistency, mosaic_status, round_diff
-from review.access import (
-    access_review,
-    visible_audit_events,
-    visible_cables,
-    visible_filter_choices,
-    visible_reviews,
-)
-from review.models import AuditEvent, Decision, MosaicAcknowledgment, Review
+from review import actions, consistency, mosaic_status, round_diff
+from review.access import access_review, visible_cables, visible_filter_choices, visible_reviews
+from review.models import Decision, MosaicAcknowledgment, Review
 from review.queue_forms import (
     ApprovalFilterForm,
     AssignFilterForm,

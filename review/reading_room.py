@@ -25,7 +25,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.models import clearance_rank
-from review import audit, redaction_log, release
+from audit import log as audit
+from review import redaction_log, release
 from review.access import access_cable
 from review.models import ReleaseCopy
 

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
+from audit import log as audit
 from cables.export import (
     FORMATS,
     LeakError,
@@ -44,7 +45,6 @@ from cables.export import (
     render as render_format,
 )
 from cables.models import Portion
-from review import audit
 from review.models import Decision, ExemptionCode, ReleaseCopy, Review, Span
 
 AUTHORITY = "E.O. 13526"

@@ -26,8 +26,9 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import AnyUser
+from audit import log as audit
 from cables.models import Cable, Portion
-from review import audit, sensitivity
+from review import sensitivity
 from review.models import CableScore, PortionScore, TriageModel
 
 CHUNK = 5000  # portions per prediction and per INSERT

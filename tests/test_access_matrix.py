@@ -37,12 +37,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Profile
 from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from audit.models import AuditEvent
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from jobs.models import Job
 from review import actions
 from review.decisions import DecisionRequest
-from review.models import AuditEvent, Comment, Decision, ExemptionCode, QualitySample, ReleaseCopy, Review
+from review.models import Comment, Decision, ExemptionCode, QualitySample, ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 from tests.test_anonymous_urls import fill, walk
@@ -112,7 +113,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "review.review": lambda w: [r.pk for r in w.reviews],
     # one decision of each round, the first and last events (the others repeat the same checks)
     "review.decision": lambda w: [Decision.objects.filter(review=r).order_by("pk")[0].pk for r in w.reviews],
-    "review.auditevent": lambda w: [w.events[0].seq, w.events[-1].seq],
+    "audit.auditevent": lambda w: [w.events[0].seq, w.events[-1].seq],
     "review.qualitysample": lambda w: [s.pk for s in w.samples],
     "review.exemptioncode": lambda w: [ExemptionCode.objects.get(code="B6").pk],
     "accounts.profile": lambda w: [Profile.objects.get(user=w.users["tess"]).pk],

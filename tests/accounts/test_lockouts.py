@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 
 from accounts.events import client_ip
 from accounts.roles import REVIEWER
-from review.models import AuditEvent
+from audit.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Profile
 from accounts.roles import REVIEWER, SUPERVISOR
-from review.models import AuditEvent
+from audit.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

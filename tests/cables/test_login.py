@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from accounts.roles import REVIEWER
-from review.models import AuditEvent
+from audit.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

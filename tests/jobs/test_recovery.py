@@ -24,12 +24,12 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEvent
 from cables import ingest
 from cables.models import Cable
 from jobs import tasks
 from jobs.lease import Lease, LeaseLost, LeaseWatcher
 from jobs.models import Job
-from review.models import AuditEvent
 from tests.jobs.conftest import make_zip, run_worker
 from tests.jobs.test_upload import good_members
 

@@ -15,8 +15,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import REVIEWER
+from audit.models import AuditEvent
 from review import access
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

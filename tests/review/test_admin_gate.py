@@ -19,9 +19,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Profile
+from audit import log as audit
 from cables.models import Cable
 from jobs.models import Job
-from review import audit
 from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in

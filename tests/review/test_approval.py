@@ -10,10 +10,11 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from accounts.roles import SUPERVISOR
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Comment, Review
+from review.models import Comment, Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import RELEASE, WITHHOLD_B1, review_in
 

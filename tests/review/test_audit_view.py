@@ -15,9 +15,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import AUDITOR
+from audit import log as audit
+from audit.models import AuditEvent
 from cables.models import Cable
-from review import audit, queues
-from review.models import AuditEvent, Review
+from review import queues
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import SUPERVISOR
+from audit.models import AuditEvent
 from cables.models import Cable
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

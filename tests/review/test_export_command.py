@@ -12,11 +12,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEvent
 from cables import export
 from cables.models import Cable
 from review import actions
 from review import release as release_copies
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.review.conftest import RELEASE, WITHHOLD_B1
 from tests.review.test_release import approved, approved_seed, seed  # noqa: F401
 

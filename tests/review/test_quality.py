@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.roles import REVIEWER, SUPERVISOR
+from audit.models import AuditEvent
 from review import actions
 from review.actions import PortionVerdict
 from review.decisions import DecisionRequest
-from review.models import AuditEvent, PortionCheck, QualitySample, Review, SampledReview
+from review.models import PortionCheck, QualitySample, Review, SampledReview
 from tests.conftest import make_cable, make_user
 
 S = Review.State

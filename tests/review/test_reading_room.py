@@ -10,10 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from audit.models import AuditEvent
 from cables.export import LeakError
 from cables.models import Cable
 from review import actions
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.conftest import make_cable
 from tests.review.conftest import WITHHOLD_B1, decide_all, review_in
 

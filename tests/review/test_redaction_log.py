@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from review.redaction_log import to_csv
 from tests.conftest import make_cable
 from tests.review.conftest import review_in

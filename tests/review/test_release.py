@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
+from audit.models import AuditEvent
 from cables import export
 from cables.corpus import corpus_dir
 from cables.export import extract, normalise
@@ -18,7 +19,7 @@ from cables.models import Cable
 from review import actions
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "release"

@@ -12,12 +12,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from audit import log as audit
+from audit.models import AuditEvent
 from cables import export
 from cables.models import Cable
-from review import actions, audit
+from review import actions
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.cables.test_export_render import MARGIN_LINE_1, MARGIN_LINE_2
 from tests.conftest import make_cable
 from tests.review.conftest import RELEASE

@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions, triage
-from review.models import AuditEvent, CableScore, PortionScore, TriageModel
+from review.models import CableScore, PortionScore, TriageModel
 from tests.conftest import make_cable
 
 SECRET_POOL = "source protect identity troops border intelligence covert informant weapons minister".split()

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from review import audit
+from audit import log as audit
 from review import release as release_copies
 from review.models import ReleaseCopy
 

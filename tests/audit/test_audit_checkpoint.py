@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from review import audit
-from review.models import AuditEvent
+from audit import log as audit
+from audit.models import AuditEvent
 
 
 def audit_checkpoint(*args: str) -> str:

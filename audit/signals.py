@@ -13,7 +13,7 @@ from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
 from accounts.events import account_event, client_details
-from review import audit
+from audit import log as audit
 
 
 def logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -91,15 +91,12 @@ def account_recorded(
 
 
 def connect() -> None:
-    from accounts import two_factor
-
     account_event.connect(account_recorded, dispatch_uid="review.audit.account_event")
 
     user_logged_in.connect(logged_in, dispatch_uid="review.audit.login")
     user_logged_out.connect(logged_out, dispatch_uid="review.audit.logout")
     user_login_failed.connect(login_failed, dispatch_uid="review.audit.login_failed")
     user_locked_out.connect(locked_out, dispatch_uid="review.audit.locked_out")
-    user_logged_in.connect(two_factor.signed_in, dispatch_uid="accounts.two_factor.signed_in")
     m2m_changed.connect(
         groups_changed, sender=get_user_model().groups.through, dispatch_uid="review.audit.roles"
     )

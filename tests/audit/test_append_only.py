@@ -1,5 +1,5 @@
 """Issue 12, finding 6: the append-only tables (the audit log, the release copies) cannot be
-rewritten without dropping a trigger: not by UPDATE or DELETE (tests/review/test_audit.py,
+rewritten without dropping a trigger: not by UPDATE or DELETE (tests/audit/test_audit.py,
 test_release.py), not by SQLite's INSERT OR REPLACE, which deletes the row it collides with without
 firing DELETE triggers, and not by an upsert (INSERT ... ON CONFLICT DO UPDATE, SQLite and
 PostgreSQL), which the UPDATE triggers refuse."""
@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
+from audit import log as audit
+from audit.models import AuditEvent
 from cables.models import Cable
-from review import actions, audit
-from review.models import AuditEvent, ReleaseCopy
+from review import actions
+from review.models import ReleaseCopy
 from tests.review.conftest import review_in
 
 SQLITE_ONLY = pytest.mark.skipif(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from review import audit
+from audit import log as audit
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""review.audit: record() chains events inside the caller's transaction; the database refuses to
+"""audit.log: record() chains events inside the caller's transaction; the database refuses to
 change or remove them; concurrent appends never fork the chain (PostgreSQL)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from review import audit
-from review.models import AuditEvent
+from audit import log as audit
+from audit.models import AuditEvent
 from tests.conftest import make_cable
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

@@ -35,8 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import TOP_RANK
-from cables.models import Cable
-from review.models import AuditEvent
+from audit.models import AuditEvent
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -103,19 +102,33 @@ class Entry:
     note: str = ""
 
 
+# Models issue 15 moved out of the review app keep the object type the log has always given them,
+# so that old and new events about one kind of object read alike.
+STORED_TYPES = {
+    "accounts.profile": "review.profile",
+}
+
+
+def _is_cable(obj: Any) -> bool:
+    # By label: the audit log sits below the cables app and does not import it.
+    meta = getattr(obj, "_meta", None)
+    return meta is not None and meta.label_lower == "cables.cable"
+
+
 def describe(obj: models.Model | None) -> tuple[str, str, str, int]:
     """(object type, object id, cable reference id, cable rank) of what an event is about."""
     if obj is None:
         return "", "", "", 0
-    cable: Cable | None = None
-    if isinstance(obj, Cable):
+    cable: Any = None
+    if _is_cable(obj):
         cable = obj
-    elif isinstance(getattr(obj, "cable", None), Cable):
+    elif _is_cable(getattr(obj, "cable", None)):
         cable = obj.cable  # type: ignore[attr-defined]
     elif hasattr(obj, "review"):
         cable = obj.review.cable  # type: ignore[attr-defined]
+    label = obj._meta.label_lower
     return (
-        obj._meta.label_lower,
+        STORED_TYPES.get(label, label),
         str(obj.pk),
         cable.reference_id if cable else "",
         cable.access_rank if cable else 0,

@@ -21,8 +21,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from review import audit
-from review.models import AuditEvent
+from audit import log as audit
+from audit.models import AuditEvent
 from tests.conftest import make_cable
 
 
