@@ -42,7 +42,8 @@ def decisions_for(portions, rng):  # type: ignore[no-untyped-def]
 def rendering(n: int, corpus: Path) -> None:
     from dataclasses import dataclass
 
-    from cables.export import ReleaseDocument, check_leaks, extract, release_view, render, secrets_of
+    from cables.export import ReleaseDocument, check_leaks, extract, release_view, secrets_of
+    from cables.formats import render
     from cables.parser import parse_cable
 
     @dataclass

@@ -323,5 +323,3 @@ def export_released(job: Job, lease: Lease) -> None:
             )
         ],
     )
-
-

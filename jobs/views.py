@@ -26,10 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import requires
 from accounts.models import AnyUser, clearance_rank
 from audit import log as audit
+from cables.paging import page_of
 from jobs.forms import UploadForm
 from jobs.models import Job, jobs_dir, max_upload_bytes
 from jobs.tasks import job_event, run_job
-from review.queues import page_of
 
 app_name = "jobs"
 JOB_PERMISSIONS = tuple(Job.PERMISSION.values())

@@ -22,11 +22,12 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from accounts.decorators import requires
+from cables.access import visible_cables, visible_filter_choices
 from cables.models import Cable
-from review.access import visible_cables, visible_filter_choices
+from cables.paging import PAGE_SIZE
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import PAGE_SIZE, assign_posted, reviewers_for
+from review.queues import assign_posted, reviewers_for
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}

@@ -31,10 +31,11 @@ from accounts.models import AnyUser, clearance_rank
 from cables.export import ReleasedPortion, release_view
 from cables.forms import FilterDateField
 from cables.models import Portion
+from cables.paging import page_of
 from review import actions
 from review.models import Decision, PortionCheck, QualitySample, Review, SampledReview
 from review.queue_forms import NOTE_MAX
-from review.queues import _original, page_of, reviewers_for
+from review.queues import _original, reviewers_for
 
 SUPERVISORS = "supervisors"
 NOTE_ROWS = 2

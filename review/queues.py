@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractUser, Permission
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -48,10 +47,12 @@ from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from audit import log as audit
 from audit.access import visible_audit_events
 from audit.models import AuditEvent
+from cables.access import visible_cables, visible_filter_choices
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
+from cables.paging import PAGE_SIZE, page_of
 from review import actions, consistency, mosaic_status, round_diff
-from review.access import access_review, visible_cables, visible_filter_choices, visible_reviews
+from review.access import access_review, visible_reviews
 from review.models import Decision, MosaicAcknowledgment, Review
 from review.queue_forms import (
     ApprovalFilterForm,
@@ -65,7 +66,6 @@ from review.queue_forms import (
 )
 from review.views import release_copies
 
-PAGE_SIZE = 50
 HOME_ITEMS = 5  # per list on the home page; the queues have the rest
 VERIFY_CACHE_SECONDS = 300
 S = Review.State
@@ -94,14 +94,6 @@ def with_mosaic_acks(reviews: QuerySet[Review]) -> QuerySet[Review]:
         .values("n")
     )
     return reviews.annotate(mosaic_acks_count=Coalesce(Subquery(acks, output_field=IntegerField()), Value(0)))
-
-
-def page_of(request: HttpRequest, items: QuerySet[Any]) -> tuple[Any, str]:
-    """The requested page, and the query string without `page` (for the page links)."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 def reviewers_for(user: AnyUser) -> QuerySet[AbstractUser]:

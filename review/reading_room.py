@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import clearance_rank
 from audit import log as audit
+from cables.access import access_cable
 from review import redaction_log, release
-from review.access import access_cable
 from review.models import ReleaseCopy
 
 PAGE_SIZE = 50
@@ -136,7 +136,7 @@ def _csv(text: str, filename: str) -> HttpResponse:
 def public_redactions(request: HttpRequest, reference_id: str, version: int) -> HttpResponse:
     """The redaction log of one release without the justifications: what the copy itself shows."""
     copy = _copy(reference_id, version)
-    text = redaction_log.to_csv(redaction_log.redaction_rows([copy]), public=True)
+    text = redaction_log.to_csv(release.redaction_rows([copy]), public=True)
     return _csv(text, f"{copy.cable.reference_id}-v{copy.version}-redactions.csv")
 
 
@@ -159,7 +159,7 @@ def release_redactions(request: HttpRequest, reference_id: str, version: int) ->
     """One release's log with the reviewers' justifications, for roles cleared for the cable."""
     cable = access_cable(request.user, reference_id)
     copy = _copy(cable.reference_id, version)
-    text = redaction_log.to_csv(redaction_log.redaction_rows([copy]), public=False)
+    text = redaction_log.to_csv(release.redaction_rows([copy]), public=False)
     audit.record(request.user, "release.redaction_log", copy, after={"version": copy.version})
     return _csv(text, f"{cable.reference_id}-v{copy.version}-redactions-internal.csv")
 
@@ -177,7 +177,7 @@ def redactions_bulk(request: HttpRequest) -> HttpResponse:
         .filter(cable__access_rank__lte=clearance_rank(user))
         .order_by("cable__reference_id", "version")
     )
-    text = redaction_log.to_csv(redaction_log.redaction_rows(visible), public=False)
+    text = redaction_log.to_csv(release.redaction_rows(visible), public=False)
     audit.record(user, "release.redaction_log", None, after={"copies": "all visible"})
     return _csv(text, "redactions.csv")
 

@@ -1,4 +1,4 @@
-"""The redaction log as CSV, from review.release.redaction_rows(): one row per redaction.
+"""The redaction log as CSV, from the rows of review.release.redaction_rows(): one row per redaction.
 
 Justifications are the reviewers' internal notes: the public log leaves them out.
 """
@@ -9,10 +9,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from review.release import REDACTION_LOG_HEADER, redaction_rows
-
-__all__ = ["redaction_rows", "to_csv"]
-
+REDACTION_LOG_HEADER = ("reference_id", "version", "portion", "decision", "codes", "justification")
 Row = tuple[str, int, str, str, str, str]
 
 

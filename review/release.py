@@ -41,11 +41,10 @@ from cables.export import (
     secrets_of,
     stamp_codes,
 )
-from cables.export import (
-    render as render_format,
-)
+from cables.formats import render as render_format
 from cables.models import Portion
 from review.models import Decision, ExemptionCode, ReleaseCopy, Review, Span
+from review.redaction_log import to_csv
 
 AUTHORITY = "E.O. 13526"
 EXTENSIONS = {"txt": "txt", "html": "html", "pdf": "pdf"}
@@ -253,9 +252,6 @@ def portion_label(portion: Portion) -> str:
     return portion.label or f"{portion.kind} {portion.order}"
 
 
-REDACTION_LOG_HEADER = ("reference_id", "version", "portion", "decision", "codes", "justification")
-
-
 def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, str, str, str, str]]:
     """The redaction log: (reference id, version, portion label, decision, codes, justification),
     one row per excised span and per withheld or referred portion of each copy, in portion order.
@@ -299,8 +295,6 @@ def export_files(
 
     The redaction log leaves out the reviewers' justifications (they often quote what was
     withheld) unless justifications=True (`manage.py export --with-justifications`)."""
-    from review.redaction_log import to_csv
-
     copies = sorted(copies, key=lambda c: c.cable.reference_id)
     manifest: dict[str, Any] = {"files": {}, "copies": []}
     for n, copy in enumerate(copies, start=1):

@@ -21,12 +21,13 @@ from django.urls import URLPattern, path
 
 from accounts.decorators import requires
 from accounts.models import AnyUser
+from cables.access import visible_cables, visible_filter_choices
 from cables.forms import CableFilterForm
 from cables.models import Cable
-from review.access import visible_cables, visible_filter_choices
+from cables.paging import PAGE_SIZE
 from review.models import TriageModel
 from review.queue_forms import AssignForm
-from review.queues import PAGE_SIZE, assign_posted, reviewers_for
+from review.queues import assign_posted, reviewers_for
 from review.triage import CableTriage, Score
 
 # -- the systematic-review queue -----------------------------------------------------------------

@@ -13,9 +13,10 @@ from django.test import Client
 
 from audit.access import visible_audit_events
 from audit.models import AuditEvent
+from cables.access import visible_cables
 from cables.models import Cable
 from review import actions
-from review.access import visible_cables, visible_reviews
+from review.access import visible_reviews
 from review.models import Review
 from tests.conftest import make_cable, make_user
 

@@ -13,9 +13,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from cables import export
+from cables import formats
 from cables.models import Cable
-from review import actions
+from review import actions, redaction_log
 from review import release as release_copies
 from review.models import ReleaseCopy, Review
 from tests.review.conftest import RELEASE, WITHHOLD_B1
@@ -71,7 +71,7 @@ def test_it_exports_every_released_cable_with_log_and_manifest(
     assert (tmp_path / "09ANKARA100.pdf").read_bytes() == bytes(copy.pdf)
     assert "Ali Bey" not in (tmp_path / "09ANKARA100.txt").read_text()
     rows = list(csv.reader((tmp_path / "redaction-log.csv").open()))
-    assert rows[0] == list(release_copies.REDACTION_LOG_HEADER[:-1])  # no justifications
+    assert rows[0] == list(redaction_log.REDACTION_LOG_HEADER[:-1])  # no justifications
     withheld = ["09ANKARA100", "1", "paragraph 1", "withhold", "B1; 1.4(D)"]
     assert withheld in rows
     event = AuditEvent.objects.latest("seq")
@@ -93,7 +93,7 @@ def test_finding10_the_bulk_export_leaves_out_justifications_unless_asked(
     call_command("export", *args, stdout=StringIO(), stderr=err)
     assert "warning: redaction-log.csv will hold the reviewers' justifications" in err.getvalue()
     rows = list(csv.reader((tmp_path / "full" / "redaction-log.csv").open()))
-    assert rows[0] == list(release_copies.REDACTION_LOG_HEADER)
+    assert rows[0] == list(redaction_log.REDACTION_LOG_HEADER)
     withheld = ["09ANKARA100", "1", "paragraph 1", "withhold", "B1; 1.4(D)", "names a confidential source"]
     assert withheld in rows
     assert AuditEvent.objects.filter(action="export.bulk").latest("seq").after["justifications"] is True
@@ -126,7 +126,7 @@ def test_a_stored_copy_that_leaks_is_not_exported(
     secret = cable.portions.get(label="1").text
     with monkeypatch.context() as m:
         m.setattr(release_copies, "check_leaks", lambda *args: None)
-        m.setattr(export, "render_text", lambda doc: f"{doc.page_header}\n{secret}\n")
+        m.setattr(formats, "render_text", lambda doc: f"{doc.page_header}\n{secret}\n")
         released_with(cable, alice, bob, erin)
     with pytest.raises(CommandError, match="leak check failed: the TXT copy of 09ANKARA100"):
         run("--released", "--out", str(tmp_path))

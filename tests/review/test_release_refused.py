@@ -14,7 +14,7 @@ from django.test import Client
 
 from audit import log as audit
 from audit.models import AuditEvent
-from cables import export
+from cables import export, formats
 from cables.models import Cable
 from review import actions
 from review import release as release_copies
@@ -84,7 +84,7 @@ def refused(alice: User, bob: User, erin: User, monkeypatch: pytest.MonkeyPatch)
     review = approved_with(cable, {"1": excise(text, SECRET)}, alice, bob)
     original = export.render_text
     with monkeypatch.context() as leaky:
-        leaky.setattr(export, "render_text", lambda doc: original(doc) + f"\n{SECRET}\n")
+        leaky.setattr(formats, "render_text", lambda doc: original(doc) + f"\n{SECRET}\n")
         with pytest.raises(release_copies.LeakBlocked, match="TXT copy of 09ANKARA200"):
             actions.release(review, actor=erin)
     review.refresh_from_db()
@@ -169,7 +169,7 @@ def test_a_refused_review_cannot_be_approved_again_or_released_by_a_supervisor(
 def test_a_refusal_refused_again_stays_refused(
     refused: Review, erin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export, "render_html", lambda doc: f"<p>{SECRET}</p>")
+    monkeypatch.setattr(formats, "render_html", lambda doc: f"<p>{SECRET}</p>")
     with pytest.raises(release_copies.LeakBlocked, match="HTML copy"):
         actions.release(refused, actor=erin)
     refused.refresh_from_db()
