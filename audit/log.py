@@ -106,6 +106,9 @@ class Entry:
 # so that old and new events about one kind of object read alike.
 STORED_TYPES = {
     "accounts.profile": "review.profile",
+    "quality.qualitysample": "review.qualitysample",
+    "quality.sampledreview": "review.sampledreview",
+    "quality.portioncheck": "review.portioncheck",
 }
 
 

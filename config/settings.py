@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "audit",
     "cables",
     "review",
+    "quality",
     "django_tasks_db",
     "jobs",
     "django_otp",

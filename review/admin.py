@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin import ReadOnlyAdmin
-from review.models import Decision, ExemptionCode, QualitySample, Review
+from review.models import Decision, ExemptionCode, Review
 
 
 @admin.register(Review)
@@ -45,13 +45,3 @@ class ExemptionCodeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-@admin.register(QualitySample)
-class QualitySampleAdmin(ReadOnlyAdmin):
-    """Quality samples (review.actions draws and completes them), for those cleared as high as the
-    supervisor who drew each."""
-
-    cable_path = ""  # the sample's own access_rank: the drawer's clearance
-    list_display = ["pk", "drawn_at", "drawn_by", "percent", "population", "seed", "completed_at"]
-    list_select_related = ["drawn_by"]

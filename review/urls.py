@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import due, mosaic_views, quality, queues, reading_room, triage_queue, views
+from review import due, mosaic_views, queues, reading_room, triage_queue, views
 
 app_name = "review"
 
@@ -15,7 +15,6 @@ urlpatterns = [
     *mosaic_views.urlpatterns,
     *queues.urlpatterns,
     *reading_room.staff_urlpatterns,
-    *quality.urlpatterns,
     *due.urlpatterns,
     *triage_queue.urlpatterns,
 ]

@@ -9,36 +9,33 @@ reviews to those cleared for their cables. State changes only through review.act
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
-from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import requires
 from accounts.models import AnyUser, clearance_rank
 from cables.export import ReleasedPortion, release_view
-from cables.forms import FilterDateField
 from cables.models import Portion
 from cables.paging import page_of
+from quality import actions as quality_actions
+from quality.forms import AGREE, DISAGREE, CheckForm, DrawForm
+from quality.models import PortionCheck, QualitySample, SampledReview
 from review import actions
-from review.models import Decision, PortionCheck, QualitySample, Review, SampledReview
+from review.models import Decision, Review
 from review.queue_forms import NOTE_MAX
 from review.queues import _original, reviewers_for
 
 SUPERVISORS = "supervisors"
-NOTE_ROWS = 2
 _HEAVY = ("text", "dropped_lines", "warnings", "to", "info")  # cable columns no list shows
 
 
@@ -85,92 +82,6 @@ def why_not_checker(user: AnyUser, review: Review) -> str:
     if user.pk == review.approved_by_id:
         return "you approved it: another supervisor checks it"
     return ""
-
-
-# -- forms (they only validate input) -------------------------------------------------------------
-
-
-class DrawForm(forms.Form):
-    percent = forms.IntegerField(
-        label="Percentage of the population",
-        min_value=1,
-        max_value=100,
-        error_messages={
-            "required": "Give the percentage to draw (1 to 100).",
-            "invalid": "The percentage must be a whole number from 1 to 100.",
-            "min_value": "The percentage must be at least 1.",
-            "max_value": "The percentage cannot be more than 100.",
-        },
-    )
-    reviewer = forms.ModelChoiceField(
-        label="Reviewer",
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label="Any reviewer",
-        to_field_name="username",
-        error_messages={"invalid_choice": "Choose a reviewer from the list."},
-    )
-    approved_from = FilterDateField(
-        label="Approved from", error_messages={"invalid": "Give the first approval date as YYYY-MM-DD."}
-    )
-    approved_to = FilterDateField(
-        label="Approved to", error_messages={"invalid": "Give the last approval date as YYYY-MM-DD."}
-    )
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, reviewers: QuerySet[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("approved_from"), data.get("approved_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                f"The approval dates run backwards: {start:%Y-%m-%d} is after {end:%Y-%m-%d}."
-            )
-        return data
-
-
-AGREE, DISAGREE = "agree", "disagree"
-
-
-class CheckForm(forms.Form):
-    """A verdict and a note per portion (fields verdict_<order>, note_<order>), and a box that
-    marks every portion left blank as agreed."""
-
-    agree_rest = forms.BooleanField(label="Mark every portion left blank as agreed", required=False)
-
-    def __init__(self, *args: Any, names: Mapping[int, str], **kwargs: Any) -> None:
-        """names: each decided portion's name (cables.export.portion_name) by its order."""
-        super().__init__(*args, **kwargs)
-        self.orders = sorted(names)
-        for order in self.orders:
-            self.fields[f"verdict_{order}"] = forms.ChoiceField(
-                label=capfirst(names[order]),
-                choices=[(AGREE, "Agree"), (DISAGREE, "Disagree")],
-                required=False,
-                widget=forms.RadioSelect,
-            )
-            self.fields[f"note_{order}"] = forms.CharField(
-                label=f"Note on {names[order]} (required when you disagree)",
-                required=False,
-                max_length=NOTE_MAX,
-                widget=forms.Textarea(attrs={"rows": NOTE_ROWS}),
-            )
-
-    def verdicts(self) -> dict[int, actions.PortionVerdict]:
-        """The verdicts given (valid forms only); blanks are left out unless agree_rest."""
-        out = {}
-        for order in self.orders:
-            verdict = self.cleaned_data.get(f"verdict_{order}") or (
-                AGREE if self.cleaned_data.get("agree_rest") else ""
-            )
-            if verdict:
-                out[order] = actions.PortionVerdict(verdict == AGREE, self.cleaned_data[f"note_{order}"])
-        return out
 
 
 def _initial(checks: list[PortionCheck]) -> dict[str, Any]:
@@ -229,7 +140,7 @@ def draw(request: HttpRequest) -> HttpResponse:
             return _draw_page(request, form, status=400)
         data = form.cleaned_data
         try:
-            sample = actions.draw_sample(
+            sample = quality_actions.draw_sample(
                 actor=request.user,
                 percent=data["percent"],
                 reviewer=data["reviewer"],
@@ -246,7 +157,7 @@ def draw(request: HttpRequest) -> HttpResponse:
             f"Drew sample #{sample.pk}: {size} review{'s' if size != 1 else ''} ({sample.percent}% of "
             f"{sample.population}, rounded up). Check each one, then complete the sample.",
         )
-        return redirect("review:quality_sample", sample.pk)
+        return redirect("quality:quality_sample", sample.pk)
     return _draw_page(request, form)
 
 
@@ -293,14 +204,16 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     sample = access_sample(request.user, pk)
     try:
-        actions.complete_sample(sample, actor=request.user, note=request.POST.get("note", "")[:NOTE_MAX])
+        quality_actions.complete_sample(
+            sample, actor=request.user, note=request.POST.get("note", "")[:NOTE_MAX]
+        )
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"Sample #{sample.pk} was not completed: {actions.refusal(e)}.")
     else:
         messages.success(
             request, f"Completed sample #{sample.pk}. Its reviews may be drawn again in a later sample."
         )
-    return redirect("review:quality_sample", sample.pk)
+    return redirect("quality:quality_sample", sample.pk)
 
 
 # -- checking one review --------------------------------------------------------------------------
@@ -380,7 +293,7 @@ def check(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError(_errors(form))
-        actions.check_sampled_review(item, form.verdicts(), actor=request.user)
+        quality_actions.check_sampled_review(item, form.verdicts(), actor=request.user)
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"{item.review.case_number} was not checked: {actions.refusal(e)}.")
         # The page again, with what was typed, so that no note is lost.
@@ -392,7 +305,7 @@ def check(request: HttpRequest, pk: int, review_pk: int) -> HttpResponse:
         f"Checked {item.review.case_number}: {len(verdicts) - disagreed} portion"
         f"{'s' if len(verdicts) - disagreed != 1 else ''} agreed, {disagreed} disagreed.",
     )
-    return redirect("review:quality_sample", sample.pk)
+    return redirect("quality:quality_sample", sample.pk)
 
 
 # -- agreement rates ------------------------------------------------------------------------------
@@ -447,13 +360,3 @@ def agreement(request: HttpRequest) -> HttpResponse:
     page, query = page_of(request, disagreements)
     ctx = {"rates": rates, "page": page, "query": query}
     return render(request, "review/quality_agreement.html", ctx)
-
-
-urlpatterns: list[URLPattern] = [
-    path("quality/", sample_list, name="quality"),
-    path("quality/draw/", draw, name="quality_draw"),
-    path("quality/agreement/", agreement, name="quality_agreement"),
-    path("quality/<int:pk>/", sample_detail, name="quality_sample"),
-    path("quality/<int:pk>/complete/", complete, name="quality_complete"),
-    path("quality/<int:pk>/reviews/<int:review_pk>/", check, name="quality_check"),
-]

@@ -11,12 +11,14 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from accounts.roles import SUPERVISOR
+from quality import actions as quality_actions
+from quality.actions import PortionVerdict
+from quality.models import PortionCheck, QualitySample, SampledReview
 from review import actions
-from review.actions import PortionVerdict
 from review.decisions import DecisionRequest
-from review.models import PortionCheck, QualitySample, Review, SampledReview
+from review.models import Review
 from tests.conftest import make_cable, make_user
-from tests.review.test_quality import approved_review
+from tests.quality.test_quality import approved_review
 
 PAGES = ["/quality/", "/quality/draw/", "/quality/agreement/"]
 
@@ -31,7 +33,7 @@ def vera(db: None) -> User:
 def sample(vera: User, alice: User, bob: User) -> QualitySample:
     """A sample of one review: three portions of 09QV1, the first withheld (B1, 1.4(d))."""
     approved_review("09QV1", alice, bob, portions=3, withhold=1)
-    return actions.draw_sample(actor=vera, percent=100, seed=5)
+    return quality_actions.draw_sample(actor=vera, percent=100, seed=5)
 
 
 def item_of(sample: QualitySample) -> SampledReview:
@@ -261,10 +263,12 @@ def test_completing_a_sample(client: Client, vera: User, sample: QualitySample) 
 def test_the_list_shows_progress(client: Client, vera: User, alice: User, bob: User) -> None:
     for i in range(3):
         approved_review(f"09QP{i}", alice, bob, portions=2)
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     first = sample.items.select_related("review__cable").order_by("position").first()
     assert first is not None
-    actions.check_sampled_review(first, {1: PortionVerdict(True), 2: PortionVerdict(False, "B6")}, actor=vera)
+    quality_actions.check_sampled_review(
+        first, {1: PortionVerdict(True), 2: PortionVerdict(False, "B6")}, actor=vera
+    )
     client.force_login(vera)
     body = text(client.get("/quality/"))
     assert "1 of 3" in body and "100% of 3: 3 reviews" in body
@@ -282,7 +286,7 @@ def test_agreement_rates_on_a_planted_example(
     approved_review("09AG1", alice, bob, portions=3)
     approved_review("09AG2", alice, bob, portions=3)
     approved_review("09AG3", dave, bob, portions=2)
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     for item in sample.items.select_related("review__cable"):
         ref = item.review.cable.reference_id
         orders = list(item.review.cable.portions.values_list("order", flat=True))
@@ -291,7 +295,7 @@ def test_agreement_rates_on_a_planted_example(
             verdicts[3] = PortionVerdict(False, "should withhold under B6")
         if ref == "09AG3":
             verdicts[1] = PortionVerdict(False, "names a source: 1.4(c)")
-        actions.check_sampled_review(item, verdicts, actor=vera)
+        quality_actions.check_sampled_review(item, verdicts, actor=vera)
     client.force_login(vera)
     response = client.get("/quality/agreement/")
     rates = {r.reviewer: (r.reviews, r.checked, r.agreed, r.percent) for r in response.context["rates"]}
@@ -310,10 +314,10 @@ def test_agreement_rates_leave_out_what_sam_may_not_see(
 ) -> None:
     approved_review("09AGS", alice, bob, level="S", portions=1)
     approved_review("09AGT", alice, bob, level="TS", portions=1)
-    mine = actions.draw_sample(actor=sam, percent=100)  # the SECRET one only
-    theirs = actions.draw_sample(actor=vera, percent=100)  # the TOP SECRET one
+    mine = quality_actions.draw_sample(actor=sam, percent=100)  # the SECRET one only
+    theirs = quality_actions.draw_sample(actor=vera, percent=100)  # the TOP SECRET one
     for item in [*mine.items.all(), *theirs.items.all()]:
-        actions.check_sampled_review(item, {1: PortionVerdict(False, "wrong")}, actor=vera)
+        quality_actions.check_sampled_review(item, {1: PortionVerdict(False, "wrong")}, actor=vera)
     client.force_login(sam)
     response = client.get("/quality/agreement/")
     assert [(r.reviewer, r.checked) for r in response.context["rates"]] == [("alice", 1)]
@@ -335,9 +339,9 @@ def test_query_counts_do_not_grow_with_the_sample(
     def build(prefix: str, n: int) -> QualitySample:
         for i in range(n):
             approved_review(f"09{prefix}{i}", alice, bob, portions=1)
-        sample = actions.draw_sample(actor=vera, percent=100)
+        sample = quality_actions.draw_sample(actor=vera, percent=100)
         for item in sample.items.select_related("review__cable"):
-            actions.check_sampled_review(item, {1: PortionVerdict(False, "a reason")}, actor=vera)
+            quality_actions.check_sampled_review(item, {1: PortionVerdict(False, "a reason")}, actor=vera)
         return sample
 
     client.force_login(vera)
@@ -346,7 +350,7 @@ def test_query_counts_do_not_grow_with_the_sample(
         _queries(client, url, django_assert_max_num_queries)
         for url in ["/quality/", f"/quality/{small.pk}/", "/quality/agreement/"]
     ]
-    actions.complete_sample(small, actor=vera)
+    quality_actions.complete_sample(small, actor=vera)
     large = build("QL", 45)  # and the 5 again: 50 reviews
     assert large.items.count() == 50
     sample_counts = [
@@ -359,7 +363,7 @@ def test_query_counts_do_not_grow_with_the_sample(
     assert item is not None
     one = _queries(client, f"/quality/{large.pk}/reviews/{item.review_id}/", django_assert_max_num_queries)
     approved_review("09QBIG", alice, bob, portions=30, withhold=3)
-    big = actions.draw_sample(actor=vera, percent=100).items.get()
+    big = quality_actions.draw_sample(actor=vera, percent=100).items.get()
     url = f"/quality/{big.sample_id}/reviews/{big.review_id}/"
     assert _queries(client, url, django_assert_max_num_queries) == one
 
@@ -383,7 +387,7 @@ def test_the_check_names_portions_as_the_review_page_does(
     for portion in cable.portions.all():
         actions.decide(review, portion, DecisionRequest("release"), actor=alice)
     actions.approve(actions.submit(review, actor=alice), actor=bob)
-    sample = actions.draw_sample(actor=vera, percent=100, seed=5)
+    sample = quality_actions.draw_sample(actor=vera, percent=100, seed=5)
     url = f"/quality/{sample.pk}/reviews/{review.pk}/"
     client.force_login(vera)
 
@@ -419,7 +423,7 @@ def test_bidi_controls_on_the_approval_and_check_pages_are_shown_as_code_points(
     assert "Pay ⟨U+202E⟩0001⟨U+2069⟩ now." in approval
     assert "\u202e" not in approval and "\u2069" not in approval
     actions.approve(review, actor=bob)
-    sample = actions.draw_sample(actor=vera, percent=100, seed=5)
+    sample = quality_actions.draw_sample(actor=vera, percent=100, seed=5)
     client.force_login(vera)
     check = client.get(f"/quality/{sample.pk}/reviews/{review.pk}/").content.decode()
     assert check.count("Pay ⟨U+202E⟩0001⟨U+2069⟩ now.") == 2  # the original and the release copy

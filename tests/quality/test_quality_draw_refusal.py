@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from accounts.roles import SUPERVISOR
-from review import actions
+from quality import actions as quality_actions
 from tests.conftest import make_user
-from tests.review.test_quality import approved_review
+from tests.quality.test_quality import approved_review
 
 NOTHING = (
     "No sample drawn: no approved or released review you are cleared for matches these filters: "
@@ -39,7 +39,9 @@ def test_finding10_a_draw_refused_for_a_hidden_sample_reads_as_nothing_to_draw(
     client: Client, alice: User, bob: User, cleo: User
 ) -> None:
     approved_review("09QV1", alice, bob)  # CONFIDENTIAL: cleo is cleared for it
-    hidden = actions.draw_sample(actor=make_user("vera", SUPERVISOR), percent=100, seed=5)  # a TS sample
+    hidden = quality_actions.draw_sample(
+        actor=make_user("vera", SUPERVISOR), percent=100, seed=5
+    )  # a TS sample
     said = refusal(client, cleo, {"percent": "100"})
     assert said == NOTHING
     assert "open sample" not in said and f"#{hidden.pk}" not in said
@@ -51,6 +53,6 @@ def test_the_twin_a_sample_the_supervisor_may_see_is_named(
     client: Client, alice: User, bob: User, cleo: User
 ) -> None:
     approved_review("09QV1", alice, bob)
-    own = actions.draw_sample(actor=make_user("cora", SUPERVISOR, clearance="C"), percent=100, seed=5)
+    own = quality_actions.draw_sample(actor=make_user("cora", SUPERVISOR, clearance="C"), percent=100, seed=5)
     said = refusal(client, cleo, {"percent": "100"})
     assert f"is in an open sample (#{own.pk}): nothing to draw until it is completed" in said

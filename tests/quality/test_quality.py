@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from accounts.roles import REVIEWER, SUPERVISOR
 from audit.models import AuditEvent
+from quality import actions as quality_actions
+from quality.actions import PortionVerdict
+from quality.models import PortionCheck, QualitySample, SampledReview
 from review import actions
-from review.actions import PortionVerdict
 from review.decisions import DecisionRequest
-from review.models import PortionCheck, QualitySample, Review, SampledReview
+from review.models import Review
 from tests.conftest import make_cable, make_user
 
 S = Review.State
@@ -84,7 +86,7 @@ def agree_all(item: SampledReview) -> dict[int, PortionVerdict]:
 def test_the_sample_is_the_percentage_rounded_up(
     vera: User, ten: list[Review], percent: int, size: int
 ) -> None:
-    sample = actions.draw_sample(actor=vera, percent=percent)
+    sample = quality_actions.draw_sample(actor=vera, percent=percent)
     assert sample.items.count() == size
     assert sample.population == 10
     assert set(drawn(sample)) <= {r.pk for r in ten}
@@ -98,17 +100,17 @@ def test_the_seed_reproduces_the_draw(vera: User, ten: list[Review]) -> None:
     draws = []
     for _ in range(2):
         with pytest.raises(Rollback), transaction.atomic():
-            draws.append(drawn(actions.draw_sample(actor=vera, percent=30, seed=20260315)))
+            draws.append(drawn(quality_actions.draw_sample(actor=vera, percent=30, seed=20260315)))
             raise Rollback
     assert draws[0] == draws[1]
-    other = actions.draw_sample(actor=vera, percent=30, seed=7)
+    other = quality_actions.draw_sample(actor=vera, percent=30, seed=7)
     assert len(drawn(other)) == 3
     # A different seed gives a different draw of this population (fixed: Random(7) vs Random(20260315)).
     assert drawn(other) != draws[0]
 
 
 def test_the_recorded_seed_and_population_give_the_same_reviews(vera: User, ten: list[Review]) -> None:
-    sample = actions.draw_sample(actor=vera, percent=40)
+    sample = quality_actions.draw_sample(actor=vera, percent=40)
     ids = sorted(r.pk for r in ten)
     assert sample.population_sha256 == hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
     assert random.Random(sample.seed).sample(ids, 4) == drawn(sample)
@@ -122,7 +124,7 @@ def test_the_draw_is_uniform(vera: User, alice: User, bob: User) -> None:
     counts = dict.fromkeys(ids, 0)
     for seed in range(2000):
         counts[random.Random(seed).sample(ids, 1)[0]] += 1
-    sample = actions.draw_sample(actor=vera, percent=25, seed=11)
+    sample = quality_actions.draw_sample(actor=vera, percent=25, seed=11)
     assert drawn(sample) == random.Random(11).sample(ids, 1)
     assert all(400 < n < 600 for n in counts.values()), counts
 
@@ -133,34 +135,34 @@ def test_only_approved_and_released_reviews_are_drawn(vera: User, alice: User, b
         "09PEND1", portions=[{"kind": "paragraph", "label": "1", "level": "C", "text": "Pending."}]
     )
     pending = actions.assign(actions.open_review(pending_cable, actor=bob), actor=bob, reviewer=alice)
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     assert drawn(sample) == [approved.pk]
     assert pending.pk not in drawn(sample)
 
 
 def test_a_released_review_is_drawn_too(vera: User, alice: User, bob: User, erin: User) -> None:
     released = actions.release(approved_review("09REL1", alice, bob), actor=erin)
-    assert drawn(actions.draw_sample(actor=vera, percent=100)) == [released.pk]
+    assert drawn(quality_actions.draw_sample(actor=vera, percent=100)) == [released.pk]
 
 
 def test_a_review_in_an_open_sample_is_not_drawn_again(vera: User, alice: User, bob: User) -> None:
     first = [approved_review(f"09DBL{i}", alice, bob, portions=1) for i in range(3)]
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     assert sorted(drawn(sample)) == sorted(r.pk for r in first)
     with pytest.raises(ValidationError, match=r"is in an open sample \(#\d+\): nothing to draw"):
-        actions.draw_sample(actor=vera, percent=100)
+        quality_actions.draw_sample(actor=vera, percent=100)
     later = approved_review("09DBL9", alice, bob, portions=1)
-    assert drawn(actions.draw_sample(actor=vera, percent=100)) == [later.pk]
+    assert drawn(quality_actions.draw_sample(actor=vera, percent=100)) == [later.pk]
     # Once the first sample is completed, its reviews may be drawn again.
     for item in sample.items.select_related("review__cable"):
-        actions.check_sampled_review(item, agree_all(item), actor=vera)
-    actions.complete_sample(sample, actor=vera)
-    again = actions.draw_sample(actor=vera, percent=100)
+        quality_actions.check_sampled_review(item, agree_all(item), actor=vera)
+    quality_actions.complete_sample(sample, actor=vera)
+    again = quality_actions.draw_sample(actor=vera, percent=100)
     assert sorted(drawn(again)) == sorted(r.pk for r in first)
 
 
 def test_the_database_refuses_a_review_in_two_open_samples(vera: User, ten: list[Review]) -> None:
-    sample = actions.draw_sample(actor=vera, percent=10)
+    sample = quality_actions.draw_sample(actor=vera, percent=10)
     other = QualitySample.objects.create(
         drawn_by=vera, drawn_at=timezone.now(), percent=1, seed=1, population=1, access_rank=4
     )
@@ -173,21 +175,21 @@ def test_the_filters_narrow_the_population(vera: User, alice: User, dave: User, 
     by_dave = approved_review("09FD1", dave, bob, portions=1)
     old = by_alice[0]
     Review.objects.filter(pk=old.pk).update(approved_at=timezone.now() - timedelta(days=40))
-    sample = actions.draw_sample(actor=vera, percent=100, reviewer=dave)
+    sample = quality_actions.draw_sample(actor=vera, percent=100, reviewer=dave)
     assert drawn(sample) == [by_dave.pk] and sample.population == 1
     today = timezone.now().date()
-    recent = actions.draw_sample(actor=vera, percent=100, approved_from=today - timedelta(days=1))
+    recent = quality_actions.draw_sample(actor=vera, percent=100, approved_from=today - timedelta(days=1))
     assert sorted(drawn(recent)) == sorted(r.pk for r in by_alice[1:])
     with pytest.raises(ValidationError, match="nothing to draw"):  # old was approved 40 days ago
-        actions.draw_sample(actor=vera, percent=100, approved_to=today - timedelta(days=50))
-    older = actions.draw_sample(actor=vera, percent=100, approved_to=today - timedelta(days=30))
+        quality_actions.draw_sample(actor=vera, percent=100, approved_to=today - timedelta(days=50))
+    older = quality_actions.draw_sample(actor=vera, percent=100, approved_to=today - timedelta(days=30))
     assert drawn(older) == [old.pk]
 
 
 def test_a_supervisor_draws_only_from_cables_they_are_cleared_for(alice: User, bob: User, sam: User) -> None:
     secret = approved_review("09CLS", alice, bob, level="S")
     approved_review("09CLTS", alice, bob, level="TS")
-    sample = actions.draw_sample(actor=sam, percent=100)
+    sample = quality_actions.draw_sample(actor=sam, percent=100)
     assert drawn(sample) == [secret.pk]
     assert sample.population == 1
     assert sample.access_rank == 3
@@ -196,7 +198,7 @@ def test_a_supervisor_draws_only_from_cables_they_are_cleared_for(alice: User, b
 def test_only_a_supervisor_draws(alice: User, frank: User, ten: list[Review]) -> None:
     for user in (alice, frank):
         with pytest.raises(PermissionDenied, match="only a supervisor may draw"):
-            actions.draw_sample(actor=user, percent=10)
+            quality_actions.draw_sample(actor=user, percent=10)
     assert not QualitySample.objects.exists()
 
 
@@ -205,28 +207,28 @@ def test_the_percentage_must_be_a_whole_number_from_1_to_100(
     vera: User, ten: list[Review], percent: Any
 ) -> None:
     with pytest.raises(ValidationError, match="whole number from 1 to 100"):
-        actions.draw_sample(actor=vera, percent=percent)
+        quality_actions.draw_sample(actor=vera, percent=percent)
 
 
 def test_backward_dates_and_a_bad_seed_are_refused(vera: User, ten: list[Review]) -> None:
     today = timezone.now().date()
     with pytest.raises(ValidationError, match="approval dates run backwards"):
-        actions.draw_sample(
+        quality_actions.draw_sample(
             actor=vera, percent=10, approved_from=today, approved_to=today - timedelta(days=1)
         )
     with pytest.raises(ValidationError, match="seed must be"):
-        actions.draw_sample(actor=vera, percent=10, seed=-1)
+        quality_actions.draw_sample(actor=vera, percent=10, seed=-1)
 
 
 def test_an_empty_population_draws_nothing(vera: User) -> None:
     with pytest.raises(ValidationError, match="no approved or released review"):
-        actions.draw_sample(actor=vera, percent=100)
+        quality_actions.draw_sample(actor=vera, percent=100)
     assert not QualitySample.objects.exists()
     assert not AuditEvent.objects.filter(action="quality.draw").exists()
 
 
 def test_the_draw_is_audited(vera: User, ten: list[Review]) -> None:
-    sample = actions.draw_sample(actor=vera, percent=20, seed=99, note="monthly sample")
+    sample = quality_actions.draw_sample(actor=vera, percent=20, seed=99, note="monthly sample")
     event = AuditEvent.objects.get(action="quality.draw")
     assert event.actor == vera
     assert (event.object_type, event.object_id) == ("review.qualitysample", str(sample.pk))
@@ -246,7 +248,7 @@ def test_the_draw_is_audited(vera: User, ten: list[Review]) -> None:
 def item(vera: User, alice: User, bob: User) -> SampledReview:
     """The one review of a sample: three portions, the first withheld."""
     approved_review("09CHK1", alice, bob, portions=3, withhold=1)
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     return sample.items.select_related("review__cable", "sample").get()
 
 
@@ -256,7 +258,7 @@ def test_a_supervisor_records_a_check(vera: User, item: SampledReview) -> None:
         2: PortionVerdict(True),
     }
     verdicts[3] = PortionVerdict(True, "fine")
-    actions.check_sampled_review(item, verdicts, actor=vera)
+    quality_actions.check_sampled_review(item, verdicts, actor=vera)
     item.refresh_from_db()
     assert item.checked_by == vera and item.checked_at is not None
     checks = {c.decision.portion.order: c for c in item.checks.select_related("decision__portion")}
@@ -272,9 +274,9 @@ def test_a_supervisor_records_a_check(vera: User, item: SampledReview) -> None:
 
 
 def test_checking_again_replaces_the_check(vera: User, item: SampledReview) -> None:
-    actions.check_sampled_review(item, agree_all(item), actor=vera)
+    quality_actions.check_sampled_review(item, agree_all(item), actor=vera)
     again = {**agree_all(item), 2: PortionVerdict(False, "should excise the name")}
-    actions.check_sampled_review(item, again, actor=vera)
+    quality_actions.check_sampled_review(item, again, actor=vera)
     assert PortionCheck.objects.filter(item=item).count() == 3
     assert PortionCheck.objects.filter(item=item, agrees=False).count() == 1
     last = AuditEvent.objects.filter(action="quality.check").order_by("-seq").first()
@@ -288,53 +290,53 @@ def test_checking_again_replaces_the_check(vera: User, item: SampledReview) -> N
 def test_a_disagreement_needs_a_note(vera: User, item: SampledReview) -> None:
     verdicts = {**agree_all(item), 2: PortionVerdict(False, "   ")}
     with pytest.raises(ValidationError, match=r"paragraph 2: say why you disagree \(a note is required\)"):
-        actions.check_sampled_review(item, verdicts, actor=vera)
+        quality_actions.check_sampled_review(item, verdicts, actor=vera)
     assert not PortionCheck.objects.exists()
     assert not AuditEvent.objects.filter(action="quality.check").exists()
 
 
 def test_every_portion_needs_a_verdict(vera: User, item: SampledReview) -> None:
     with pytest.raises(ValidationError, match="no verdict on paragraph 2, paragraph 3: mark each one"):
-        actions.check_sampled_review(item, {1: PortionVerdict(True)}, actor=vera)
+        quality_actions.check_sampled_review(item, {1: PortionVerdict(True)}, actor=vera)
     with pytest.raises(ValidationError, match="no portion 9 was decided"):
-        actions.check_sampled_review(item, {**agree_all(item), 9: PortionVerdict(True)}, actor=vera)
+        quality_actions.check_sampled_review(item, {**agree_all(item), 9: PortionVerdict(True)}, actor=vera)
     item.refresh_from_db()
     assert item.checked_at is None
 
 
 def test_the_approver_may_not_check(bob: User, item: SampledReview) -> None:
     with pytest.raises(PermissionDenied, match=r"you approved F-\d{4}-\d{5}: .*\(separation of duties\)"):
-        actions.check_sampled_review(item, agree_all(item), actor=bob)
+        quality_actions.check_sampled_review(item, agree_all(item), actor=bob)
 
 
 def test_the_reviewer_may_not_check_even_as_a_supervisor(vera: User, bob: User) -> None:
     both = make_user("rita", REVIEWER)
     both.groups.add(Group.objects.get(name=SUPERVISOR))  # a reviewer who is also a supervisor
     approved_review("09RITA", both, bob, portions=1)
-    item = actions.draw_sample(actor=vera, percent=100).items.get()
+    item = quality_actions.draw_sample(actor=vera, percent=100).items.get()
     with pytest.raises(PermissionDenied, match=r"you reviewed F-\d{4}-\d{5}: .*\(separation of duties\)"):
-        actions.check_sampled_review(item, agree_all(item), actor=User.objects.get(username="rita"))
+        quality_actions.check_sampled_review(item, agree_all(item), actor=User.objects.get(username="rita"))
 
 
 def test_only_a_supervisor_checks(alice: User, frank: User, item: SampledReview) -> None:
     for user in (alice, frank):
         with pytest.raises(PermissionDenied, match="only a supervisor may check"):
-            actions.check_sampled_review(item, agree_all(item), actor=user)
+            quality_actions.check_sampled_review(item, agree_all(item), actor=user)
 
 
 def test_a_supervisor_not_cleared_for_the_sample_may_not_check(sam: User, item: SampledReview) -> None:
     # vera (TS) drew it: its population counted cables up to TOP SECRET.
     with pytest.raises(PermissionDenied, match="not cleared for this sample"):
-        actions.check_sampled_review(item, agree_all(item), actor=sam)
+        quality_actions.check_sampled_review(item, agree_all(item), actor=sam)
 
 
 def test_a_supervisor_not_cleared_for_the_cable_may_not_check(alice: User, bob: User, vera: User) -> None:
     approved_review("09TSCHK", alice, bob, level="TS", portions=1)
-    item = actions.draw_sample(actor=vera, percent=100).items.select_related("sample").get()
+    item = quality_actions.draw_sample(actor=vera, percent=100).items.select_related("sample").get()
     QualitySample.objects.filter(pk=item.sample_id).update(access_rank=3)  # as if drawn at SECRET
     sam2 = make_user("sam2", SUPERVISOR, clearance="S")
     with pytest.raises(PermissionDenied, match="not cleared for this cable"):
-        actions.check_sampled_review(item, agree_all(item), actor=sam2)
+        quality_actions.check_sampled_review(item, agree_all(item), actor=sam2)
 
 
 # -- completing -----------------------------------------------------------------------------------
@@ -345,17 +347,17 @@ def test_a_sample_is_completed_once_every_review_is_checked(
 ) -> None:
     for i in range(2):
         approved_review(f"09CMP{i}", alice, bob, portions=2)
-    sample = actions.draw_sample(actor=vera, percent=100)
+    sample = quality_actions.draw_sample(actor=vera, percent=100)
     first, second = sample.items.select_related("review__cable").order_by("position")
-    actions.check_sampled_review(first, agree_all(first), actor=vera)
+    quality_actions.check_sampled_review(first, agree_all(first), actor=vera)
     with pytest.raises(ValidationError, match=r"1 review of sample #\d+ not checked yet"):
-        actions.complete_sample(sample, actor=vera)
-    actions.check_sampled_review(
+        quality_actions.complete_sample(sample, actor=vera)
+    quality_actions.check_sampled_review(
         second, {1: PortionVerdict(True), 2: PortionVerdict(False, "B6")}, actor=vera
     )
     with pytest.raises(PermissionDenied, match="not cleared for this sample"):
-        actions.complete_sample(sample, actor=sam)
-    actions.complete_sample(sample, actor=vera, note="done")
+        quality_actions.complete_sample(sample, actor=sam)
+    quality_actions.complete_sample(sample, actor=vera, note="done")
     sample.refresh_from_db()
     assert not sample.is_open and sample.completed_by == vera
     assert not SampledReview.objects.filter(sample=sample, sample_open=True).exists()
@@ -363,6 +365,6 @@ def test_a_sample_is_completed_once_every_review_is_checked(
     assert event.after == {"completed": True, "reviews": 2, "portions_checked": 4, "portions_agreed": 3}
     assert event.cable_rank == 4 and event.note == "done"
     with pytest.raises(ValidationError, match="is completed: it can no longer change"):
-        actions.check_sampled_review(first, agree_all(first), actor=vera)
+        quality_actions.check_sampled_review(first, agree_all(first), actor=vera)
     with pytest.raises(ValidationError, match="is completed"):
-        actions.complete_sample(sample, actor=vera)
+        quality_actions.complete_sample(sample, actor=vera)
