@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cables",
     "review",
     "quality",
+    "release",
     "django_tasks_db",
     "jobs",
     "django_otp",

@@ -19,7 +19,6 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +30,6 @@ from jobs.forms import UploadForm
 from jobs.models import Job, jobs_dir, max_upload_bytes
 from jobs.tasks import job_event, run_job
 
-app_name = "jobs"
 JOB_PERMISSIONS = tuple(Job.PERMISSION.values())
 
 
@@ -194,13 +192,3 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     with transaction.atomic():
         job_event(request.user, "jobs.download", job, job.rank, after={"file": Path(job.result_path).name})
     return FileResponse(f, as_attachment=True, filename=Path(job.result_path).name)
-
-
-urlpatterns = [
-    path("jobs/", job_list, name="list"),
-    path("jobs/upload/", upload, name="upload"),
-    path("jobs/export/", export, name="export"),
-    path("jobs/<int:pk>/", detail, name="detail"),
-    path("jobs/<int:pk>/status/", status, name="status"),
-    path("jobs/<int:pk>/download/", download, name="download"),
-]

@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils import timezone
 
 from accounts.decorators import requires
@@ -128,8 +127,3 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
     for key in keys:
         query.pop(key, None)
     return query.urlencode()
-
-
-urlpatterns: list[URLPattern] = [
-    path("due/", due_list, name="due"),
-]

@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -693,17 +693,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ctx["chain_view"] = chain_view(request.user, chain)
     ctx["checkpoint"] = checkpoint_view(request.user, taken, checked)
     return render(request, "review/audit_list.html", ctx)
-
-
-urlpatterns: list[URLPattern] = [
-    path("reviews/", queue, name="queue"),
-    path("approvals/", approvals, name="approvals"),
-    path("approvals/<int:pk>/", approval, name="approval"),
-    path("reviews/<int:pk>/approve/", approve, name="approve"),
-    path("reviews/<int:pk>/return/", return_review, name="return"),
-    path("releases/", releases, name="releases"),
-    path("reviews/<int:pk>/release/", release, name="release"),
-    path("assign/", assign, name="assign"),
-    path("reviews/<int:pk>/assign/", assign_one, name="assign_one"),
-    path("audit/", audit_log, name="audit"),
-]

@@ -43,8 +43,8 @@ from cables.export import (
 )
 from cables.formats import render as render_format
 from cables.models import Portion
+from release.redaction_log import to_csv
 from review.models import Decision, ExemptionCode, ReleaseCopy, Review, Span
-from review.redaction_log import to_csv
 
 AUTHORITY = "E.O. 13526"
 EXTENSIONS = {"txt": "txt", "html": "html", "pdf": "pdf"}

@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 
 from accounts.decorators import requires
 from accounts.models import AnyUser
@@ -91,8 +90,3 @@ def queue(request: HttpRequest) -> HttpResponse:
         "years": years,
     }
     return render(request, "review/triage_list.html", ctx)
-
-
-urlpatterns: list[URLPattern] = [
-    path("triage/", queue, name="triage"),
-]

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
@@ -590,22 +590,3 @@ def apply_decided_elsewhere(request: HttpRequest, pk: int, order: int, decision:
         f"{_name(portion)}: {match.verb} as in {match.cable_ref} {match.portion_name}.",
     )
     return _after_decision(request, review, portion, ok, message)
-
-
-urlpatterns: list[URLPattern] = [
-    path("reviews/<int:pk>/", detail, name="detail"),
-    path("reviews/<int:pk>/portions/<int:order>/decision/", decide, name="decide"),
-    path("reviews/<int:pk>/portions/<int:order>/undo/", undo, name="undo"),
-    path("reviews/<int:pk>/header/release/", release_header, name="release_header"),
-    path("reviews/<int:pk>/rest/release/", release_rest, name="release_rest"),
-    path("reviews/<int:pk>/start/", start, name="start"),
-    path("reviews/<int:pk>/submit/", submit, name="submit"),
-    path("reviews/<int:pk>/refer/", refer, name="refer"),
-    path("reviews/<int:pk>/resume/", resume, name="resume"),
-    path("reviews/<int:pk>/referral/", answer_referral, name="answer_referral"),
-    path(
-        "reviews/<int:pk>/portions/<int:order>/apply/<int:decision>/",
-        apply_decided_elsewhere,
-        name="apply_decided_elsewhere",
-    ),
-]

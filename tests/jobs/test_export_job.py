@@ -20,7 +20,7 @@ from review.models import ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import run_worker
 from tests.review.conftest import cable  # noqa: F401 - the SECRET cable fixture
-from tests.review.test_export_command import released_with
+from tests.release.test_export_command import released_with
 
 
 @pytest.fixture

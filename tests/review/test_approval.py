@@ -149,7 +149,7 @@ def test_the_queue_leaves_out_cables_above_the_clearance(
 
 
 def test_the_queue_paginates(client: Client, alice: User, bob: User, monkeypatch: Any) -> None:
-    monkeypatch.setattr("review.queues.PAGE_SIZE", 2)
+    monkeypatch.setattr("cables.paging.PAGE_SIZE", 2)
     for i in range(3):
         review_in(S.PENDING_APPROVAL, pending_cable(f"09P{i}"), alice, bob)
     client.force_login(bob)

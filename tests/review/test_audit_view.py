@@ -174,7 +174,7 @@ def test_the_action_choices_are_the_actions_the_reader_may_see(
 
 
 def test_it_paginates(client: Client, frank: User, monkeypatch: Any) -> None:
-    monkeypatch.setattr("review.queues.PAGE_SIZE", 3)
+    monkeypatch.setattr("cables.paging.PAGE_SIZE", 3)
     for i in range(5):
         audit.record(frank, f"test.event{i}")
     client.force_login(frank)  # one more event: auth.login

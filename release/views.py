@@ -20,17 +20,17 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from accounts.models import clearance_rank
 from audit import log as audit
 from cables.access import access_cable
-from review import redaction_log, release
+from cables.paging import PAGE_SIZE
+from release import redaction_log
+from review import release
 from review.models import ReleaseCopy
 
-PAGE_SIZE = 50
 MAX_SEARCH_WORDS = 10
 # What a list shows; the files (text, html, pdf) stay in the database until downloaded.
 LIST_FIELDS = ("cable__reference_id", "version", "released_at", "status", "subject")
@@ -140,16 +140,6 @@ def public_redactions(request: HttpRequest, reference_id: str, version: int) -> 
     return _csv(text, f"{copy.cable.reference_id}-v{copy.version}-redactions.csv")
 
 
-urlpatterns: list[URLPattern] = [
-    path("", reading_room, name="list"),
-    path("<str:reference_id>/", copy_detail, name="detail"),
-    path("<str:reference_id>/v<int:version>.txt", download, {"fmt": "txt"}, name="download_txt"),
-    path("<str:reference_id>/v<int:version>.html", download, {"fmt": "html"}, name="download_html"),
-    path("<str:reference_id>/v<int:version>.pdf", download, {"fmt": "pdf"}, name="download_pdf"),
-    path("<str:reference_id>/v<int:version>-redactions.csv", public_redactions, name="redactions"),
-]
-
-
 # -- staff: the redaction log with justifications -------------------------------------------------
 
 
@@ -180,13 +170,3 @@ def redactions_bulk(request: HttpRequest) -> HttpResponse:
     text = redaction_log.to_csv(release.redaction_rows(visible), public=False)
     audit.record(user, "release.redaction_log", None, after={"copies": "all visible"})
     return _csv(text, "redactions.csv")
-
-
-staff_urlpatterns: list[URLPattern] = [
-    path("releases/redactions.csv", redactions_bulk, name="redactions"),
-    path(
-        "releases/<str:reference_id>/v<int:version>-redactions.csv",
-        release_redactions,
-        name="release_redactions",
-    ),
-]

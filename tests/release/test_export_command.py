@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from cables import formats
 from cables.models import Cable
-from review import actions, redaction_log
+from release import redaction_log
+from review import actions
 from review import release as release_copies
 from review.models import ReleaseCopy, Review
 from tests.review.conftest import RELEASE, WITHHOLD_B1

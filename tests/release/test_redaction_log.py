@@ -11,13 +11,13 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from cables.models import Cable
+from release.redaction_log import to_csv
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import ReleaseCopy, Review
-from review.redaction_log import to_csv
 from tests.conftest import make_cable
 from tests.review.conftest import review_in
-from tests.review.test_reading_room import make_copy
+from tests.release.test_reading_room import make_copy
 
 TEXT = "Minister Ali Bey said the border would reopen in May."
 ALI = (TEXT.index("Ali"), TEXT.index("Ali") + len("Ali Bey"))
