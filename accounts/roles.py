@@ -27,7 +27,7 @@ _VIEW = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "review.view_triage"],
+    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "aids.view_triage"],
     SUPERVISOR: [
         *_VIEW,
         "review.open_review",
@@ -39,7 +39,7 @@ ROLES: dict[str, list[str]] = {
         # Unlock a sign-in locked after repeated failures (accounts/lockouts.py).
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
-        "review.view_triage",
+        "aids.view_triage",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
     AUDITOR: [*_VIEW, "review.view_audit", "audit.view_auditevent"],

@@ -109,6 +109,9 @@ STORED_TYPES = {
     "quality.qualitysample": "review.qualitysample",
     "quality.sampledreview": "review.sampledreview",
     "quality.portioncheck": "review.portioncheck",
+    "aids.triagemodel": "review.triagemodel",
+    "aids.portionscore": "review.portionscore",
+    "aids.cablescore": "review.cablescore",
 }
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "cables",
+    "aids",
     "review",
     "quality",
     "release",

@@ -36,9 +36,9 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import AnyUser, clearance_rank
+from aids import mosaic
 from cables import consistency
 from cables.models import Portion
-from review import mosaic
 from review.decisions import MAX_JUSTIFICATION, DecisionRequest, SpanRequest
 from review.models import Decision, Review
 

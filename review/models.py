@@ -370,14 +370,14 @@ class ReleaseCopy(models.Model):
         return f"{self.cable.reference_id} v{self.version}"
 
 
-# -- mosaic acknowledgments (review/mosaic.py; written only by review.actions) ---------------------
+# -- mosaic acknowledgments (aids/mosaic.py; written only by review.actions) ---------------------
 
 
 class MosaicAcknowledgment(models.Model):
     """The reviewer's reason to release a mosaic finding anyway, and a supervisor's confirmation.
 
     It covers the finding with this key while the term is released in no place beyond
-    released_in (review.mosaic.covers); acknowledging again replaces the reason and clears the
+    released_in (aids.mosaic.covers); acknowledging again replaces the reason and clears the
     confirmation.
     """
 
@@ -409,55 +409,3 @@ class MosaicAcknowledgment(models.Model):
         if self.confirmed_by_id:
             data["confirmed_by"] = self.confirmed_by.get_username()  # type: ignore[union-attr]
         return data
-
-
-# -- sensitivity triage (review/triage.py; written only by the train_triage command) --------------
-
-
-class TriageModel(models.Model):
-    """One trained sensitivity model: its version, what it was trained on and how it measured,
-    and the fitted scikit-learn pipeline itself (joblib bytes, in the database: see docs/triage.md)."""
-
-    version = models.PositiveIntegerField(unique=True)
-    created_at = models.DateTimeField()
-    # portions, cables, classes, years, the split figures, the library version
-    summary = models.JSONField()
-    threshold = models.FloatField()  # a portion scoring at or above it is "likely classified"
-    model = models.BinaryField()
-    sha256 = models.CharField(max_length=64)  # of model, checked before it is unpickled
-    library = models.CharField(max_length=40)  # scikit-learn's version that fitted it
-
-    class Meta:
-        ordering = ["-version"]
-        permissions = [("view_triage", "See sensitivity triage scores")]
-
-    def __str__(self) -> str:
-        return f"triage model v{self.version}"
-
-
-class PortionScore(models.Model):
-    """The current model's score of one portion: how likely its author marked it classified."""
-
-    portion = models.OneToOneField(Portion, models.CASCADE, primary_key=True, related_name="triage_score")
-    triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
-    score = models.FloatField()
-
-    def __str__(self) -> str:
-        return f"{self.portion_id}: {self.score:.3f}"
-
-
-class CableScore(models.Model):
-    """A cable's triage score: its highest portion score, and how many portions reach the threshold."""
-
-    cable = models.OneToOneField(Cable, models.CASCADE, primary_key=True, related_name="triage_score")
-    triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
-    score = models.FloatField()
-    flagged = models.PositiveIntegerField()  # portions at or above the model's threshold
-    scored = models.PositiveIntegerField()
-
-    class Meta:
-        # The systematic-review queue's order (lowest score first).
-        indexes = [models.Index(fields=["score", "cable"], name="cablescore_order")]
-
-    def __str__(self) -> str:
-        return f"{self.cable_id}: {self.score:.3f}"

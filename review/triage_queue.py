@@ -5,7 +5,7 @@ review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
 counted (review.access.visible_cables). Scores are read from the table train_triage fills
-(review/triage.py), never computed here.
+(aids/triage.py), never computed here.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from django.shortcuts import render
 
 from accounts.decorators import requires
 from accounts.models import AnyUser
+from aids.models import TriageModel
+from aids.triage import CableTriage, Score
 from cables.access import visible_cables, visible_filter_choices
 from cables.forms import CableFilterForm
 from cables.models import Cable
 from cables.paging import PAGE_SIZE
-from review.models import TriageModel
 from review.queue_forms import AssignForm
 from review.queues import assign_posted, reviewers_for
-from review.triage import CableTriage, Score
 
 # -- the systematic-review queue -----------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """The apps' layers (issue 15): imports point down only, and no module imports itself round a circle.
 
-    accounts < audit < cables < review < {release, aids, quality} < jobs
+    accounts < audit < cables < aids < review < {release, quality} < jobs
 
-An app may import its own modules and any app below it; release, aids and quality do not import
+aids (suggestions, mosaic findings, sensitivity triage) read cables and never reviews, and the
+review page and actions consult them, so they sit between cables and review.
+
+An app may import its own modules and any app below it; release and quality do not import
 each other; config (settings, the URL root, the admin site) may import anything, and nothing
 imports config. Every import counts, at the top of a module or inside a function (a lazy import is
 still an arrow), except under `if TYPE_CHECKING:`. Migrations are left out: they name other apps'
@@ -23,11 +26,11 @@ LAYERS = {
     "accounts": 0,
     "audit": 1,
     "cables": 2,
-    "review": 3,
-    "release": 4,
-    "aids": 4,
-    "quality": 4,
-    "jobs": 5,
+    "aids": 3,
+    "review": 4,
+    "release": 5,
+    "quality": 5,
+    "jobs": 6,
 }
 CONFIG = "config"
 APPS = (*LAYERS, CONFIG)

@@ -19,8 +19,8 @@ from jobs.models import Job
 from review.models import ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import run_worker
-from tests.review.conftest import cable  # noqa: F401 - the SECRET cable fixture
 from tests.release.test_export_command import released_with
+from tests.review.conftest import cable  # noqa: F401 - the SECRET cable fixture
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import ReleaseCopy, Review
 from tests.conftest import make_cable
-from tests.review.conftest import review_in
 from tests.release.test_reading_room import make_copy
+from tests.review.conftest import review_in
 
 TEXT = "Minister Ali Bey said the border would reopen in May."
 ALI = (TEXT.index("Ali"), TEXT.index("Ali") + len("Ali Bey"))

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from audit import log as audit
+from release.exports import export_files
 from review import release as release_copies
 from review.models import ReleaseCopy
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(f"{out}: cannot create it: {e.strerror or e}") from None
 
         try:
-            _, manifest_sha256 = release_copies.export_files(
+            _, manifest_sha256 = export_files(
                 chosen,
                 formats,
                 lambda name, data: self._write(folder / name, data),

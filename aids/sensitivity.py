@@ -1,5 +1,5 @@
 """Sensitivity triage, the learning part: from a portion's text, how likely its author marked it
-classified. No database here; review/triage.py stores models and scores, bench/triage.py measures.
+classified. No database here; aids/triage.py stores models and scores, bench/triage.py measures.
 
 Contract:
 

@@ -1,11 +1,11 @@
-"""Suggested decisions and the names behind them (review/suggest.py, cables/names.py): pure, no database."""
+"""Suggested decisions and the names behind them (aids/suggest.py, cables/names.py): pure, no database."""
 
 from __future__ import annotations
 
 import pytest
 
+from aids.suggest import PortionInput, suggest_cable
 from cables.names import find_names, find_protect_markers
-from review.suggest import PortionInput, suggest_cable
 
 REASONS = ["B1", "1.4(b)", "1.4(d)"]
 

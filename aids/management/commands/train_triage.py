@@ -4,7 +4,7 @@ Trains the sensitivity-triage model on the database's cables (every portion its 
 measures it on a split by cable and by time, stores it as the next version with its training
 summary, scores every portion and cable, and audits it (triage.train), all or nothing. Run it again
 to retrain; --score-only scores again with the current model (cables ingested since), audited as
-triage.score. review/triage.py does the work; docs/triage.md describes it.
+triage.score. aids/triage.py does the work; docs/triage.md describes it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from review import triage
+from aids import triage
 
 
 class Command(BaseCommand):

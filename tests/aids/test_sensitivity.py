@@ -1,11 +1,11 @@
-"""The learning side of sensitivity triage (review/sensitivity.py): labels, splits, thresholds."""
+"""The learning side of sensitivity triage (aids/sensitivity.py): labels, splits, thresholds."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from review import sensitivity
-from review.sensitivity import Example, example
+from aids import sensitivity
+from aids.sensitivity import Example, example
 
 SOURCE = "the minister told us in confidence that the cabinet will move troops to the northern border soon"
 NEAR = "the minister told us in confidence that the cabinet will move troops to the northern border very soon"

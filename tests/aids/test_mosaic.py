@@ -1,4 +1,4 @@
-"""review.mosaic: redacted strings still released elsewhere in the same cable (pure, no database)."""
+"""aids.mosaic: redacted strings still released elsewhere in the same cable (pure, no database)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from aids.mosaic import Part, covers, find, name_words, portion_name, statuses
 from cables.models import Cable, Portion
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Review
-from review.mosaic import Part, covers, find, name_words, portion_name, statuses
 from tests.review.conftest import RELEASE, acknowledge_mosaic, review_in
 
 TEXT = "Minister Ali Bey said the border would reopen in May."

@@ -1,5 +1,5 @@
 """Sensitivity triage in the database: the train_triage command, the scores on the review page and
-the systematic-review queue (review/triage.py, review/triage_queue.py)."""
+the systematic-review queue (aids/triage.py, review/triage_queue.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from aids import triage
+from aids.models import CableScore, PortionScore, TriageModel
 from audit.models import AuditEvent
 from cables.models import Cable
-from review import actions, triage
-from review.models import CableScore, PortionScore, TriageModel
+from review import actions
 from tests.conftest import make_cable
 
 SECRET_POOL = "source protect identity troops border intelligence covert informant weapons minister".split()

@@ -1,6 +1,6 @@
 """Sensitivity triage in the database: train a model on the stored cables' own portion marks,
 store it with its figures, score every portion and cable in bulk, and show the scores (the review
-page, the systematic-review queue). The learning itself is review/sensitivity.py.
+page, the systematic-review queue). The learning itself is aids/sensitivity.py.
 
 - train(): the train_triage command's work. Measures the recipe on a split by cable and by time
   (sensitivity.evaluate), fits the stored model on every marked portion, chooses its threshold
@@ -9,7 +9,7 @@ page, the systematic-review queue). The learning itself is review/sensitivity.py
 - Scores are stored (PortionScore, CableScore), never computed per request. A cable's score is its
   highest portion score: a cable can be released in full only if every portion can, so its most
   sensitive portion decides how soon it can be cleared (docs/triage.md says why not an average).
-- Who sees scores: users with review.view_triage (reviewers and supervisors, accounts/roles.py),
+- Who sees scores: users with aids.view_triage (reviewers and supervisors, accounts/roles.py),
   only on cables they may see (review.access), only once a model has scored the cable.
 """
 
@@ -26,13 +26,13 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import AnyUser
+from aids import sensitivity
+from aids.models import CableScore, PortionScore, TriageModel
 from audit import log as audit
 from cables.models import Cable, Portion
-from review import sensitivity
-from review.models import CableScore, PortionScore, TriageModel
 
 CHUNK = 5000  # portions per prediction and per INSERT
-PERMISSION = "review.view_triage"
+PERMISSION = "aids.view_triage"
 
 
 class TriageError(ValueError):
