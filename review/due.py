@@ -4,7 +4,7 @@ records office plans by, and bulk "open and assign" (the assignment page's own c
 review.queues.assign_posted, so every review is opened and assigned through review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
-counted (review.access.visible_cables).
+counted (cables.access.visible_cables).
 """
 
 from __future__ import annotations

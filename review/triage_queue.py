@@ -4,7 +4,7 @@ page's own code, review.queues.assign_posted, so every review is opened and assi
 review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
-counted (review.access.visible_cables). Scores are read from the table train_triage fills
+counted (cables.access.visible_cables). Scores are read from the table train_triage fills
 (aids/triage.py), never computed here.
 """
 
