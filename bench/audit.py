@@ -47,7 +47,7 @@ JUSTIFICATIONS = [
 
 def entries(count: int, users: list[Any]) -> Iterator[Any]:
     """A plausible mix of the events a review office writes: decisions, transitions, logins..."""
-    from review.audit import Entry
+    from audit.log import Entry
 
     rnd = random.Random(1744)
     for i in range(count):
@@ -117,7 +117,7 @@ def run(events: int, chunk: int) -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from review import audit
+    from audit import log as audit
 
     call_command("migrate", verbosity=0)
     users = [User.objects.create(username=name) for name in ("alice", "bob", "dave", "erin")]

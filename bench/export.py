@@ -42,7 +42,8 @@ def decisions_for(portions, rng):  # type: ignore[no-untyped-def]
 def rendering(n: int, corpus: Path) -> None:
     from dataclasses import dataclass
 
-    from cables.export import ReleaseDocument, check_leaks, extract, release_view, render, secrets_of
+    from cables.export import ReleaseDocument, check_leaks, extract, release_view, secrets_of
+    from cables.formats import render
     from cables.parser import parse_cable
 
     @dataclass
@@ -98,11 +99,11 @@ def end_to_end(n: int, corpus: Path) -> None:
         from django.contrib.auth.models import Group, User
         from django.core.management import call_command
 
+        from accounts.models import Profile
+        from accounts.roles import RELEASER, REVIEWER, SUPERVISOR
         from cables.ingest import ingest_cable
         from review import actions, mosaic_status
         from review.decisions import DecisionRequest, SpanRequest
-        from review.models import Profile
-        from review.roles import RELEASER, REVIEWER, SUPERVISOR
 
         call_command("migrate", verbosity=0)
         users = {}

@@ -1,4 +1,4 @@
-"""Mosaic findings over the corpus: how long review.mosaic.find() takes per cable, and how many
+"""Mosaic findings over the corpus: how long aids.mosaic.find() takes per cable, and how many
 findings of each kind it reports.
 
     .venv/bin/python bench/mosaic.py [--target-ms 250]
@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from aids import mosaic  # noqa: E402
 from cables.corpus import corpus_dir  # noqa: E402
 from cables.names import names_in_cable  # noqa: E402
 from cables.parser import ParseError, parse_cable  # noqa: E402
-from review import mosaic  # noqa: E402
 
 RUNS = 3
 

@@ -66,9 +66,10 @@ def seed(reviewers: int, supervisors: int, readers: int, per_state: int) -> dict
     from django.contrib.auth.models import Group, User
     from django.db import transaction
 
+    from accounts.models import Profile
+    from accounts.roles import REVIEWER, SUPERVISOR
     from cables.models import Cable, Portion
-    from review.models import Decision, ExemptionCode, Profile, Review
-    from review.roles import REVIEWER, SUPERVISOR
+    from review.models import Decision, ExemptionCode, Review
 
     S = Review.State
     started = time.perf_counter()

@@ -5,7 +5,7 @@ rate and ROC AUC, on a split by cable and a split by time.
 
 Reads ../shared/corpus/bulk/cables.jsonl.gz and ../shared/corpus/cables/*.txt (a cable in both is
 read once), parses each cable (cables/parser.py) and keeps the portions their authors marked
-(review/sensitivity.py trainable()). Each split keeps the same and nearly the same passages (the
+(aids/sensitivity.py trainable()). Each split keeps the same and nearly the same passages (the
 consistency fingerprints and band keys) off opposite sides; the operating threshold is chosen from
 out-of-fold scores of the training side alone. Target (issue 18): recall >= 0.90 with a
 false-positive rate <= 0.10 on both splits; exits 1 on a miss.
@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from aids import sensitivity  # noqa: E402
 from cables.corpus import corpus_dir, iter_bulk  # noqa: E402
 from cables.parser import parse_cable  # noqa: E402
-from review import sensitivity  # noqa: E402
 
 
 def read(bulk: Path, folder: Path | None) -> list[sensitivity.Example]:

@@ -56,9 +56,9 @@ def run(n: int, corpus: Path) -> int:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
+    from accounts.models import Profile
+    from accounts.roles import RELEASER, REVIEWER, SUPERVISOR
     from cables.ingest import IngestError, ingest_cable
-    from review.models import Profile
-    from review.roles import RELEASER, REVIEWER, SUPERVISOR
     from tests.review.twin import Outcome, check_twins
 
     setup_test_environment()  # the test client's host

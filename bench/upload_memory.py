@@ -90,7 +90,7 @@ def run_child(command: str, args: list[str]) -> None:
 
     if command == "migrate":
         call_command("migrate", verbosity=0)
-        from review.roles import SUPERVISOR
+        from accounts.roles import SUPERVISOR
 
         make_user("bench", SUPERVISOR)
     elif command == "upload":

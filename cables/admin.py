@@ -7,29 +7,10 @@ is not listed, whatever the user's other rights.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.admin import ReadOnlyAdmin
 from cables.models import Cable, CableReference, CableTag, Portion
-from review.models import clearance_rank
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
-    cable_path = "cable__"  # from this model to its cable, for the clearance filter
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        rank = clearance_rank(request.user)
-        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -129,6 +129,10 @@ def _all_codes(decision: PortionDecision) -> tuple[str, ...]:
 
 BOX_TEXT_WIDTH = 16  # characters of a box in the text copy, whatever it hides or cites
 FORMATS = ("txt", "html", "pdf")
+# The PDF's right margin (mm), where the codes stand beside a line with a box: cables.pdf draws
+# the page with it and extract() reads text starting beyond it apart (in points from the right edge).
+PDF_RIGHT_MARGIN = 30.0
+MARGIN_CODES_X = PDF_RIGHT_MARGIN * 72 / 25.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +259,7 @@ def prefix_parts(p: ReleasedPortion) -> tuple[tuple[str, bool], ...]:
         return label + (((f"({p.marking})", True),) if p.marking else ())
     if p.label:
         return ((p.label if p.label.endswith((".", ":")) else f"{p.label}:", False),)
-    return (((f"({p.marking})", True),) if p.marking and p.kind != "header" else ())
+    return ((f"({p.marking})", True),) if p.marking and p.kind != "header" else ()
 
 
 def struck_spans(p: ReleasedPortion) -> tuple[tuple[int, int], ...]:
@@ -379,23 +383,6 @@ def render_html(doc: ReleaseDocument) -> str:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def render_pdf(doc: ReleaseDocument) -> bytes:
-    from cables.pdf import write_pdf  # fpdf2 is imported only by those who make PDFs
-
-    return write_pdf(doc)
-
-
-def render(doc: ReleaseDocument, fmt: str) -> bytes:
-    """One format's file, as bytes."""
-    if fmt == "txt":
-        return render_text(doc).encode()
-    if fmt == "html":
-        return render_html(doc).encode()
-    if fmt == "pdf":
-        return render_pdf(doc)
-    raise ValueError(f"unknown format {fmt!r}")
 
 
 # -- the leak check -----------------------------------------------------------------------------
@@ -731,8 +718,6 @@ def _page_text(reader: Any, page: Any) -> tuple[str, list[str]]:
     next line's first, where a span excised elsewhere could read across them."""
     from pypdf.generic import ContentStream, NameObject
 
-    from cables.pdf import MARGIN_CODES_X
-
     threshold = float(page.mediabox.width) - MARGIN_CODES_X
     stream = ContentStream(page.get_contents(), reader)
     body: list[Any] = []
@@ -834,15 +819,3 @@ def _strings(obj: Any, depth: int = 0) -> list[str]:
         for value in obj:
             out += _strings(value, depth + 1)
     return out
-
-
-def checked(
-    doc: ReleaseDocument, secrets: Sequence[Secret], formats: Iterable[str] = FORMATS
-) -> dict[str, bytes]:
-    """Render doc in each format and check each file; raises LeakError on the first leak."""
-    files = {}
-    for fmt in formats:
-        data = render(doc, fmt)
-        check_leaks(fmt, extract(fmt, data), doc, secrets)
-        files[fmt] = data
-    return files

@@ -32,10 +32,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from audit import log as audit
 from cables import bidi, consistency, declassification, parser, search
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text, read_text
-from review import audit
 
 BATCH_SIZE = 250
 # A batch is also written once its cables hold this many characters of text, so that a batch of

@@ -16,6 +16,7 @@ from html import escape
 from fpdf import FPDF
 
 from cables.export import (
+    PDF_RIGHT_MARGIN,
     ReleaseDocument,
     ReleasedPortion,
     box_label,
@@ -27,14 +28,11 @@ from cables.export import (
 
 FONT, SIZE = "Courier", 10.0
 LINE = 5.0  # mm between baselines
-LEFT, RIGHT, TOP, BOTTOM = 25.0, 30.0, 22.0, 22.0  # page margins, mm (the codes stand in the right one)
+LEFT, RIGHT, TOP, BOTTOM = 25.0, PDF_RIGHT_MARGIN, 22.0, 22.0  # page margins, mm (the codes: the right one)
 BOX_WIDTH = 34.0  # mm: every box, whatever it hides
 BOX_FONT = ("Helvetica", 7.0)
 MARGIN_GAP = 3.0  # mm between the text's right edge and the margin codes
 MARGIN_LINE = 3.0  # mm between the lines of a margin code list that wraps
-# Where the right margin starts, in points from the page's right edge: text starting beyond it is
-# margin codes, which cables.export.extract() reads apart from the line beside them.
-MARGIN_CODES_X = RIGHT * 72 / 25.4
 STAMP_FONT = ("Helvetica", "B", 11.0)
 
 

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 
+from cables.access import access_cable, visible_cables, visible_filter_choices
 from cables.forms import REVIEW_STATES, CableFilterForm
-from review.access import access_cable, visible_cables, visible_filter_choices
+from cables.paging import PAGE_SIZE
 
-PAGE_SIZE = 50
 STATE_LABELS = dict(REVIEW_STATES)
 
 

@@ -65,13 +65,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "accounts",
+    "audit",
     "cables",
+    "aids",
     "review",
+    "quality",
+    "release",
     "django_tasks_db",
     "jobs",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # After review: its failed-sign-in audit event comes before axes' lockout event.
+    # After audit: its failed-sign-in audit event comes before axes' lockout event.
     "axes",
 ]
 
@@ -85,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "review.two_factor.TwoFactorMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the login page saying so.
@@ -166,8 +171,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTE
 AXES_LOCKOUT_PARAMETERS = envlist("LOGIN_LOCKOUT_BY", "username,ip_address")  # each on its own
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False  # a success would also clear the failures from its address on others
-AXES_LOCKOUT_CALLABLE = "review.lockouts.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "review.signals.client_ip"  # the address the audit log records too
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.events.client_ip"  # the address the audit log records too
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records every sign-in, failure and sign-out
 AXES_ENABLE_ADMIN = False  # unlocking is audited on its own page, not done in the admin
 AXES_VERBOSE = False

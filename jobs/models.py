@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from review.models import TOP_RANK, AnyUser, clearance_rank
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
 
 # Failures kept on the job for its page; the counts still count every one.
 MAX_FAILURES_KEPT = 1000

@@ -21,13 +21,15 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from accounts.models import clearance_rank
+from audit import log as audit
 from cables.ingest import Counts, Ingester, Record
 from jobs.lease import Lease, LeaseLost
 from jobs.models import MAX_FAILURES_KEPT, Job
 from jobs.uploads import UploadError, csv_records, kind_of, zip_records
-from review import audit
+from release.exports import export_files
 from review import release as release_copies
-from review.models import ReleaseCopy, clearance_rank
+from review.models import ReleaseCopy
 
 EXPORT_FORMATS = list(release_copies.FORMATS)
 PROGRESS_EVERY = 0.5  # seconds between progress writes of an export
@@ -295,9 +297,7 @@ def export_released(job: Job, lease: Lease) -> None:
                 archive.writestr(zip_entry(name), data)
                 job.counts["files"] += 1
 
-            _, manifest_sha256 = release_copies.export_files(
-                chosen, EXPORT_FORMATS, write, actor=user, progress=progress
-            )
+            _, manifest_sha256 = export_files(chosen, EXPORT_FORMATS, write, actor=user, progress=progress)
         lease.check()
         partial.replace(result)
     finally:
@@ -322,5 +322,3 @@ def export_released(job: Job, lease: Lease) -> None:
             )
         ],
     )
-
-

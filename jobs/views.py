@@ -19,18 +19,17 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import requires
+from accounts.models import AnyUser, clearance_rank
+from audit import log as audit
+from cables.paging import page_of
 from jobs.forms import UploadForm
 from jobs.models import Job, jobs_dir, max_upload_bytes
 from jobs.tasks import job_event, run_job
-from review import audit
-from review.models import AnyUser, clearance_rank
-from review.queues import page_of, requires
 
-app_name = "jobs"
 JOB_PERMISSIONS = tuple(Job.PERMISSION.values())
 
 
@@ -193,13 +192,3 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     with transaction.atomic():
         job_event(request.user, "jobs.download", job, job.rank, after={"file": Path(job.result_path).name})
     return FileResponse(f, as_attachment=True, filename=Path(job.result_path).name)
-
-
-urlpatterns = [
-    path("jobs/", job_list, name="list"),
-    path("jobs/upload/", upload, name="upload"),
-    path("jobs/export/", export, name="export"),
-    path("jobs/<int:pk>/", detail, name="detail"),
-    path("jobs/<int:pk>/status/", status, name="status"),
-    path("jobs/<int:pk>/download/", download, name="download"),
-]

@@ -1,4 +1,4 @@
-"""The only way views fetch protected objects.
+"""The only way views fetch reviews (cables.access: cables; audit.access: audit events).
 
 A cable above the user's clearance does not exist for them: a missing object and a forbidden one
 both give 404, and both attempts are written to the audit log. The two refusals do the same work
@@ -8,43 +8,12 @@ object exists (issue 12, finding 7).
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from cables.models import Cable
-from review import audit
-from review.models import AnyUser, AuditEvent, Review, clearance_rank
-
-
-def visible_cables(user: AnyUser) -> QuerySet[Cable]:
-    """Every cable the user may know of (lists, searches, counts): none without a role."""
-    if not user.has_perm("cables.view_cable"):
-        return Cable.objects.none()
-    return Cable.objects.filter(access_rank__lte=clearance_rank(user))
-
-
-# How long the filter menus of a clearance may lag behind a deleted cable (ingest changes the key).
-CHOICES_SECONDS = 600
-
-
-def visible_filter_choices(user: AnyUser) -> tuple[list[str], list[int]]:
-    """The origins and years of the cables the user may know of, for the filter menus.
-
-    They are read by a loose index scan (CableQuerySet.origins), a few hundred index entries
-    whatever the number of cables. They change only when cables are ingested, so they are also
-    cached per clearance and keyed by the newest cable's id: a new cable is a new key.
-    """
-    if not user.has_perm("cables.view_cable"):
-        return [], []
-    rank = clearance_rank(user)
-    newest = Cable.objects.aggregate(newest=Max("pk"))["newest"] or 0
-    key = f"declass:cable-choices:{rank}:{newest}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = (Cable.objects.origins(rank), Cable.objects.years(rank))
-        cache.set(key, choices, CHOICES_SECONDS)
-    return choices
+from accounts.models import AnyUser, clearance_rank
+from cables.access import denied
+from review.models import Review
 
 
 def visible_reviews(user: AnyUser) -> QuerySet[Review]:
@@ -53,39 +22,11 @@ def visible_reviews(user: AnyUser) -> QuerySet[Review]:
     return Review.objects.visible_to(user)
 
 
-def visible_audit_events(user: AnyUser) -> QuerySet[AuditEvent]:
-    if not user.has_perm("review.view_audit"):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(cable_rank__lte=clearance_rank(user))
-
-
-def _denied(user: AnyUser, what: str, ident: str, cable: Cable | None) -> Http404:
-    """Audit a refused request and give the 404 to raise: for a missing object too, with the same
-    queries as for a forbidden one (the event of a missing one names no cable, so any auditor may
-    read it)."""
-    if user.is_authenticated:
-        missing = "" if cable is not None else f"{what} (missing)"
-        after = {"requested": what, "id": ident}
-        audit.record(user, "access.denied", cable, after=after, object_type=missing)
-    return Http404(f"No such {what}")
-
-
-def access_cable(user: AnyUser, reference_id: str) -> Cable:
-    if not user.is_authenticated:
-        raise Http404("No such cable")
-    cable = Cable.objects.filter(reference_id=reference_id).first()
-    # Both checks run whether or not the cable exists (the same work either way).
-    rank, allowed = clearance_rank(user), user.has_perm("cables.view_cable")
-    if cable is None or cable.access_rank > rank or not allowed:
-        raise _denied(user, "cable", reference_id, cable)
-    return cable
-
-
 def access_review(user: AnyUser, pk: int) -> Review:
     if not user.is_authenticated:
         raise Http404("No such review")
     review = Review.objects.select_related("cable").filter(pk=pk).first()
     rank, allowed = clearance_rank(user), user.has_perm("review.view_review")
     if review is None or review.cable.access_rank > rank or not allowed:
-        raise _denied(user, "review", str(pk), review.cable if review is not None else None)
+        raise denied(user, "review", str(pk), review.cable if review is not None else None)
     return review

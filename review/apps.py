@@ -1,7 +1,20 @@
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+
+
+def ensure_exemption_codes(**kwargs: Any) -> None:
+    """post_migrate: the vocabulary of the data migration, back after a flush (test teardown)."""
+    from django.apps import apps
+
+    from review.models import ExemptionCode
+
+    if not ExemptionCode.objects.exists():
+        import_module("review.migrations.0002_exemption_codes").load(apps, None)
 
 
 class ReviewConfig(AppConfig):
@@ -9,9 +22,4 @@ class ReviewConfig(AppConfig):
     verbose_name = "Review"
 
     def ready(self) -> None:
-        from review import signals
-        from review.roles import ensure_exemption_codes, ensure_groups
-
-        post_migrate.connect(ensure_groups, dispatch_uid="review.ensure_groups")
         post_migrate.connect(ensure_exemption_codes, sender=self, dispatch_uid="review.ensure_codes")
-        signals.connect()

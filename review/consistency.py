@@ -35,11 +35,12 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Wi
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from accounts.models import AnyUser, clearance_rank
+from aids import mosaic
 from cables import consistency
 from cables.models import Portion
-from review import mosaic
 from review.decisions import MAX_JUSTIFICATION, DecisionRequest, SpanRequest
-from review.models import AnyUser, Decision, Review, clearance_rank
+from review.models import Decision, Review
 
 PER_PORTION = 3  # decisions shown beside one portion
 PER_PASSAGE = 5  # decisions fetched per distinct text (a boilerplate paragraph repeats thousands of times)

@@ -4,7 +4,7 @@ records office plans by, and bulk "open and assign" (the assignment page's own c
 review.queues.assign_posted, so every review is opened and assigned through review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
-counted (review.access.visible_cables).
+counted (cables.access.visible_cables).
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils import timezone
 
+from accounts.decorators import requires
+from cables.access import visible_cables, visible_filter_choices
 from cables.models import Cable
-from review.access import visible_cables, visible_filter_choices
+from cables.paging import PAGE_SIZE
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
+from review.queues import assign_posted, reviewers_for
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}
@@ -126,8 +127,3 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
     for key in keys:
         query.pop(key, None)
     return query.urlencode()
-
-
-urlpatterns: list[URLPattern] = [
-    path("due/", due_list, name="due"),
-]

@@ -1,5 +1,5 @@
-"""The review workflow: reviews (a state machine), per-portion decisions, exemption codes,
-clearances and the append-only audit log.
+"""The review workflow: reviews (a state machine), per-portion decisions, exemption codes and
+comments (clearances: accounts.models; the audit log: audit.models).
 
 Nothing here saves a review or a decision by itself: review.actions is the only writer, and it
 records an audit event in the same transaction as each change.
@@ -10,51 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from cables.export import PortionDecision
-from cables.models import Cable, Level, Portion
+from cables.models import Cable, Portion
 
 User = settings.AUTH_USER_MODEL
-AnyUser = AbstractBaseUser | AnonymousUser
-
-
-class Clearance(models.TextChoices):
-    """What a person may read. U also reads SBU, which is unclassified."""
-
-    U = "U", "UNCLASSIFIED"
-    C = "C", "CONFIDENTIAL"
-    S = "S", "SECRET"
-    TS = "TS", "TOP SECRET"
-
-
-# Levels and clearances on one scale: a user reads a cable when cable rank <= clearance rank.
-LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
-CLEARANCE_RANK = {Clearance.U: 1, Clearance.C: 2, Clearance.S: 3, Clearance.TS: 4}
-TOP_RANK = max(LEVEL_RANK.values())  # the highest rank a cable can have
-
-
-class Profile(models.Model):
-    user = models.OneToOneField(User, models.CASCADE, related_name="profile")
-    clearance = models.CharField(max_length=2, choices=Clearance.choices, default=Clearance.U)
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.clearance})"
-
-
-def clearance_rank(user: AnyUser) -> int:
-    """The highest cable rank the user may read; -1 for anonymous users (nothing)."""
-    if not user.is_authenticated:
-        return -1
-    try:
-        clearance = user.profile.clearance  # type: ignore[union-attr]
-    except Profile.DoesNotExist:
-        clearance = Clearance.U  # no profile: the least
-    return CLEARANCE_RANK[Clearance(clearance)]
 
 
 class ExemptionCode(models.Model):
@@ -406,159 +370,14 @@ class ReleaseCopy(models.Model):
         return f"{self.cable.reference_id} v{self.version}"
 
 
-class AuditEvent(models.Model):
-    """One entry of the hash-chained, append-only audit log. Written only by review.audit.record().
-
-    The database refuses UPDATE and DELETE on this table (triggers, see the migrations).
-    """
-
-    seq = models.BigIntegerField(primary_key=True)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True)  # as it was when recorded
-    action = models.CharField(max_length=50)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=100, blank=True)
-    cable_ref = models.CharField(max_length=100, blank=True)
-    cable_rank = models.SmallIntegerField(default=0)  # who may read this event (clearance)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    note = models.TextField(blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["seq"]
-        indexes = [
-            models.Index(fields=["cable_ref", "seq"], name="audit_cable"),
-            models.Index(fields=["action", "seq"], name="audit_action"),
-            models.Index(fields=["actor", "seq"], name="audit_actor"),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} by {self.actor_name or '-'}"
-
-
-# -- quality sampling (review/quality.py; written only by review.actions) --------------------------
-
-
-class QualitySampleQuerySet(models.QuerySet["QualitySample"]):
-    def visible_to(self, user: AnyUser) -> QualitySampleQuerySet:
-        """Samples drawn at a clearance the user holds too: nothing in them (counts included) is
-        above the user's clearance."""
-        return self.filter(access_rank__lte=clearance_rank(user))
-
-    def open(self) -> QualitySampleQuerySet:
-        return self.filter(completed_at=None)
-
-
-class QualitySample(models.Model):
-    """A random sample of approved (and released) reviews drawn for a second look (NDC practice).
-
-    The draw can be reproduced: the population is every approved or released review matching the
-    filters below, of a cable at most `access_rank`, approved before `drawn_at` and not in another
-    open sample then, ordered by id (its size and the SHA-256 of its ids are kept to confirm it);
-    `random.Random(seed).sample(ids, size)` gives the reviews in the order drawn.
-    """
-
-    drawn_by = models.ForeignKey(User, models.PROTECT, related_name="+")
-    drawn_at = models.DateTimeField()
-    percent = models.PositiveSmallIntegerField()  # 1..100
-    reviewer = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
-    approved_from = models.DateField(null=True, blank=True)  # whole UTC days, both inclusive
-    approved_to = models.DateField(null=True, blank=True)
-    seed = models.BigIntegerField()
-    population = models.PositiveIntegerField()  # reviews the sample was drawn from
-    population_sha256 = models.CharField(max_length=64)  # of their ids, "1,5,9"
-    # The drawer's clearance rank at the time: only users cleared as high see the sample.
-    access_rank = models.SmallIntegerField()
-    completed_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = QualitySampleQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-drawn_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(percent__gte=1, percent__lte=100), name="quality_sample_percent"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"sample #{self.pk} ({self.percent}%)"
-
-    @property
-    def is_open(self) -> bool:
-        return self.completed_at is None
-
-    def filters_display(self) -> str:
-        """The population's filters in words."""
-        parts = []
-        if self.reviewer_id:
-            parts.append(f"reviewer {self.reviewer.get_username()}")  # type: ignore[union-attr]
-        if self.approved_from and self.approved_to:
-            parts.append(f"approved {self.approved_from:%Y-%m-%d} to {self.approved_to:%Y-%m-%d}")
-        elif self.approved_from:
-            parts.append(f"approved on or after {self.approved_from:%Y-%m-%d}")
-        elif self.approved_to:
-            parts.append(f"approved on or before {self.approved_to:%Y-%m-%d}")
-        return ", ".join(parts) or "all approved and released reviews"
-
-
-class SampledReview(models.Model):
-    """One review in a sample, and whether it has been checked."""
-
-    sample = models.ForeignKey(QualitySample, models.CASCADE, related_name="items")
-    review = models.ForeignKey(Review, models.PROTECT, related_name="quality_items")
-    position = models.PositiveIntegerField()  # 1, 2, ... in the order drawn
-    # True while the sample is open: a review is in at most one open sample (the constraint).
-    sample_open = models.BooleanField(default=True)
-    checked_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
-    checked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["sample", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["sample", "review"], name="sampled_review_once"),
-            models.UniqueConstraint(
-                fields=["review"], condition=Q(sample_open=True), name="sampled_review_one_open"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.sample} #{self.position}"
-
-
-class PortionCheck(models.Model):
-    """A checker's verdict on one portion's decision in a sampled review."""
-
-    item = models.ForeignKey(SampledReview, models.CASCADE, related_name="checks")
-    decision = models.ForeignKey(Decision, models.PROTECT, related_name="+")
-    agrees = models.BooleanField()
-    note = models.TextField(blank=True)  # required when the checker disagrees
-    checked_by = models.ForeignKey(User, models.PROTECT, related_name="+")
-    checked_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["item", "decision__portion__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "decision"], name="portion_check_once"),
-            models.CheckConstraint(condition=Q(agrees=True) | ~Q(note=""), name="portion_check_note"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{'agree' if self.agrees else 'disagree'} {self.decision}"
-
-
-# -- mosaic acknowledgments (review/mosaic.py; written only by review.actions) ---------------------
+# -- mosaic acknowledgments (aids/mosaic.py; written only by review.actions) ---------------------
 
 
 class MosaicAcknowledgment(models.Model):
     """The reviewer's reason to release a mosaic finding anyway, and a supervisor's confirmation.
 
     It covers the finding with this key while the term is released in no place beyond
-    released_in (review.mosaic.covers); acknowledging again replaces the reason and clears the
+    released_in (aids.mosaic.covers); acknowledging again replaces the reason and clears the
     confirmation.
     """
 
@@ -590,55 +409,3 @@ class MosaicAcknowledgment(models.Model):
         if self.confirmed_by_id:
             data["confirmed_by"] = self.confirmed_by.get_username()  # type: ignore[union-attr]
         return data
-
-
-# -- sensitivity triage (review/triage.py; written only by the train_triage command) --------------
-
-
-class TriageModel(models.Model):
-    """One trained sensitivity model: its version, what it was trained on and how it measured,
-    and the fitted scikit-learn pipeline itself (joblib bytes, in the database: see docs/triage.md)."""
-
-    version = models.PositiveIntegerField(unique=True)
-    created_at = models.DateTimeField()
-    # portions, cables, classes, years, the split figures, the library version
-    summary = models.JSONField()
-    threshold = models.FloatField()  # a portion scoring at or above it is "likely classified"
-    model = models.BinaryField()
-    sha256 = models.CharField(max_length=64)  # of model, checked before it is unpickled
-    library = models.CharField(max_length=40)  # scikit-learn's version that fitted it
-
-    class Meta:
-        ordering = ["-version"]
-        permissions = [("view_triage", "See sensitivity triage scores")]
-
-    def __str__(self) -> str:
-        return f"triage model v{self.version}"
-
-
-class PortionScore(models.Model):
-    """The current model's score of one portion: how likely its author marked it classified."""
-
-    portion = models.OneToOneField(Portion, models.CASCADE, primary_key=True, related_name="triage_score")
-    triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
-    score = models.FloatField()
-
-    def __str__(self) -> str:
-        return f"{self.portion_id}: {self.score:.3f}"
-
-
-class CableScore(models.Model):
-    """A cable's triage score: its highest portion score, and how many portions reach the threshold."""
-
-    cable = models.OneToOneField(Cable, models.CASCADE, primary_key=True, related_name="triage_score")
-    triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
-    score = models.FloatField()
-    flagged = models.PositiveIntegerField()  # portions at or above the model's threshold
-    scored = models.PositiveIntegerField()
-
-    class Meta:
-        # The systematic-review queue's order (lowest score first).
-        indexes = [models.Index(fields=["score", "cable"], name="cablescore_order")]
-
-    def __str__(self) -> str:
-        return f"{self.cable_id}: {self.score:.3f}"

@@ -1,6 +1,6 @@
 """The mosaic findings of one review, each with the acknowledgment that covers it (database reads).
 
-review/mosaic.py finds them from texts and decisions; this module loads those for a review (or
+aids/mosaic.py finds them from texts and decisions; this module loads those for a review (or
 takes what a page already loaded) and its acknowledgments, in a constant number of queries: the
 review page, the approval page, the release page and the actions' gate all call for_review().
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from review import mosaic
+from aids import mosaic
 from review.models import Review
 
 

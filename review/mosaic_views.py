@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from review import actions
@@ -53,9 +53,3 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Mosaic finding acknowledged: a supervisor confirms it when approving.")
     return _back(review.pk)
-
-
-urlpatterns: list[URLPattern] = [
-    path("reviews/<int:pk>/mosaic/excise/", excise_everywhere, name="mosaic_excise"),
-    path("reviews/<int:pk>/mosaic/acknowledge/", acknowledge, name="mosaic_acknowledge"),
-]

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
+from accounts.models import Clearance
 from cables.forms import CableFilterForm, FilterDateField
 from cables.models import Level, Portion
-from review.models import Clearance
 
 NOTE_MAX = 2000
 

@@ -8,10 +8,9 @@ whose refusals come back to the user as messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractUser, Permission
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -39,31 +36,24 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import requires
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
+from audit import log as audit
+from audit.access import visible_audit_events
+from audit.models import AuditEvent
+from cables.access import visible_cables, visible_filter_choices
 from cables.export import ReleasedPortion, release_view
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit, consistency, mosaic_status, round_diff
-from review.access import (
-    access_review,
-    visible_audit_events,
-    visible_cables,
-    visible_filter_choices,
-    visible_reviews,
-)
-from review.models import (
-    TOP_RANK,
-    AnyUser,
-    AuditEvent,
-    Decision,
-    MosaicAcknowledgment,
-    Review,
-    clearance_rank,
-)
+from cables.paging import PAGE_SIZE, page_of
+from review import actions, consistency, mosaic_status, round_diff
+from review.access import access_review, visible_reviews
+from review.models import Decision, MosaicAcknowledgment, Review
 from review.queue_forms import (
     ApprovalFilterForm,
     AssignFilterForm,
@@ -76,7 +66,6 @@ from review.queue_forms import (
 )
 from review.views import release_copies
 
-PAGE_SIZE = 50
 HOME_ITEMS = 5  # per list on the home page; the queues have the rest
 VERIFY_CACHE_SECONDS = 300
 S = Review.State
@@ -84,23 +73,6 @@ REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
 LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
 # Cable columns a queue never shows: they can be large.
 _HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
-
-
-def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """403 with a message saying who may use the page (under login_required)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                raise PermissionDenied(
-                    f"This page is for {who}. If your work needs it, ask a supervisor for the role."
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def listed(reviews: QuerySet[Review]) -> QuerySet[Review]:
@@ -122,14 +94,6 @@ def with_mosaic_acks(reviews: QuerySet[Review]) -> QuerySet[Review]:
         .values("n")
     )
     return reviews.annotate(mosaic_acks_count=Coalesce(Subquery(acks, output_field=IntegerField()), Value(0)))
-
-
-def page_of(request: HttpRequest, items: QuerySet[Any]) -> tuple[Any, str]:
-    """The requested page, and the query string without `page` (for the page links)."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 def reviewers_for(user: AnyUser) -> QuerySet[AbstractUser]:
@@ -729,17 +693,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     ctx["chain_view"] = chain_view(request.user, chain)
     ctx["checkpoint"] = checkpoint_view(request.user, taken, checked)
     return render(request, "review/audit_list.html", ctx)
-
-
-urlpatterns: list[URLPattern] = [
-    path("reviews/", queue, name="queue"),
-    path("approvals/", approvals, name="approvals"),
-    path("approvals/<int:pk>/", approval, name="approval"),
-    path("reviews/<int:pk>/approve/", approve, name="approve"),
-    path("reviews/<int:pk>/return/", return_review, name="return"),
-    path("releases/", releases, name="releases"),
-    path("reviews/<int:pk>/release/", release, name="release"),
-    path("assign/", assign, name="assign"),
-    path("reviews/<int:pk>/assign/", assign_one, name="assign_one"),
-    path("audit/", audit_log, name="audit"),
-]

@@ -6,7 +6,8 @@
   its transaction; the database refuses UPDATE and DELETE on those rows).
 - served() gives one stored file, re-checked against the review's decisions first: every
   download and export goes through it.
-- redaction_rows() is the redaction log: one row per redaction of the given copies.
+- redaction_rows() is the redaction log: one row per redaction of the given copies (release.exports
+  writes it into a bulk export, release.redaction_log as CSV).
 
 A blocked copy is audited as "export.leak_blocked" by leak_blocked(), which names the format and the
 portion, never the redacted text.
@@ -15,8 +16,7 @@ portion, never the redacted text.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
+from audit import log as audit
 from cables.export import (
     FORMATS,
     LeakError,
@@ -40,11 +41,8 @@ from cables.export import (
     secrets_of,
     stamp_codes,
 )
-from cables.export import (
-    render as render_format,
-)
+from cables.formats import render as render_format
 from cables.models import Portion
-from review import audit
 from review.models import Decision, ExemptionCode, ReleaseCopy, Review, Span
 
 AUTHORITY = "E.O. 13526"
@@ -253,9 +251,6 @@ def portion_label(portion: Portion) -> str:
     return portion.label or f"{portion.kind} {portion.order}"
 
 
-REDACTION_LOG_HEADER = ("reference_id", "version", "portion", "decision", "codes", "justification")
-
-
 def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, str, str, str, str]]:
     """The redaction log: (reference id, version, portion label, decision, codes, justification),
     one row per excised span and per withheld or referred portion of each copy, in portion order.
@@ -279,50 +274,3 @@ def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, st
                     "; ".join(code_display(c) for c in codes),
                     d.justification,
                 )
-
-
-def export_files(
-    copies: list[ReleaseCopy],
-    formats: list[str],
-    write: Callable[[str, bytes], None],
-    *,
-    actor: AbstractBaseUser | None,
-    progress: Callable[[int, int], None] | None = None,
-    justifications: bool = False,
-) -> tuple[dict[str, Any], str]:
-    """A bulk export, through write(name, data): each copy's files (re-checked by served()), the
-    redaction log and manifest.json with the SHA-256 of every file, written in name order (copies
-    by reference id, each one's formats alphabetically, then manifest.json, redaction-log.csv).
-    Returns the manifest and the SHA-256 of manifest.json. Raises LeakBlocked (already audited) or
-    ValueError; the caller audits the export itself (export.bulk / export.cable), the command into
-    a folder, a job into a zip.
-
-    The redaction log leaves out the reviewers' justifications (they often quote what was
-    withheld) unless justifications=True (`manage.py export --with-justifications`)."""
-    from review.redaction_log import to_csv
-
-    copies = sorted(copies, key=lambda c: c.cable.reference_id)
-    manifest: dict[str, Any] = {"files": {}, "copies": []}
-    for n, copy in enumerate(copies, start=1):
-        for fmt in sorted(formats):
-            data = served(copy, fmt, actor=actor, during="export")
-            name = f"{copy.cable.reference_id}.{fmt}"
-            write(name, data)
-            manifest["files"][name] = hashlib.sha256(data).hexdigest()
-        manifest["copies"].append(
-            {
-                "reference_id": copy.cable.reference_id,
-                "version": copy.version,
-                "case_number": copy.review.case_number,
-                "status": copy.status,
-                "released_at": copy.released_at.isoformat(),
-            }
-        )
-        if progress is not None:
-            progress(n, len(copies))
-    log = to_csv(redaction_rows(copies), public=not justifications).encode()
-    manifest["files"]["redaction-log.csv"] = hashlib.sha256(log).hexdigest()
-    data = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
-    write("manifest.json", data)
-    write("redaction-log.csv", log)
-    return manifest, hashlib.sha256(data).hexdigest()

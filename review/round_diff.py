@@ -200,7 +200,8 @@ def since_return(
     """The per-portion changes since the latest return of this review (from the decisions recorded
     with the return's audit event), for the supervisor deciding a resubmission; None when the
     review was never returned or that return predates the record of its decisions. Two queries."""
-    from review.models import AuditEvent, ExemptionCode
+    from audit.models import AuditEvent
+    from review.models import ExemptionCode
 
     event = (
         AuditEvent.objects.filter(

@@ -4,8 +4,8 @@ page's own code, review.queues.assign_posted, so every review is opened and assi
 review.actions).
 
 Supervisors only (review.assign_review); a cable above the user's clearance is neither listed nor
-counted (review.access.visible_cables). Scores are read from the table train_triage fills
-(review/triage.py), never computed here.
+counted (cables.access.visible_cables). Scores are read from the table train_triage fills
+(aids/triage.py), never computed here.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 
+from accounts.decorators import requires
+from accounts.models import AnyUser
+from aids.models import TriageModel
+from aids.triage import CableTriage, Score
+from cables.access import visible_cables, visible_filter_choices
 from cables.forms import CableFilterForm
 from cables.models import Cable
-from review.access import visible_cables, visible_filter_choices
-from review.models import AnyUser, TriageModel
+from cables.paging import PAGE_SIZE
 from review.queue_forms import AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
-from review.triage import CableTriage, Score
+from review.queues import assign_posted, reviewers_for
 
 # -- the systematic-review queue -----------------------------------------------------------------
 
@@ -88,8 +90,3 @@ def queue(request: HttpRequest) -> HttpResponse:
         "years": years,
     }
     return render(request, "review/triage_list.html", ctx)
-
-
-urlpatterns: list[URLPattern] = [
-    path("triage/", queue, name="triage"),
-]

@@ -19,19 +19,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from aids import triage
+from aids.suggest import PortionInput, Suggestion, suggest_cable
 from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
 from cables.models import Cable, Portion
 from cables.names import names_in_cable
-from review import actions, consistency, mosaic_status, round_diff, triage
+from review import actions, consistency, mosaic_status, round_diff
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.header_block import block_portions, header_block
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from review.round_diff import PortionDiff
-from review.suggest import PortionInput, Suggestion, suggest_cable
 
 RECENT_CODES = 8
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
@@ -121,13 +122,13 @@ class Row:
     released: ReleasedPortion
     comments: list[Comment] = field(default_factory=list)
     round_diff: PortionDiff | None = None  # since the last release (rounds 2 and later)
-    suggestion: Suggestion | None = None  # review/suggest.py; only while the reviewer may decide
+    suggestion: Suggestion | None = None  # aids/suggest.py; only while the reviewer may decide
     # The reviewer chose "Change" on the suggestion: the full form starts from it. Otherwise the
     # form starts empty, so that a suggestion never slips into a decision the reviewer makes by hand.
     changing: bool = False
     # The same or nearly the same passage decided in other cables (review/consistency.py).
     consistency: list[consistency.Match] = field(default_factory=list)
-    triage: triage.Score | None = None  # review/triage.py: only for users who may see scores
+    triage: triage.Score | None = None  # aids/triage.py: only for users who may see scores
     # A refused decision, shown at the form: the message, the field to focus ("justification",
     # "codes", "spans", "agency" or "kind") and what was posted, kept in the form (no JavaScript).
     error: str = ""
@@ -590,22 +591,3 @@ def apply_decided_elsewhere(request: HttpRequest, pk: int, order: int, decision:
         f"{_name(portion)}: {match.verb} as in {match.cable_ref} {match.portion_name}.",
     )
     return _after_decision(request, review, portion, ok, message)
-
-
-urlpatterns: list[URLPattern] = [
-    path("reviews/<int:pk>/", detail, name="detail"),
-    path("reviews/<int:pk>/portions/<int:order>/decision/", decide, name="decide"),
-    path("reviews/<int:pk>/portions/<int:order>/undo/", undo, name="undo"),
-    path("reviews/<int:pk>/header/release/", release_header, name="release_header"),
-    path("reviews/<int:pk>/rest/release/", release_rest, name="release_rest"),
-    path("reviews/<int:pk>/start/", start, name="start"),
-    path("reviews/<int:pk>/submit/", submit, name="submit"),
-    path("reviews/<int:pk>/refer/", refer, name="refer"),
-    path("reviews/<int:pk>/resume/", resume, name="resume"),
-    path("reviews/<int:pk>/referral/", answer_referral, name="answer_referral"),
-    path(
-        "reviews/<int:pk>/portions/<int:order>/apply/<int:decision>/",
-        apply_decided_elsewhere,
-        name="apply_decided_elsewhere",
-    ),
-]

@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import TransactionTestCase
 
+from accounts.models import Profile
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
-from review.models import Profile
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 
 
 @pytest.fixture(scope="session")

@@ -35,22 +35,17 @@ from django.test import Client
 from django.urls import get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Profile
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from audit.models import AuditEvent
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from jobs.models import Job
+from quality import actions as quality_actions
+from quality.models import QualitySample
 from review import actions
 from review.decisions import DecisionRequest
-from review.models import (
-    AuditEvent,
-    Comment,
-    Decision,
-    ExemptionCode,
-    Profile,
-    QualitySample,
-    ReleaseCopy,
-    Review,
-)
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 from tests.test_anonymous_urls import fill, walk
@@ -120,10 +115,10 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "review.review": lambda w: [r.pk for r in w.reviews],
     # one decision of each round, the first and last events (the others repeat the same checks)
     "review.decision": lambda w: [Decision.objects.filter(review=r).order_by("pk")[0].pk for r in w.reviews],
-    "review.auditevent": lambda w: [w.events[0].seq, w.events[-1].seq],
-    "review.qualitysample": lambda w: [s.pk for s in w.samples],
+    "audit.auditevent": lambda w: [w.events[0].seq, w.events[-1].seq],
+    "quality.qualitysample": lambda w: [s.pk for s in w.samples],
     "review.exemptioncode": lambda w: [ExemptionCode.objects.get(code="B6").pk],
-    "review.profile": lambda w: [Profile.objects.get(user=w.users["tess"]).pk],
+    "accounts.profile": lambda w: [Profile.objects.get(user=w.users["tess"]).pk],
     "auth.user": lambda w: [w.users["tess"].pk],
     "auth.group": lambda w: [Group.objects.get(name=SUPERVISOR).pk],
     "jobs.job": lambda w: [j.pk for j in w.jobs],
@@ -219,8 +214,13 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         tags=["PREL", "LS"],
         references=[("A", "VADUZ 4400", "09VADUZ4400")],
         portions=[
-            {"kind": "header" if label == "SUBJECT" else "paragraph", "label": label, "marking": level,
-             "level": level, "text": text}
+            {
+                "kind": "header" if label == "SUBJECT" else "paragraph",
+                "label": label,
+                "marking": level,
+                "level": level,
+                "text": text,
+            }
             for label, level, text, _ in PORTIONS
         ],  # fmt: skip
     )
@@ -239,7 +239,7 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
     review = actions.approve(review, actor=bob)
     review = actions.release(review, actor=erin)
     # A quality sample (TOP SECRET) of it.
-    sample = actions.draw_sample(actor=vera, percent=100, seed=1)
+    sample = quality_actions.draw_sample(actor=vera, percent=100, seed=1)
     # Round 2, pending approval.
     second = actions.open_review(cable, actor=bob)
     second = actions.assign(second, actor=bob, reviewer=alice)

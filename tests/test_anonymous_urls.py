@@ -17,7 +17,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from review import actions, audit
+from audit import log as audit
+from review import actions
 from review.models import ReleaseCopy
 from tests.conftest import make_cable
 from tests.review.conftest import review_in
@@ -82,7 +83,7 @@ def values(alice: User, bob: User, erin: User) -> dict[str, str]:
         "object_id": str(event.seq),
         "id": str(alice.pk),
         "content_type_id": "1",
-        "url": "review/auditevent/",
+        "url": "audit/auditevent/",
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from review.models import QualitySample
+from quality.models import QualitySample
 
 RANGE_ERROR = "Give a date from 1900-01-01 to 2100-12-31."
 
@@ -51,8 +51,8 @@ def test_a_date_inside_the_range_still_filters(client: Client, bob: User) -> Non
 
 def test_every_date_filter_is_the_one_field() -> None:
     from cables.forms import CableFilterForm, FilterDateField
+    from quality.views import DrawForm
     from review.due import DueFilterForm
-    from review.quality import DrawForm
     from review.queue_forms import AssignFilterForm, AuditFilterForm
 
     forms = [CableFilterForm(), AssignFilterForm(), DueFilterForm(), DrawForm(reviewers=User.objects.none())]

@@ -8,7 +8,7 @@ INSERT would refuse too, but before REPLACE can delete anything.
 
 PostgreSQL has no REPLACE; its one way to change a row from an INSERT, INSERT ... ON CONFLICT DO
 UPDATE, fires the BEFORE UPDATE triggers of 0003 and 0005 and is refused by them
-(tests/review/test_append_only.py proves both).
+(tests/audit/test_append_only.py proves both).
 """
 
 from django.db import migrations

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables.corpus import corpus_dir
 from cables.ingest import IngestError, ingest_cable
 from cables.models import Cable, Portion
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Review
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from tests.conftest import make_user
 from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 

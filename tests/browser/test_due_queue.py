@@ -11,8 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from cables.models import Cable
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable
 
 

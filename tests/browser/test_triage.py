@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from review.models import CableScore, PortionScore, Review, TriageModel
+from aids.models import CableScore, PortionScore, TriageModel
+from review.models import Review
 from tests.conftest import make_cable
 
 

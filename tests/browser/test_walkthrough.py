@@ -16,12 +16,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from audit.models import AuditEvent
 from cables.corpus import corpus_dir
 from cables.ingest import ingest_cable
 from cables.models import Cable
 from review import actions
-from review.models import AuditEvent, Comment, Decision, Review
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from review.models import Comment, Decision, Review
 from tests.browser.conftest import SCREENSHOTS, Problems
 from tests.browser.test_review_page import drag_select, utf16
 from tests.conftest import make_user

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from review.models import Profile
+from accounts.models import Profile
 from tests.conftest import make_cable
 
 pytestmark = pytest.mark.django_db

@@ -27,9 +27,9 @@ from cables.export import (
     extract,
     normalise,
     release_view,
-    render,
     secrets_of,
 )
+from cables.formats import render
 from cables.parser import parse_cable
 from cables.pdf import BOX_WIDTH
 

@@ -13,11 +13,11 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from cables import parser
 from cables.ingest import PORTIONS, Counts, Ingester, IngestError, Record, ingest_cable
 from cables.models import Cable, CableReference, CableTag, Portion
 from cables.textfile import DecodeError, decode_text
-from review.models import AuditEvent
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 TOKYO = FIXTURES / "09TOKYO101.txt"

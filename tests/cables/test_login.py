@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from review.models import AuditEvent
-from review.roles import REVIEWER
+from accounts.roles import REVIEWER
+from audit.models import AuditEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

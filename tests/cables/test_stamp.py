@@ -94,7 +94,8 @@ def test_a_withheld_paragraph_is_a_paragraph_wide_box_in_the_pdf() -> None:
 
     from pypdf import PdfReader
 
-    from cables.export import extract, render_pdf
+    from cables.export import extract
+    from cables.formats import render_pdf
 
     data = render_pdf(_doc({1: REL, 2: EX6, 3: WB1}))
     assert "WITHHELD: B1, 1.4(D)" in extract("pdf", data)

@@ -14,12 +14,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import AUDITOR, SUPERVISOR
+from audit.access import visible_audit_events
+from audit.models import AuditEvent
 from cables.ingest import REFUSED, ingest_cable
 from cables.models import Cable
 from jobs.models import Job
-from review.access import visible_audit_events
-from review.models import AuditEvent
-from review.roles import AUDITOR, SUPERVISOR
 from tests.conftest import make_user
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 

@@ -12,14 +12,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import RELEASER
+from audit.models import AuditEvent
 from cables.models import Cable
 from jobs.models import Job
-from review.models import AuditEvent, ReleaseCopy, Review
-from review.roles import RELEASER
+from review.models import ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import run_worker
+from tests.release.test_export_command import released_with
 from tests.review.conftest import cable  # noqa: F401 - the SECRET cable fixture
-from tests.review.test_export_command import released_with
 
 
 @pytest.fixture

@@ -24,12 +24,12 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEvent
 from cables import ingest
 from cables.models import Cable
 from jobs import tasks
 from jobs.lease import Lease, LeaseLost, LeaseWatcher
 from jobs.models import Job
-from review.models import AuditEvent
 from tests.jobs.conftest import make_zip, run_worker
 from tests.jobs.test_upload import good_members
 
@@ -183,7 +183,13 @@ def test_finding5_a_running_worker_takes_up_a_killed_workers_job(
 
     with _deadline(60):
         call_command(
-            "jobs_worker", "--max-tasks", "1", "--interval", "0.05", "--no-startup-delay", "--no-reload",
+            "jobs_worker",
+            "--max-tasks",
+            "1",
+            "--interval",
+            "0.05",
+            "--no-startup-delay",
+            "--no-reload",
             verbosity=0,
         )  # returns once it has run one task: the job, queued again by its watcher
 

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from jobs import uploads
 from jobs.models import Job
-from review.models import AuditEvent
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 
 BAD_BYTES = b"caf\xe9 is not UTF-8\n"

@@ -1,4 +1,5 @@
-"""Issue 12, finding 7 (existence by timing): every access_* helper of review/access.py refuses a
+"""Issue 12, finding 7 (existence by timing): every access_* helper of the gates (cables/access.py,
+review/access.py) refuses a
 missing object and one above the user's clearance with the same work, counted in queries, and
 audits both, so neither the time of a 404 nor its side effects tell whether the object exists."""
 
@@ -14,9 +15,11 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from review import access
-from review.models import AuditEvent, Review
-from review.roles import REVIEWER
+from accounts.roles import REVIEWER
+from audit.models import AuditEvent
+from cables import access as cable_gate
+from review import access as review_gate
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 
@@ -28,9 +31,21 @@ IDS: dict[str, Callable[[Review], tuple[Any, Any]]] = {
 }
 
 
+GATES = (cable_gate, review_gate)
+
+
+def gate(helper: str) -> Callable[..., Any]:
+    return next(getattr(m, helper) for m in GATES if hasattr(m, helper))
+
+
 def helpers() -> list[str]:
-    functions = inspect.getmembers(access, inspect.isfunction)
-    return sorted(name for name, f in functions if name.startswith("access_"))
+    functions = [
+        name
+        for m in GATES
+        for name, f in inspect.getmembers(m, inspect.isfunction)
+        if f.__module__ == m.__name__
+    ]
+    return sorted(name for name in functions if name.startswith("access_"))
 
 
 @pytest.fixture
@@ -43,7 +58,7 @@ def refusal(helper: str, user_pk: int, ident: Any) -> int:
     """The queries one refusal takes, for a user read afresh (no cached profile or permissions)."""
     user = User.objects.get(pk=user_pk)
     with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
-        getattr(access, helper)(user, ident)
+        gate(helper)(user, ident)
     return len(queries)
 
 
@@ -73,7 +88,7 @@ def test_finding7_a_missing_id_and_a_forbidden_one_take_the_same_queries(
 def test_the_twin_a_cleared_user_gets_the_object(secret_review: Review, alice: User, helper: str) -> None:
     forbidden, _ = IDS[helper](secret_review)
     before = AuditEvent.objects.count()
-    assert getattr(access, helper)(alice, forbidden) is not None
+    assert gate(helper)(alice, forbidden) is not None
     assert AuditEvent.objects.count() == before
 
 
@@ -83,5 +98,5 @@ def test_an_anonymous_visitor_is_refused_without_a_query(secret_review: Review) 
     for helper in sorted(IDS):
         for ident in IDS[helper](secret_review):
             with CaptureQueriesContext(connection) as queries, pytest.raises(Http404):
-                getattr(access, helper)(AnonymousUser(), ident)
+                gate(helper)(AnonymousUser(), ident)
             assert len(queries) == 0

@@ -18,10 +18,11 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import Profile
+from audit import log as audit
 from cables.models import Cable
 from jobs.models import Job
-from review import audit
-from review.models import Profile, Review
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 
@@ -154,10 +155,10 @@ def test_admin_clearance_menu_offers_only_clearances_up_to_the_editors_own(clien
     editor = make_staff("root-c", "C")
     other = make_user("ursula", clearance="U")
     client.force_login(editor)
-    page = client.get(f"/admin/review/profile/{other.profile.pk}/change/").content.decode()
+    page = client.get(f"/admin/accounts/profile/{other.profile.pk}/change/").content.decode()
     assert 'value="C"' in page and 'value="S"' not in page and 'value="TS"' not in page
     r = client.post(
-        f"/admin/review/profile/{editor.profile.pk}/change/", {"user": editor.pk, "clearance": "TS"}
+        f"/admin/accounts/profile/{editor.profile.pk}/change/", {"user": editor.pk, "clearance": "TS"}
     )
     assert r.status_code == 200  # the form refuses the choice
     editor.profile.refresh_from_db()
@@ -166,7 +167,9 @@ def test_admin_clearance_menu_offers_only_clearances_up_to_the_editors_own(clien
 
 def test_admin_leaves_a_profile_cleared_above_the_editor_read_only(client: Client, alice: User) -> None:
     client.force_login(make_staff("root-c", "C"))
-    r = client.post(f"/admin/review/profile/{alice.profile.pk}/change/", {"user": alice.pk, "clearance": "U"})
+    r = client.post(
+        f"/admin/accounts/profile/{alice.profile.pk}/change/", {"user": alice.pk, "clearance": "U"}
+    )
     assert r.status_code == 403
     alice.profile.refresh_from_db()
     assert alice.profile.clearance == "TS"

@@ -9,11 +9,12 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from accounts.roles import SUPERVISOR
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Comment, Review
-from review.roles import SUPERVISOR
+from review.models import Comment, Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import RELEASE, WITHHOLD_B1, review_in
 
@@ -148,7 +149,7 @@ def test_the_queue_leaves_out_cables_above_the_clearance(
 
 
 def test_the_queue_paginates(client: Client, alice: User, bob: User, monkeypatch: Any) -> None:
-    monkeypatch.setattr("review.queues.PAGE_SIZE", 2)
+    monkeypatch.setattr("cables.paging.PAGE_SIZE", 2)
     for i in range(3):
         review_in(S.PENDING_APPROVAL, pending_cable(f"09P{i}"), alice, bob)
     client.force_login(bob)

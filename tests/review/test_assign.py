@@ -11,9 +11,10 @@ from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

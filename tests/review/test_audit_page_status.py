@@ -17,10 +17,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
+from accounts.roles import AUDITOR
+from audit import log as audit
+from audit.models import AuditEvent
 from cables.models import Cable
-from review import audit
-from review.models import AuditEvent, Review
-from review.roles import AUDITOR
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

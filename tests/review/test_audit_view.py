@@ -14,10 +14,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.roles import AUDITOR
+from audit import log as audit
+from audit.models import AuditEvent
 from cables.models import Cable
-from review import audit, queues
-from review.models import AuditEvent, Review
-from review.roles import AUDITOR
+from review import queues
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 
@@ -172,7 +174,7 @@ def test_the_action_choices_are_the_actions_the_reader_may_see(
 
 
 def test_it_paginates(client: Client, frank: User, monkeypatch: Any) -> None:
-    monkeypatch.setattr("review.queues.PAGE_SIZE", 3)
+    monkeypatch.setattr("cables.paging.PAGE_SIZE", 3)
     for i in range(5):
         audit.record(frank, f"test.event{i}")
     client.force_login(frank)  # one more event: auth.login

@@ -11,10 +11,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from audit.access import visible_audit_events
+from audit.models import AuditEvent
+from cables.access import visible_cables
 from cables.models import Cable
 from review import actions
-from review.access import visible_audit_events, visible_cables, visible_reviews
-from review.models import AuditEvent, Review
+from review.access import visible_reviews
+from review.models import Review
 from tests.conftest import make_cable, make_user
 
 pytestmark = pytest.mark.django_db

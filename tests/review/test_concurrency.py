@@ -15,9 +15,11 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from review import actions, audit
+from audit import log as audit
+from audit.models import AuditEvent
+from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Decision, Review
+from review.models import Decision, Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

@@ -9,10 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable
 from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 

@@ -7,10 +7,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import TransitionNotAllowed
 
+from audit.models import AuditEvent
 from cables.models import Cable, Portion
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Decision, Review
+from review.models import Decision, Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import RELEASE, WITHHOLD_B1, review_in
 

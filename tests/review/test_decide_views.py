@@ -13,10 +13,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from cables.models import Cable, Portion
 from review import actions
 from review.decisions import DecisionRequest
-from review.models import AuditEvent, Decision, Review
+from review.models import Decision, Review
 from tests.conftest import make_cable
 from tests.review.conftest import decide_all, review_in
 

@@ -10,7 +10,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from review.models import AuditEvent, Review
+from audit.models import AuditEvent
+from review.models import Review
 from tests.conftest import make_cable
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,10 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from accounts.roles import SUPERVISOR
+from audit.models import AuditEvent
 from cables.models import Cable
-from review.models import AuditEvent, Review
-from review.roles import SUPERVISOR
+from review.models import Review
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 

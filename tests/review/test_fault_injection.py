@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
+from audit import log as audit
+from audit.models import AuditEvent
 from cables.models import Cable
-from review import actions, audit
+from review import actions
 from review.decisions import DecisionRequest
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.review.conftest import review_in
 
 S = Review.State

@@ -12,11 +12,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest
 from review.header_block import block_portions, header_block
-from review.models import AuditEvent, Decision, Review
+from review.models import Decision, Review
 from review.templatetags.declass_time import ago
 from tests.conftest import make_cable
 from tests.review.conftest import review_in

@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from audit import log as audit
 from cables.models import Cable, CableTag, Portion
-from review import audit
 from review.models import Review
 from tests.conftest import make_cable
 from tests.review.conftest import review_in

@@ -11,13 +11,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from aids.mosaic import portion_name
+from aids.suggest import PortionInput, suggest_cable
+from audit.models import AuditEvent
 from cables.ingest import ingest_cable
 from cables.models import Cable, Portion
 from review import actions, mosaic_status
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Decision, MosaicAcknowledgment, ReleaseCopy, Review
-from review.mosaic import portion_name
-from review.suggest import PortionInput, suggest_cable
+from review.models import Decision, MosaicAcknowledgment, ReleaseCopy, Review
 from tests.review.conftest import acknowledged_keys
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mosaic"

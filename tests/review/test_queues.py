@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from audit.models import AuditEvent
 from cables.models import Cable
-from review.models import AuditEvent, Review
+from review.models import Review
 from tests.conftest import make_cable
 from tests.review.conftest import review_in
 
@@ -113,7 +114,7 @@ def test_it_highlights_an_overdue_declassification_date(client: Client, alice: U
 
 
 def test_it_paginates(client: Client, alice: User, bob: User, settings: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr("review.queues.PAGE_SIZE", 2)
+    monkeypatch.setattr("cables.paging.PAGE_SIZE", 2)
     for i in range(3):
         review_in(S.ASSIGNED, small_cable(f"09P{i}"), alice, bob)
     client.force_login(alice)

@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
-from cables import export
+from audit.models import AuditEvent
+from cables import export, formats
 from cables.corpus import corpus_dir
 from cables.export import extract, normalise
 from cables.ingest import ingest_cable
@@ -18,7 +19,7 @@ from cables.models import Cable
 from review import actions
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "release"
@@ -150,7 +151,7 @@ def test_rendering_the_same_review_twice_gives_the_same_bytes(approved: Review, 
 def test_a_planted_leak_fails_the_release_closed_and_is_audited(
     approved: Review, erin: User, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
-    original = export.render
+    original = formats.render
 
     def leaky(doc: export.ReleaseDocument, f: str) -> bytes:
         data = original(doc, f)
@@ -192,7 +193,7 @@ def test_a_planted_leak_of_a_withheld_portion_fails_closed(
     approved: Review, erin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = approved.cable.portions.get(label="3").text
-    monkeypatch.setattr(export, "render_text", lambda doc: f"{doc.page_header}\n{secret[40:140]}\n")
+    monkeypatch.setattr(formats, "render_text", lambda doc: f"{doc.page_header}\n{secret[40:140]}\n")
     with pytest.raises(release_copies.LeakBlocked, match="withheld portion in paragraph 3"):
         actions.release(approved, actor=erin)
     assert not ReleaseCopy.objects.exists()

@@ -12,12 +12,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-from cables import export
+from audit import log as audit
+from audit.models import AuditEvent
+from cables import export, formats
 from cables.models import Cable
-from review import actions, audit
+from review import actions
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, ReleaseCopy, Review
+from review.models import ReleaseCopy, Review
 from tests.cables.test_export_render import MARGIN_LINE_1, MARGIN_LINE_2
 from tests.conftest import make_cable
 from tests.review.conftest import RELEASE
@@ -82,7 +84,7 @@ def refused(alice: User, bob: User, erin: User, monkeypatch: pytest.MonkeyPatch)
     review = approved_with(cable, {"1": excise(text, SECRET)}, alice, bob)
     original = export.render_text
     with monkeypatch.context() as leaky:
-        leaky.setattr(export, "render_text", lambda doc: original(doc) + f"\n{SECRET}\n")
+        leaky.setattr(formats, "render_text", lambda doc: original(doc) + f"\n{SECRET}\n")
         with pytest.raises(release_copies.LeakBlocked, match="TXT copy of 09ANKARA200"):
             actions.release(review, actor=erin)
     review.refresh_from_db()
@@ -167,7 +169,7 @@ def test_a_refused_review_cannot_be_approved_again_or_released_by_a_supervisor(
 def test_a_refusal_refused_again_stays_refused(
     refused: Review, erin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export, "render_html", lambda doc: f"<p>{SECRET}</p>")
+    monkeypatch.setattr(formats, "render_html", lambda doc: f"<p>{SECRET}</p>")
     with pytest.raises(release_copies.LeakBlocked, match="HTML copy"):
         actions.release(refused, actor=erin)
     refused.refresh_from_db()

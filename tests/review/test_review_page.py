@@ -11,10 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import AuditEvent, Review
+from review.models import Review
 from review.views import cable_codes
 from tests.conftest import make_cable
 from tests.review.conftest import RELEASE, WITHHOLD_B1, decide_all, review_in

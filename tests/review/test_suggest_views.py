@@ -11,8 +11,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from cables.models import Cable
-from review.models import AuditEvent, Decision, Review
+from review.models import Decision, Review
 from tests.conftest import make_cable
 from tests.review.conftest import review_in
 

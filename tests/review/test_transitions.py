@@ -7,10 +7,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import TransitionNotAllowed
 
+from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest
-from review.models import AuditEvent, Comment, Review
+from review.models import Comment, Review
 from tests.review.conftest import RELEASE, decide_all, review_in
 
 S = Review.State

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import strategies as st
 
-from cables import export
+from cables import export, formats
 from cables.models import Cable, Portion
 from review import actions
 from review import release as release_copies
@@ -333,7 +333,7 @@ def _compare(
     # The PDF: the twin's stored file is its document rendered; with the original's ids, the
     # same document renders the original's file byte for byte.
     doc, _ = release_copies.document(twin)
-    if export.render(doc, "pdf") != second["pdf"]:
+    if formats.render(doc, "pdf") != second["pdf"]:
         outcome.mismatches.append("the twin's stored PDF is not its document rendered")
     theirs = dataclasses.replace(
         doc,
@@ -341,7 +341,7 @@ def _compare(
         case_number=original.case_number,
         doc_number=release_copies.doc_number(original),
     )
-    if export.render(theirs, "pdf") != first["pdf"]:
+    if formats.render(theirs, "pdf") != first["pdf"]:
         outcome.mismatches.append("pdf: the twin's document with the original's ids renders other bytes")
     for files, name in ((first, ref), (second, twin_ref)):
         if files.get(f"export/{name}.pdf") != files["pdf"]:

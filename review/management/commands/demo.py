@@ -15,10 +15,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from accounts.models import Clearance, Profile
+from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables.models import LEVEL_RANK, Cable, Level
 from review import actions
-from review.models import Clearance, Profile, Review
-from review.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
+from review.models import Review
 
 # username, role, clearance
 DEMO_USERS = [

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
-from review.models import AuditEvent, Review
+from audit.models import AuditEvent
+from review.models import Review
 
 S = Review.State
 HOW = {

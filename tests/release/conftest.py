@@ -1,0 +1,3 @@
+"""The review tests' cable fixture, for tests of releases that run reviews."""
+
+from tests.review.conftest import cable  # noqa: F401
