@@ -47,7 +47,7 @@ MAX_ROWS = 1000  # decisions fetched for one page, whatever happens
 S = Review.State
 PRIORITY = {S.RELEASED: 0, S.APPROVED: 1}  # everything else: 2
 WHOLE = {Decision.Kind.WITHHOLD, Decision.Kind.REFER}
-VERBS = {"release": "released in full", "excise": "excised", "withhold": "withheld", "refer": "referred"}
+VERBS = {"release": "released in full", **mosaic.VERBS}  # a decision kind in words
 
 
 def _priority() -> Case:
@@ -191,8 +191,7 @@ class Match:
 
     @property
     def portion_name(self) -> str:
-        p = self.decision.portion
-        return mosaic.portion_name(p.kind, p.label, p.order)
+        return self.decision.portion.name
 
     @property
     def verb(self) -> str:
@@ -301,8 +300,7 @@ class Conflict:
 
     @property
     def portion_name(self) -> str:
-        p = self.decision.portion
-        return mosaic.portion_name(p.kind, p.label, p.order)
+        return self.decision.portion.name
 
     @property
     def verb(self) -> str:

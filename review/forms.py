@@ -12,6 +12,7 @@ from review.decisions import DecisionRequest, SpanRequest
 from review.models import Decision
 
 MAX_SPANS = 200
+NOTE_MAX = 2000  # characters of a note for the audit log
 
 
 def parse_span(value: str) -> SpanRequest:
@@ -76,7 +77,11 @@ class DecisionForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000)
+    """A transition (start, submit, approve, release...), with an optional note for the audit log."""
+
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReferralAnswerForm(forms.Form):

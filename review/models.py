@@ -17,7 +17,7 @@ from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cables.export import PortionDecision
-from cables.models import Cable, Level, Portion
+from cables.models import LEVEL_RANK, Cable, Portion
 
 User = settings.AUTH_USER_MODEL
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -33,7 +33,6 @@ class Clearance(models.TextChoices):
 
 
 # Levels and clearances on one scale: a user reads a cable when cable rank <= clearance rank.
-LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
 CLEARANCE_RANK = {Clearance.U: 1, Clearance.C: 2, Clearance.S: 3, Clearance.TS: 4}
 TOP_RANK = max(LEVEL_RANK.values())  # the highest rank a cable can have
 
@@ -92,6 +91,10 @@ class ReviewQuerySet(models.QuerySet["Review"]):
             # Cleared for everything: no join of every review with its cable just to keep them all.
             return self.all()
         return self.filter(cable__access_rank__lte=rank)
+
+
+# Who runs the reviewer's own transitions (custom= below); another reviewer is told so plainly.
+ASSIGNED_REVIEWER = "the assigned reviewer"
 
 
 def _is_assigned_reviewer(review: Review, user: AnyUser) -> bool:
@@ -173,18 +176,34 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.case_number} ({self.cable.reference_id}, {self.state})"
 
-    # -- transitions (sources, target and permission in one place) ------------------------------
+    # -- transitions (sources, target, permission and what they say, in one place) -------------
+    #
+    # custom= (read back through django-fsm-2's public get_all_state_transitions(): review.actions
+    # transition_custom()): verb, for the messages ("cannot {verb} a review that is ..."); who may
+    # run it, for a refusal ("only {who} may {verb} a review"), or refused, the whole refusal;
+    # done, the review page's message once it ran; audit (refuse_release), the event it writes.
 
     @transition(
         field=state,
         source=[State.NEW, State.ASSIGNED],
         target=State.ASSIGNED,
         permission="review.assign_review",
+        custom=dict(verb="assign", who="a supervisor"),
     )
     def assign(self) -> None:
         """A supervisor assigns (or reassigns) the reviewer."""
 
-    @transition(field=state, source=State.ASSIGNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    @transition(
+        field=state,
+        source=State.ASSIGNED,
+        target=State.IN_REVIEW,
+        permission=_is_assigned_reviewer,
+        custom=dict(
+            verb="start",
+            who=ASSIGNED_REVIEWER,
+            done="Review started: decide each portion, then submit.",
+        ),
+    )
     def start(self) -> None:
         """The assigned reviewer starts."""
 
@@ -194,6 +213,11 @@ class Review(ConcurrentTransitionMixin, models.Model):
         target=State.PENDING_APPROVAL,
         permission=_is_assigned_reviewer,
         conditions=[_every_portion_decided],
+        custom=dict(
+            verb="submit",
+            who=ASSIGNED_REVIEWER,
+            done="Submitted for approval: a supervisor will approve it or return it with comments.",
+        ),
     )
     def submit(self) -> None:
         """The reviewer submits every portion's decision for approval."""
@@ -204,11 +228,25 @@ class Review(ConcurrentTransitionMixin, models.Model):
         target=State.REFERRED,
         permission=_is_assigned_reviewer,
         conditions=[_has_referral],
+        custom=dict(
+            verb="refer",
+            who=ASSIGNED_REVIEWER,
+            done="Referred: the review waits for the agency's answer; record it on this page when it comes.",
+        ),
     )
     def refer(self) -> None:
         """Portions go to another agency; the review waits for its answer."""
 
-    @transition(field=state, source=State.REFERRED, target=State.IN_REVIEW, permission=_may_record_referral)
+    @transition(
+        field=state,
+        source=State.REFERRED,
+        target=State.IN_REVIEW,
+        permission=_may_record_referral,
+        custom=dict(
+            verb="record the referral answer of",
+            refused="only the assigned reviewer or a supervisor may record a referral answer",
+        ),
+    )
     def answer_referral(self) -> None:
         """The agency answered; its decisions are recorded and the review goes on."""
 
@@ -217,6 +255,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         source=State.PENDING_APPROVAL,
         target=State.APPROVED,
         permission="review.approve_review",
+        custom=dict(verb="approve", who="a supervisor"),
     )
     def approve(self) -> None:
         """A second officer approves (never the one who submitted: checked in the action)."""
@@ -226,11 +265,22 @@ class Review(ConcurrentTransitionMixin, models.Model):
         source=[State.PENDING_APPROVAL, State.RELEASE_REFUSED],
         target=State.RETURNED,
         permission="review.approve_review",
+        custom=dict(verb="return", who="a supervisor"),
     )
     def return_to_reviewer(self) -> None:
         """A supervisor returns the review with comments (also one whose release was refused)."""
 
-    @transition(field=state, source=State.RETURNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    @transition(
+        field=state,
+        source=State.RETURNED,
+        target=State.IN_REVIEW,
+        permission=_is_assigned_reviewer,
+        custom=dict(
+            verb="resume",
+            who=ASSIGNED_REVIEWER,
+            done="Resumed: the supervisor's comments are shown beside the portions they concern.",
+        ),
+    )
     def resume(self) -> None:
         """The reviewer takes a returned review up again."""
 
@@ -239,6 +289,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         source=[State.APPROVED, State.RELEASE_REFUSED],
         target=State.RELEASED,
         permission="review.release_review",
+        custom=dict(verb="release", who="a releaser"),
     )
     def release(self) -> None:
         """A releaser publishes the approved review (or retries one whose release was refused)."""
@@ -250,6 +301,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         permission="review.release_review",
         custom=dict(
             verb="refuse the release of",
+            who="a releaser",
             audit="review.release_refused",
             message="The release copy failed the leak check; nothing was stored or served. A supervisor "
             "may return the review to its reviewer, or a releaser may release it again once fixed.",

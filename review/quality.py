@@ -29,7 +29,8 @@ from django.views.decorators.http import require_POST
 from cables.export import ReleasedPortion, release_view
 from cables.forms import FilterDateField
 from cables.models import Portion
-from review import actions
+from review import actions, duties
+from review.forms import NOTE_MAX
 from review.models import (
     AnyUser,
     Decision,
@@ -39,7 +40,6 @@ from review.models import (
     SampledReview,
     clearance_rank,
 )
-from review.queue_forms import NOTE_MAX
 from review.queues import _original, page_of, requires, reviewers_for
 
 SUPERVISORS = "supervisors"
@@ -84,12 +84,9 @@ def access_item(user: AnyUser, sample: QualitySample, review_pk: int) -> Sampled
 
 
 def why_not_checker(user: AnyUser, review: Review) -> str:
-    """Why the user may not check this review (separation of duties), or ""."""
-    if user.pk in (review.reviewer_id, review.submitted_by_id):
-        return "you reviewed it: another supervisor checks it"
-    if user.pk == review.approved_by_id:
-        return "you approved it: another supervisor checks it"
-    return ""
+    """Why the user may not check this review (separation of duties, review.duties), or ""."""
+    part = duties.part_in(review, user)
+    return f"you {part} it: another supervisor checks it" if part else ""
 
 
 # -- forms (they only validate input) -------------------------------------------------------------

@@ -13,9 +13,8 @@ from django.db.models import QuerySet
 
 from cables.forms import CableFilterForm, FilterDateField
 from cables.models import Level, Portion
+from review.forms import NOTE_MAX
 from review.models import Clearance
-
-NOTE_MAX = 2000
 
 
 class IdListField(forms.Field):
@@ -34,14 +33,6 @@ class IdListField(forms.Field):
             raise forms.ValidationError(
                 "The selection was not understood; select the cables again."
             ) from None
-
-
-class NoteForm(forms.Form):
-    """Approve or release, with an optional note for the audit log."""
-
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 class ReturnForm(forms.Form):

@@ -46,8 +46,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cables.export import ReleasedPortion, release_view
-from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import actions, audit, consistency, mosaic_status, round_diff
+from cables.models import Cable, Portion
+from review import actions, audit, consistency, duties, mosaic_status, round_diff
 from review.access import (
     access_review,
     visible_audit_events,
@@ -55,6 +55,7 @@ from review.access import (
     visible_filter_choices,
     visible_reviews,
 )
+from review.forms import NoteForm
 from review.models import (
     TOP_RANK,
     AnyUser,
@@ -70,9 +71,7 @@ from review.queue_forms import (
     AssignForm,
     AssignOneForm,
     AuditFilterForm,
-    NoteForm,
     ReturnForm,
-    clearance_label,
 )
 from review.views import release_copies
 
@@ -81,7 +80,6 @@ HOME_ITEMS = 5  # per list on the home page; the queues have the rest
 VERIFY_CACHE_SECONDS = 300
 S = Review.State
 REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
-LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
 # Cable columns a queue never shows: they can be large.
 _HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
 
@@ -337,7 +335,7 @@ def _approval_page(
         # A review whose release the leak check refused may be returned (not approved again).
         "is_refused": review.state == S.RELEASE_REFUSED,
         "may_return": review.state in (S.PENDING_APPROVAL, S.RELEASE_REFUSED),
-        "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
+        "is_submitter": duties.submitted(review, user),
         "decided": len(decisions),
         "mosaic": mosaic_status.for_review(review, portions, decisions),
         "release_copies": release_copies(review),
@@ -533,11 +531,8 @@ def _assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:
 
 def _assign_cable(actor: Any, cable: Cable, review: Review | None, reviewer: AbstractUser, note: str) -> str:
     """Open a review if none is open, then assign it; why not, or "" when done."""
-    if clearance_rank(reviewer) < cable.access_rank:
-        return (
-            f"{reviewer.get_username()} is cleared only to {clearance_label(reviewer)} and the cable is "
-            f"{LEVEL_BY_RANK.get(cable.access_rank, cable.level)}: choose a reviewer with a higher clearance"
-        )
+    if why := actions.not_cleared_to_review(reviewer, cable):
+        return why  # before a review is opened for nothing
     if review is not None and review.reviewer_id == reviewer.pk:
         return f"its review {review.case_number} is already assigned to {reviewer.get_username()}"
     if review is not None and review.state not in (S.NEW, S.ASSIGNED):

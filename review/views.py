@@ -514,20 +514,13 @@ def _form_errors(form: Any) -> str:
     return "; ".join(str(e) for e in errors)
 
 
-DONE = {
-    "start": "Review started: decide each portion, then submit.",
-    "submit": "Submitted for approval: a supervisor will approve it or return it with comments.",
-    "refer": "Referred: the review waits for the agency's answer; record it on this page when it comes.",
-    "resume": "Resumed: the supervisor's comments are shown beside the portions they concern.",
-}
-
-
 def _transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = access_review(request.user, pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     action = getattr(actions, name)
-    _attempt(request, lambda: action(review, actor=request.user, note=note), DONE[name])
+    done = actions.transition_custom(name)["done"]  # its @transition(custom=...), review.models
+    _attempt(request, lambda: action(review, actor=request.user, note=note), done)
     return redirect("review:detail", review.pk)
 
 

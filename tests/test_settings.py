@@ -31,7 +31,9 @@ def test_unset_or_empty_means_the_default(monkeypatch: pytest.MonkeyPatch, value
 
 
 @pytest.mark.parametrize("spelling", ["ture", "enabled", "2", "y", "nope"])
-def test_an_unknown_spelling_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, spelling: str) -> None:
+def test_an_unknown_spelling_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
     monkeypatch.setenv("SECURE_COOKIES", spelling)
     with pytest.raises(ImproperlyConfigured) as refused:
         envbool("SECURE_COOKIES", "False")

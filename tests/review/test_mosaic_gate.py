@@ -16,7 +16,6 @@ from cables.models import Cable, Portion
 from review import actions, mosaic_status
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import AuditEvent, Decision, MosaicAcknowledgment, ReleaseCopy, Review
-from review.mosaic import portion_name
 from review.suggest import PortionInput, suggest_cable
 from tests.review.conftest import acknowledged_keys
 
@@ -88,7 +87,7 @@ def released_as(review: Review, key: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for hit in findings(review)[key].finding.hits:
         p = portions[hit.part]
-        out.setdefault(portion_name(p.kind, p.label, p.order), []).append(p.text[hit.start : hit.end])
+        out.setdefault(p.name, []).append(p.text[hit.start : hit.end])
     return out
 
 
