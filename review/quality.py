@@ -26,7 +26,7 @@ from django.urls import URLPattern, path
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from cables.export import ReleasedPortion, release_view
+from cables.export import ReleasedPortion
 from cables.forms import FilterDateField
 from cables.models import Portion
 from review import actions, duties
@@ -40,7 +40,9 @@ from review.models import (
     SampledReview,
     clearance_rank,
 )
-from review.queues import _original, page_of, requires, reviewers_for
+from review.queues import page_of, requires, reviewers_for
+from review.sheet import Piece
+from review.sheet import load as load_sheet
 
 SUPERVISORS = "supervisors"
 NOTE_ROWS = 2
@@ -310,11 +312,12 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class CheckRow:
+    """One portion side by side (the review sheet's row) with the checker's verdict on it."""
+
     portion: Portion
-    original: list[tuple[str, tuple[str, ...] | None]]  # (text, codes of an excised span or None)
     decision: Decision | None
-    codes: tuple[str, ...]
     released: ReleasedPortion
+    pieces: list[Piece]  # the original text, the excised spans marked
     verdict: Any  # the form's bound fields
     note: Any
     check: PortionCheck | None
@@ -328,29 +331,22 @@ def _check_page(
     status: int = 200,
 ) -> HttpResponse:
     review = item.review
-    portions = list(review.cable.portions.all())
-    decisions = {
-        d.portion_id: d
-        for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
-    }
+    sheet = load_sheet(review, comments=False)
+    portions, decisions = sheet.portions, sheet.decisions
     checks = {c.decision_id: c for c in item.checks.select_related("decision__portion", "checked_by")}
     names = {p.order: p.name for p in portions if p.pk in decisions}
     if form is None:
         form = CheckForm(names=names, initial=_initial(list(checks.values())))
-    released = release_view(
-        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
-    )
     rows = []
-    for portion, copy in zip(portions, released, strict=True):
-        decision = decisions.get(portion.pk)
+    for row in sheet.rows:
+        portion, decision = row.portion, row.decision
         decided = decision is not None
         rows.append(
             CheckRow(
                 portion=portion,
-                original=_original(portion, decision),
                 decision=decision,
-                codes=copy.codes,
-                released=copy,
+                released=row.released,
+                pieces=row.pieces,
                 verdict=form[f"verdict_{portion.order}"] if decided else None,
                 note=form[f"note_{portion.order}"] if decided else None,
                 check=checks.get(decision.pk) if decided else None,

@@ -45,7 +45,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cables.export import ReleasedPortion, release_view
+from cables.export import ReleasedPortion
 from cables.models import Cable, Portion
 from review import actions, audit, consistency, duties, mosaic_status, round_diff
 from review.access import (
@@ -73,6 +73,8 @@ from review.queue_forms import (
     AuditFilterForm,
     ReturnForm,
 )
+from review.sheet import Piece
+from review.sheet import load as load_sheet
 from review.views import release_copies
 
 PAGE_SIZE = 50
@@ -267,68 +269,44 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class ApprovalRow:
-    """One portion side by side: as written, as decided, as it would be released."""
+    """One portion side by side: as written, as decided, as it would be released (the review
+    sheet's row), with the return form's comment field and any earlier comments."""
 
     portion: Portion
-    original: list[tuple[str, tuple[str, ...] | None]]  # (text, codes of an excised span or None)
     decision: Decision | None
     released: ReleasedPortion
-    comment: Any  # the return form's field for this portion
+    pieces: list[Piece]  # the original text, the excised spans marked
     earlier_comments: list[Any]
+    comment: Any  # the return form's field for this portion
     round_diff: round_diff.PortionDiff | None = None  # since the last release (rounds 2 and later)
-
-
-def _original(portion: Portion, decision: Decision | None) -> list[tuple[str, tuple[str, ...] | None]]:
-    """The portion's text, the excised spans marked (the supervisor reads the original anyway)."""
-    if decision is None or decision.kind != Decision.Kind.EXCISE:
-        return [(portion.text, None)]
-    parts: list[tuple[str, tuple[str, ...] | None]] = []
-    at = 0
-    for span in decision.spans.all():
-        if span.start > at:
-            parts.append((portion.text[at : span.start], None))
-        parts.append((portion.text[span.start : span.end], tuple(c.code for c in span.codes.all())))
-        at = max(at, span.end)
-    if at < len(portion.text):
-        parts.append((portion.text[at:], None))
-    return parts
 
 
 def _approval_page(
     request: HttpRequest, review: Review, form: ReturnForm | None, status: int = 200
 ) -> HttpResponse:
-    portions = list(review.cable.portions.all())
+    sheet = load_sheet(review)
+    portions, decisions = sheet.portions, sheet.decisions
     if form is None:
         form = ReturnForm(portions=portions)
-    decisions = {
-        d.portion_id: d
-        for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
-    }
-    released = release_view(
-        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
-    )
-    comments: dict[int | None, list[Any]] = {}
-    for comment in review.comments.select_related("author"):
-        comments.setdefault(comment.portion_id, []).append(comment)
     diff = round_diff.compare(review, portions, decisions)
     rows = [
         ApprovalRow(
-            portion=p,
-            original=_original(p, decisions.get(p.pk)),
-            decision=decisions.get(p.pk),
-            released=r,
-            comment=form[ReturnForm.field_name(p)],
-            earlier_comments=comments.get(p.pk, []),
-            round_diff=diff.portions.get(p.pk) if diff else None,
+            r.portion,
+            r.decision,
+            r.released,
+            r.pieces,
+            r.comments,
+            comment=form[ReturnForm.field_name(r.portion)],
+            round_diff=diff.portions.get(r.portion.pk) if diff else None,
         )
-        for p, r in zip(portions, released, strict=True)
+        for r in sheet.rows
     ]
     user = request.user
     ctx = {
         "review": review,
         "cable": review.cable,
         "rows": rows,
-        "overall_comments": comments.get(None, []),
+        "overall_comments": sheet.overall_comments,
         "return_form": form,
         "approve_form": NoteForm(),
         "is_pending": review.state == S.PENDING_APPROVAL,
@@ -336,7 +314,7 @@ def _approval_page(
         "is_refused": review.state == S.RELEASE_REFUSED,
         "may_return": review.state in (S.PENDING_APPROVAL, S.RELEASE_REFUSED),
         "is_submitter": duties.submitted(review, user),
-        "decided": len(decisions),
+        "decided": sheet.decided,
         "mosaic": mosaic_status.for_review(review, portions, decisions),
         "release_copies": release_copies(review),
         "round_diff": diff,
