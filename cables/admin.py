@@ -14,13 +14,9 @@ from cables.models import Cable, CableReference, CableTag, Portion
 from review.models import clearance_rank
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
-    cable_path = "cable__"  # from this model to its cable, for the clearance filter
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        rank = clearance_rank(request.user)
-        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
+class ShowOnly(admin.ModelAdmin):
+    """An admin that only shows its rows: they are written elsewhere (ingest, the actions, the
+    workers, the migrations), never added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -30,6 +26,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ShowOnly):
+    show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
+    cable_path = "cable__"  # from this model to its cable, for the clearance filter
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rank = clearance_rank(request.user)
+        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -13,6 +13,7 @@ Errors, each with a message for the user:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import random
@@ -743,18 +744,15 @@ def draw_sample(
         "population_sha256": sample.population_sha256,
         "reviews": [cases[pk] for pk in drawn],
     }
-    # Readable by those cleared as high as the drawer: the population counts cables up to that level.
-    entry = audit.Entry(
-        "quality.draw",
-        actor,
-        "review.qualitysample",
-        str(sample.pk),
-        cable_rank=sample.access_rank,
-        after=after,
-        note=note,
-    )
-    audit.record_many([entry])
+    _record_sample("quality.draw", actor, sample, after=after, note=note)
     return sample
+
+
+def _record_sample(action: str, actor: User, sample: QualitySample, **event: Any) -> None:
+    """Audit an event of a quality sample (before, after, note). Readable by those cleared as high
+    as the drawer: the population counts cables up to that level."""
+    entry = audit.Entry(action, actor, "review.qualitysample", str(sample.pk), cable_rank=sample.access_rank)
+    audit.record_many([dataclasses.replace(entry, **event)])
 
 
 def _nothing_to_draw(actor: User, filters: dict[str, Any]) -> str:
@@ -880,15 +878,5 @@ def complete_sample(sample: QualitySample, *, actor: User, note: str = "") -> Qu
         "portions_checked": checks.count(),
         "portions_agreed": checks.filter(agrees=True).count(),
     }
-    entry = audit.Entry(
-        "quality.complete",
-        actor,
-        "review.qualitysample",
-        str(sample.pk),
-        cable_rank=sample.access_rank,
-        before={"completed": False},
-        after=after,
-        note=note,
-    )
-    audit.record_many([entry])
+    _record_sample("quality.complete", actor, sample, before={"completed": False}, after=after, note=note)
     return sample

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # registers it: replaced below
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cables.admin import ReadOnlyAdmin
+from cables.admin import ReadOnlyAdmin, ShowOnly
 from review import audit
 from review.access import visible_audit_events
 from review.models import (
@@ -62,18 +62,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExemptionCode)
-class ExemptionCodeAdmin(admin.ModelAdmin):
+class ExemptionCodeAdmin(ShowOnly):
     list_display = ["code", "kind", "title"]
     list_filter = ["kind"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Profile)

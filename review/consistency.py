@@ -165,8 +165,22 @@ def _excised(d: Decided) -> frozenset[str]:
     return frozenset(consistency.normalise(d.text[start:end]) for start, end in d.spans)
 
 
+class _Decided:
+    """What a Match and a Conflict say of their decision: the portion's name and the kind in words."""
+
+    decision: Decision
+
+    @property
+    def portion_name(self) -> str:
+        return self.decision.portion.name
+
+    @property
+    def verb(self) -> str:
+        return VERBS.get(self.decision.kind, self.decision.kind)
+
+
 @dataclass
-class Match:
+class Match(_Decided):
     """A decision on the same or nearly the same passage in another cable."""
 
     decision: Decision
@@ -188,14 +202,6 @@ class Match:
     @property
     def cable_ref(self) -> str:
         return self.decision.review.cable.reference_id
-
-    @property
-    def portion_name(self) -> str:
-        return self.decision.portion.name
-
-    @property
-    def verb(self) -> str:
-        return VERBS.get(self.decision.kind, self.decision.kind)
 
     @property
     def codes(self) -> list[str]:
@@ -292,19 +298,11 @@ def matches(
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_Decided):
     """A decision of a review against a released decision on the same or nearly the same passage."""
 
     decision: Decision  # this review's
     match: Match  # the released one elsewhere
-
-    @property
-    def portion_name(self) -> str:
-        return self.decision.portion.name
-
-    @property
-    def verb(self) -> str:
-        return VERBS.get(self.decision.kind, self.decision.kind)
 
     @property
     def codes(self) -> list[str]:

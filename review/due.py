@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +24,7 @@ from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
+from review.queues import PAGE_SIZE, assignment_page
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}
@@ -85,12 +84,8 @@ def listed(dated: QuerySet[Cable]) -> QuerySet[Cable]:
     )
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def due_list(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+@assignment_page
+def due_list(request: HttpRequest, reviewers: QuerySet[Any]) -> HttpResponse:
     today = timezone.localdate()
     visible = visible_cables(request.user)
     filters = DueFilterForm(request.GET)

@@ -83,6 +83,12 @@ class NoteForm(forms.Form):
         label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    @classmethod
+    def posted_note(cls, data: Mapping[str, Any]) -> str:
+        """The note posted with a transition's button; "" when there is none or it is too long."""
+        form = cls(data)
+        return str(form.cleaned_data["note"]) if form.is_valid() else ""
+
 
 class ReferralAnswerForm(forms.Form):
     """The agency's answer: one decision per referred portion (fields suffixed with its order),

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
-from cables.forms import CableFilterForm, FilterDateField
+from cables.forms import CableFilterForm, FilterDateField, date_range_checked
 from cables.models import Level, Portion
 from review.forms import NOTE_MAX
 from review.models import Clearance
@@ -162,8 +162,4 @@ class AuditFilterForm(forms.Form):
         return self.cleaned_data["cable"].strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end of the date range comes before its start.")
-        return data
+        return date_range_checked(self, super().clean() or {}, "date_from", "date_to")

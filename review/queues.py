@@ -75,7 +75,7 @@ from review.queue_forms import (
 )
 from review.sheet import Piece
 from review.sheet import load as load_sheet
-from review.views import release_copies
+from review.views import attempted, release_copies
 
 PAGE_SIZE = 50
 HOME_ITEMS = 5  # per list on the home page; the queues have the rest
@@ -343,13 +343,14 @@ def _after_failure(request: HttpRequest, perm: str, page: str, *args: Any) -> Ht
 @login_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        confirm = request.POST.getlist("confirm_mosaic")  # acknowledged mosaic findings ticked
-        actions.approve(review, actor=request.user, note=note, confirm_mosaic=confirm)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not approved: {actions.refusal(e)}.")
+    note = NoteForm.posted_note(request.POST)
+    confirm = request.POST.getlist("confirm_mosaic")  # acknowledged mosaic findings ticked
+    ok, _ = attempted(
+        request,
+        lambda: actions.approve(review, actor=request.user, note=note, confirm_mosaic=confirm),
+        f"{review.case_number} was not approved",
+    )
+    if not ok:
         return _after_failure(request, "review.approve_review", "review:approval", review.pk)
     messages.success(
         request,
@@ -407,13 +408,15 @@ def releases(request: HttpRequest) -> HttpResponse:
 @login_required
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        review = actions.release(review, actor=request.user, note=note)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not released: {actions.refusal(e)}.")
+    note = NoteForm.posted_note(request.POST)
+    ok, released = attempted(
+        request,
+        lambda: actions.release(review, actor=request.user, note=note),
+        f"{review.case_number} was not released",
+    )
+    if not ok:
         return _after_failure(request, "review.release_review", "review:releases")
+    review = released
     copy = review.release_copy
     messages.success(
         request,
@@ -432,12 +435,26 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 # -- assignment -----------------------------------------------------------------------------------
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def assign(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+def assignment_page(
+    view: Callable[[HttpRequest, QuerySet[AbstractUser]], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A supervisors' page of cables to assign (assignment, due dates, triage): a POST assigns the
+    cables ticked (assign_posted); a GET shows the page, given the reviewers to choose from."""
+
+    @login_required
+    @requires("review.assign_review", "supervisors")
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        reviewers = reviewers_for(request.user)
+        if request.method == "POST":
+            return assign_posted(request, reviewers)
+        return view(request, reviewers)
+
+    return page
+
+
+@assignment_page
+def assign(request: HttpRequest, reviewers: QuerySet[AbstractUser]) -> HttpResponse:
     visible = visible_cables(request.user)
     filters = AssignFilterForm(request.GET)
     filters.is_valid()

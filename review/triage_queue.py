@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +23,7 @@ from cables.models import Cable
 from review.access import visible_cables, visible_filter_choices
 from review.models import AnyUser, TriageModel
 from review.queue_forms import AssignForm
-from review.queues import PAGE_SIZE, assign_posted, requires, reviewers_for
+from review.queues import PAGE_SIZE, assignment_page
 from review.triage import CableTriage, Score
 
 # -- the systematic-review queue -----------------------------------------------------------------
@@ -54,12 +53,8 @@ def queue_cables(user: AnyUser) -> QuerySet[Cable]:
     )
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def queue(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+@assignment_page
+def queue(request: HttpRequest, reviewers: QuerySet[Any]) -> HttpResponse:
     filters = TriageFilterForm(request.GET)
     filters.is_valid()
     model = TriageModel.objects.order_by("-version").only("version", "threshold", "created_at").first()

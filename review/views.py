@@ -270,6 +270,16 @@ def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> tuple[bool, Any]:
+    """Run an action for a plain form (the queues, the mosaic forms): (True, what it returned), or
+    (False, None) with its refusal as an error message, "{refused}: {why}."."""
+    try:
+        return True, action()
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{refused}: {actions.refusal(e)}.")
+        return False, None
+
+
 def _attempt(
     request: HttpRequest, action: Callable[[], Any], done: str, *, at_form: bool = False
 ) -> tuple[bool, str]:
@@ -469,36 +479,26 @@ def _form_errors(form: Any) -> str:
 
 def _transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    note = NoteForm.posted_note(request.POST)
     action = getattr(actions, name)
     done = actions.transition_custom(name)["done"]  # its @transition(custom=...), review.models
     _attempt(request, lambda: action(review, actor=request.user, note=note), done)
     return redirect("review:detail", review.pk)
 
 
-@login_required
-@require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "start")
+def _transition_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of one of the page's transition buttons (PAGE_TRANSITIONS)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _transition(request, pk, name)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def refer(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "refer")
-
-
-@login_required
-@require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "resume")
+start, submit, refer, resume = (_transition_view(name) for name in PAGE_TRANSITIONS)
 
 
 @login_required
