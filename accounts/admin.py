@@ -19,13 +19,9 @@ from accounts import events
 from accounts.models import CLEARANCE_RANK, Clearance, Profile, clearance_rank
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
-    cable_path = "cable__"  # from this model to its cable, for the clearance filter
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        rank = clearance_rank(request.user)
-        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
+class ShowOnly(admin.ModelAdmin):
+    """An admin that only shows its rows: they are written elsewhere (ingest, the actions, the
+    workers, the migrations), never added, changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -35,6 +31,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ShowOnly):
+    """ShowOnly, and only the rows of cables the user is cleared for."""
+
+    show_full_result_count = False  # a COUNT(*) per page is slow at 250,000 cables
+    cable_path = "cable__"  # from this model to its cable, for the clearance filter
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rank = clearance_rank(request.user)
+        return super().get_queryset(request).filter(**{f"{self.cable_path}access_rank__lte": rank})
 
 
 @admin.register(Profile)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Protocol
 
 from cables import export
@@ -369,12 +368,6 @@ def _and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def portion_name(kind: str, label: str, order: int) -> str:
-    """How a warning names a portion: "paragraph 2", "the SUBJECT line", as everywhere else
-    (cables.export.portion_name, the one function)."""
-    return export.portion_name(SimpleNamespace(kind=kind, label=label, order=order))  # type: ignore[arg-type]
-
-
 def _codes(rows: Iterable[Any]) -> tuple[str, ...]:
     return tuple(c.code for c in sorted(rows, key=lambda c: c.order))
 
@@ -385,7 +378,7 @@ def parts_for(portions: Iterable[Any], decisions: Mapping[int, Any]) -> list[Par
     parts = []
     for p in portions:
         d = decisions.get(p.pk)
-        name = portion_name(p.kind, p.label, p.order)
+        name = export.portion_name(p)  # "paragraph 2", "the SUBJECT line", as everywhere else
         if d is None:
             parts.append(Part(name, p.text, "undecided"))
         elif d.kind == "excise":

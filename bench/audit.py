@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -56,14 +57,12 @@ def entries(count: int, users: list[Any]) -> Iterator[Any]:
         cable = f"{year}{post}{rnd.randint(1, 9999)}"
         rank = rnd.randint(0, 4)
         kind = i % 10
+        on_cable = partial(Entry, actor=actor, cable_ref=cable, cable_rank=rank)
         if kind < 5:  # a decision on one portion
-            yield Entry(
+            yield on_cable(
                 action="decision.excise",
-                actor=actor,
                 object_type="review.decision",
                 object_id=str(i),
-                cable_ref=cable,
-                cable_rank=rank,
                 before={"kind": "release", "codes": [], "justification": ""} if kind else None,
                 after={
                     "kind": "excise",
@@ -77,13 +76,10 @@ def entries(count: int, users: list[Any]) -> Iterator[Any]:
             )
         elif kind < 8:  # a transition of a review
             state = rnd.choice(("in_review", "pending_approval", "approved", "returned"))
-            yield Entry(
+            yield on_cable(
                 action=f"review.{state}",
-                actor=actor,
                 object_type="review.review",
                 object_id=str(i // 10),
-                cable_ref=cable,
-                cable_rank=rank,
                 before={"state": "in_review"},
                 after={"state": state, "case_number": f"F-2026-{i // 10:05d}"},
                 note="Keep ¶3 withheld; ¶5 may go." if state == "returned" else "",
@@ -97,13 +93,10 @@ def entries(count: int, users: list[Any]) -> Iterator[Any]:
                 after={"ip": f"10.0.{i % 256}.{i % 251}", "agent": rnd.choice(AGENTS)},
             )
         else:
-            yield Entry(
+            yield on_cable(
                 action="access.denied",
-                actor=actor,
                 object_type="cables.cable",
                 object_id=str(i),
-                cable_ref=cable,
-                cable_rank=rank,
                 after={"path": f"/cables/{cable}/", "reason": "above clearance"},
             )
 

@@ -144,14 +144,10 @@ def end_to_end(n: int, corpus: Path) -> None:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from cables.corpus import corpus_dir
+    from cables.corpus import corpus_or_exit
 
-    corpus = corpus_dir()
-    if corpus is None:
-        print("no corpus at ../shared/corpus (or DECLASS_CORPUS)", file=sys.stderr)
-        return 1
+    corpus = corpus_or_exit()
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     rendering(n, corpus)
     end_to_end(50, corpus)

@@ -19,12 +19,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aids import mosaic  # noqa: E402
 from cables.corpus import corpus_dir  # noqa: E402
+from cables.export import portion_name  # noqa: E402
 from cables.names import names_in_cable  # noqa: E402
 from cables.parser import ParseError, parse_cable  # noqa: E402
 
@@ -36,7 +38,7 @@ def parts_of(text: str, rng: random.Random) -> list[mosaic.Part]:
     texts = [p.text for p in cable.portions]
     parts = []
     for p, names in zip(cable.portions, names_in_cable(texts, cable.tags), strict=True):
-        name = mosaic.portion_name(p.kind, p.label, 0)
+        name = portion_name(SimpleNamespace(kind=p.kind, label=p.label, order=0))  # type: ignore[arg-type]
         if p.kind == "paragraph" and rng.random() < 1 / 3:
             parts.append(mosaic.Part(name, p.text, "withhold", codes=("B1", "1.4(d)")))
         elif names:

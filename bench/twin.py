@@ -119,12 +119,9 @@ def run(n: int, corpus: Path) -> int:
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from cables.corpus import corpus_dir
+    from cables.corpus import corpus_or_exit
 
-    corpus = corpus_dir()
-    if corpus is None:
-        print("no corpus at ../shared/corpus (or DECLASS_CORPUS)", file=sys.stderr)
-        return 1
+    corpus = corpus_or_exit()
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     with tempfile.TemporaryDirectory(prefix="declass-twin-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'twin.sqlite3'}"

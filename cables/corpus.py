@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,15 @@ def corpus_dir() -> Path | None:
         if candidate and (Path(candidate) / "cables").is_dir():
             return Path(candidate)
     return None
+
+
+def corpus_or_exit() -> Path:
+    """The corpus, or exit with status 1 saying where it was looked for (the benchmarks)."""
+    corpus = corpus_dir()
+    if corpus is None:
+        print("no corpus at ../shared/corpus (or DECLASS_CORPUS)", file=sys.stderr)
+        raise SystemExit(1)
+    return corpus
 
 
 def iter_bulk(path: Path) -> Iterator[dict[str, object]]:

@@ -50,6 +50,15 @@ class FilterDateField(forms.DateField):
         ]
 
 
+def date_range_checked(form: forms.Form, data: dict[str, Any], start: str, end: str) -> dict[str, Any]:
+    """A form's cleaned data, with an error on the field `end` when the range ends before it starts
+    (every date range of the project's filters)."""
+    first, last = data.get(start), data.get(end)
+    if first and last and first > last:
+        form.add_error(end, "The end of the date range comes before its start.")
+    return data
+
+
 class CableFilterForm(forms.Form):
     q = forms.CharField(label="Reference id or words", required=False, max_length=200)
     level = forms.ChoiceField(label="Classification", required=False, choices=[("", "Any")] + Level.choices)
@@ -67,8 +76,4 @@ class CableFilterForm(forms.Form):
         return self.cleaned_data["origin"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("sent_from"), data.get("sent_to")
-        if start and end and start > end:
-            self.add_error("sent_to", "The end of the date range comes before its start.")
-        return data
+        return date_range_checked(self, super().clean() or {}, "sent_from", "sent_to")

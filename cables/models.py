@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from cables import consistency, search
+from cables.parser import LEVEL_RANK
 
 
 class Level(models.TextChoices):
@@ -23,8 +24,8 @@ class Level(models.TextChoices):
     TS = "TS", "TOP SECRET"
 
 
-# Levels on one scale, low to high. SBU sits above U: it is unclassified but may still be withheld.
-LEVEL_RANK = {Level.U: 0, Level.SBU: 1, Level.C: 2, Level.S: 3, Level.TS: 4}
+# Levels on one scale, low to high (cables.parser.LEVEL_RANK, the one table: the parser imports no
+# Django, so it lives there). SBU sits above U: it is unclassified but may still be withheld.
 
 
 def access_rank(cable_level: str, portion_levels: list[str]) -> int:

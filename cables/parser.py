@@ -159,6 +159,7 @@ LEVEL_NAMES = {
     "S": "SECRET",
     "TS": "TOP SECRET",
 }
+# Levels on one scale, low to high: the one table (cables.models, review and the clearance gate use it).
 LEVEL_RANK = {"U": 0, "SBU": 1, "C": 2, "S": 3, "TS": 4}
 
 # First element of a portion mark -> level.

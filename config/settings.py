@@ -12,11 +12,30 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_SPELLINGS = ("1", "true", "yes", "on")
+FALSE_SPELLINGS = ("0", "false", "no", "off")
+
+
 def envbool(name: str, default: str) -> bool:
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+    """The environment variable `name` as a boolean; unset or empty means `default`.
+
+    Any other spelling than TRUE_SPELLINGS / FALSE_SPELLINGS (case and surrounding spaces aside) is
+    refused, so that a typo such as SECURE_COOKIES=ture cannot quietly read as False.
+    """
+    value = os.environ.get(name, "").strip().lower() or default.strip().lower()
+    if value in TRUE_SPELLINGS:
+        return True
+    if value in FALSE_SPELLINGS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ.get(name, default)!r} is not a boolean: use one of "
+        f"{', '.join(TRUE_SPELLINGS)} (on) or {', '.join(FALSE_SPELLINGS)} (off)"
+    )
 
 
 def envlist(name: str, default: str) -> list[str]:

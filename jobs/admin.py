@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django_tasks_db.models import DBTaskResult
 
+from accounts.admin import ShowOnly
 from jobs.models import Job
 
 # Details that name or count cables: shown on the job page only (see the module docstring).
@@ -25,7 +26,7 @@ if admin.site.is_registered(DBTaskResult):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ShowOnly):
     list_display = ["pk", "kind", "status", "created_by", "created_at", "finished_at", "upload_name"]
     list_filter = ["kind", "status"]
     exclude = DETAILS
@@ -35,12 +36,3 @@ class JobAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Job._meta.fields if f.name not in DETAILS]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -30,6 +30,15 @@ from jobs.models import Job, lease_duration
 logger = logging.getLogger(__name__)
 
 
+def _stop_thread(
+    self: Any, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+) -> None:
+    """The __exit__ of Lease and LeaseWatcher: stop their thread (self._stop) and wait for it."""
+    self._stop.set()
+    if self._thread is not None:
+        self._thread.join()
+
+
 class LeaseLost(Exception):
     """Another worker holds the job now (or it was finished): this one stops without a trace."""
 
@@ -125,12 +134,7 @@ class Lease:
         self._thread.start()
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+    __exit__ = _stop_thread
 
 
 class LeaseWatcher:
@@ -156,8 +160,4 @@ class LeaseWatcher:
         self._thread.start()
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stop.set()
-        self._thread.join()
+    __exit__ = _stop_thread

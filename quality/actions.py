@@ -5,6 +5,7 @@ in it, as review.actions does for reviews.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import random
@@ -23,6 +24,7 @@ from django.utils import timezone
 from accounts.models import clearance_rank
 from audit import log as audit
 from quality.models import PortionCheck, QualitySample, SampledReview
+from review import duties
 from review.actions import _cleared
 from review.models import Review
 
@@ -135,18 +137,15 @@ def draw_sample(
         "population_sha256": sample.population_sha256,
         "reviews": [cases[pk] for pk in drawn],
     }
-    # Readable by those cleared as high as the drawer: the population counts cables up to that level.
-    entry = audit.Entry(
-        "quality.draw",
-        actor,
-        "review.qualitysample",
-        str(sample.pk),
-        cable_rank=sample.access_rank,
-        after=after,
-        note=note,
-    )
-    audit.record_many([entry])
+    _record_sample("quality.draw", actor, sample, after=after, note=note)
     return sample
+
+
+def _record_sample(action: str, actor: User, sample: QualitySample, **event: Any) -> None:
+    """Audit an event of a quality sample (before, after, note). Readable by those cleared as high
+    as the drawer: the population counts cables up to that level."""
+    entry = audit.Entry(action, actor, "review.qualitysample", str(sample.pk), cable_rank=sample.access_rank)
+    audit.record_many([dataclasses.replace(entry, **event)])
 
 
 def _nothing_to_draw(actor: User, filters: dict[str, Any]) -> str:
@@ -178,14 +177,10 @@ def _may_use_sample(sample: QualitySample, actor: User, verb: str) -> None:
 
 
 def _independent_checker(review: Review, actor: User) -> None:
-    # Separation of duties: a second look by someone who had no part in the first.
-    if actor.pk in (review.reviewer_id, review.submitted_by_id):
+    # Separation of duties (review.duties): a second look by someone who had no part in the first.
+    if part := duties.part_in(review, actor):
         raise PermissionDenied(
-            f"you reviewed {review.case_number}: another supervisor must check it (separation of duties)"
-        )
-    if review.approved_by_id == actor.pk:
-        raise PermissionDenied(
-            f"you approved {review.case_number}: another supervisor must check it (separation of duties)"
+            f"you {part} {review.case_number}: another supervisor must check it (separation of duties)"
         )
 
 
@@ -276,15 +271,5 @@ def complete_sample(sample: QualitySample, *, actor: User, note: str = "") -> Qu
         "portions_checked": checks.count(),
         "portions_agreed": checks.filter(agrees=True).count(),
     }
-    entry = audit.Entry(
-        "quality.complete",
-        actor,
-        "review.qualitysample",
-        str(sample.pk),
-        cable_rank=sample.access_rank,
-        before={"completed": False},
-        after=after,
-        note=note,
-    )
-    audit.record_many([entry])
+    _record_sample("quality.complete", actor, sample, before={"completed": False}, after=after, note=note)
     return sample

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 
 from cables.forms import FilterDateField
 from quality.actions import PortionVerdict
-from review.queue_forms import NOTE_MAX
+from review.forms import NOTE_MAX
 
 NOTE_ROWS = 2
 

@@ -24,16 +24,18 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import requires
 from accounts.models import AnyUser, clearance_rank
-from cables.export import ReleasedPortion, release_view
+from cables.export import ReleasedPortion
 from cables.models import Portion
 from cables.paging import page_of
 from quality import actions as quality_actions
 from quality.forms import AGREE, DISAGREE, CheckForm, DrawForm
 from quality.models import PortionCheck, QualitySample, SampledReview
-from review import actions
+from review import actions, duties
+from review.forms import NOTE_MAX
 from review.models import Decision, Review
-from review.queue_forms import NOTE_MAX
-from review.queues import _original, reviewers_for
+from review.queues import reviewers_for
+from review.sheet import Piece
+from review.sheet import load as load_sheet
 
 SUPERVISORS = "supervisors"
 _HEAVY = ("text", "dropped_lines", "warnings", "to", "info")  # cable columns no list shows
@@ -76,12 +78,9 @@ def access_item(user: AnyUser, sample: QualitySample, review_pk: int) -> Sampled
 
 
 def why_not_checker(user: AnyUser, review: Review) -> str:
-    """Why the user may not check this review (separation of duties), or ""."""
-    if user.pk in (review.reviewer_id, review.submitted_by_id):
-        return "you reviewed it: another supervisor checks it"
-    if user.pk == review.approved_by_id:
-        return "you approved it: another supervisor checks it"
-    return ""
+    """Why the user may not check this review (separation of duties, review.duties), or ""."""
+    part = duties.part_in(review, user)
+    return f"you {part} it: another supervisor checks it" if part else ""
 
 
 def _initial(checks: list[PortionCheck]) -> dict[str, Any]:
@@ -221,11 +220,12 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class CheckRow:
+    """One portion side by side (the review sheet's row) with the checker's verdict on it."""
+
     portion: Portion
-    original: list[tuple[str, tuple[str, ...] | None]]  # (text, codes of an excised span or None)
     decision: Decision | None
-    codes: tuple[str, ...]
     released: ReleasedPortion
+    pieces: list[Piece]  # the original text, the excised spans marked
     verdict: Any  # the form's bound fields
     note: Any
     check: PortionCheck | None
@@ -239,29 +239,22 @@ def _check_page(
     status: int = 200,
 ) -> HttpResponse:
     review = item.review
-    portions = list(review.cable.portions.all())
-    decisions = {
-        d.portion_id: d
-        for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
-    }
+    sheet = load_sheet(review, comments=False)
+    portions, decisions = sheet.portions, sheet.decisions
     checks = {c.decision_id: c for c in item.checks.select_related("decision__portion", "checked_by")}
     names = {p.order: p.name for p in portions if p.pk in decisions}
     if form is None:
         form = CheckForm(names=names, initial=_initial(list(checks.values())))
-    released = release_view(
-        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
-    )
     rows = []
-    for portion, copy in zip(portions, released, strict=True):
-        decision = decisions.get(portion.pk)
+    for row in sheet.rows:
+        portion, decision = row.portion, row.decision
         decided = decision is not None
         rows.append(
             CheckRow(
                 portion=portion,
-                original=_original(portion, decision),
                 decision=decision,
-                codes=copy.codes,
-                released=copy,
+                released=row.released,
+                pieces=row.pieces,
                 verdict=form[f"verdict_{portion.order}"] if decided else None,
                 note=form[f"note_{portion.order}"] if decided else None,
                 check=checks.get(decision.pk) if decided else None,

@@ -14,21 +14,22 @@ Errors, each with a message for the user:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed, can_proceed
 
-from accounts.models import clearance_rank
+from accounts.models import CLEARANCE_RANK, clearance_rank
 from audit import log as audit
-from cables.models import Cable, Portion
-from review import mosaic_status
+from cables.models import LEVEL_RANK, Cable, Level, Portion
+from review import duties, mosaic_status
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
-from review.models import Comment, Decision, MosaicAcknowledgment, Review, Span
+from review.models import ASSIGNED_REVIEWER, Comment, Decision, MosaicAcknowledgment, Review, Span
 
 User = AbstractBaseUser
 
@@ -45,22 +46,23 @@ def refusal(error: Exception) -> str:
     return str(error) or "you may not do that on this review"
 
 
-VERBS = {
-    "assign": "assign",
-    "start": "start",
-    "submit": "submit",
-    "refer": "refer",
-    "answer_referral": "record the referral answer of",
-    "approve": "approve",
-    "return_to_reviewer": "return",
-    "resume": "resume",
-    "release": "release",
-}
-
-
 def _cleared(actor: User, cable: Cable) -> None:
     if clearance_rank(actor) < cable.access_rank:
         raise PermissionDenied("you are not cleared for this cable")
+
+
+def not_cleared_to_review(reviewer: User, cable: Cable) -> str:
+    """The assignment clearance rule, the one check of it: a reviewer is assigned only cables they
+    are cleared to read. Why not (for the supervisor, naming both levels), or "" when cleared."""
+    rank = clearance_rank(reviewer)
+    if rank >= cable.access_rank:
+        return ""
+    cleared = next((c.label for c, r in CLEARANCE_RANK.items() if r == rank), "nothing")
+    level = next((Level(v).label for v, r in LEVEL_RANK.items() if r == cable.access_rank), cable.level)
+    return (
+        f"{reviewer.get_username()} is cleared only to {cleared} and the cable is {level}: "
+        "choose a reviewer with a higher clearance"
+    )
 
 
 def _locked(review: Review) -> Review:
@@ -74,12 +76,12 @@ def _run(review: Review, name: str, actor: User) -> str:
     Returns the state before.
     """
     method = getattr(review, name)
-    verb = VERBS.get(name) or transition_custom(review, name)["verb"]
     if not can_proceed(method, check_conditions=False):
+        verb = transition_custom(name)["verb"]
         raise TransitionNotAllowed(f"cannot {verb} a review that is {review.get_state_display()}")
-    # The permission alone (has_transition_perm would also test the conditions).
-    if not method._django_fsm.has_transition_perm(review, review.state, actor):
-        raise PermissionDenied(_why_not(review, name, actor))
+    # The permission alone (django_fsm.has_transition_perm would also test the conditions).
+    if not _transition(name).has_perm(review, actor):
+        raise PermissionDenied(_why_not(name, actor))
     if not can_proceed(method):
         raise ValidationError(_unmet_condition(review, name))
     before = review.state
@@ -87,24 +89,27 @@ def _run(review: Review, name: str, actor: User) -> str:
     return before
 
 
-def transition_custom(review: Review, name: str) -> dict[str, Any]:
-    """What the transition `name` says about itself (its @transition(custom=...))."""
-    return next((t.custom for t in review.get_all_state_transitions() if t.name == name), {})
+@cache
+def _transition(name: str) -> Transition:
+    """Review's transition `name`, as django-fsm-2 lists them (one per source state; the method,
+    permission and custom= are the same for each)."""
+    field = Review._meta.get_field("state")
+    return next(t for t in field.get_all_transitions(Review) if t.name == name)  # type: ignore[attr-defined]
 
 
-def _why_not(review: Review, name: str, actor: User) -> str:
-    if name in ("start", "submit", "refer", "resume") and actor.has_perm("review.review_cable"):
+def transition_custom(name: str) -> dict[str, Any]:
+    """What the transition `name` says about itself: its @transition(custom=...) in review.models
+    (verb, who, refused, done, audit)."""
+    return _transition(name).custom
+
+
+def _why_not(name: str, actor: User) -> str:
+    custom = transition_custom(name)
+    if "refused" in custom:
+        return str(custom["refused"])
+    if custom["who"] == ASSIGNED_REVIEWER and actor.has_perm("review.review_cable"):
         return "only the reviewer assigned to this review may do that"
-    if name == "answer_referral":
-        return "only the assigned reviewer or a supervisor may record a referral answer"
-    role = {
-        "assign": "a supervisor",
-        "approve": "a supervisor",
-        "return_to_reviewer": "a supervisor",
-        "release": "a releaser",
-        "refuse_release": "a releaser",
-    }.get(name, "the assigned reviewer")
-    return f"only {role} may {VERBS.get(name) or transition_custom(review, name)['verb']} a review"
+    return f"only {custom['who']} may {custom['verb']} a review"
 
 
 def _unmet_condition(review: Review, name: str) -> str:
@@ -113,7 +118,7 @@ def _unmet_condition(review: Review, name: str) -> str:
         return f"{missing} portion{'s' if missing != 1 else ''} still undecided: decide every portion first"
     if name == "refer":
         return "no portion is referred: decide at least one portion as 'refer' first"
-    return f"cannot {VERBS.get(name) or transition_custom(review, name)['verb']} this review yet"
+    return f"cannot {transition_custom(name)['verb']} this review yet"
 
 
 def _state(review: Review, **extra: Any) -> dict[str, Any]:
@@ -160,8 +165,8 @@ def assign(review: Review, *, actor: User, reviewer: User, note: str = "") -> Re
     _cleared(actor, review.cable)
     if not reviewer.has_perm("review.review_cable") or not reviewer.is_active:
         raise ValidationError(f"{reviewer.get_username()} is not a reviewer")
-    if clearance_rank(reviewer) < review.cable.access_rank:
-        raise ValidationError(f"{reviewer.get_username()} is not cleared for {review.cable.reference_id}")
+    if why := not_cleared_to_review(reviewer, review.cable):
+        raise ValidationError(why)
     old_reviewer = review.reviewer.get_username() if review.reviewer else None
     before = _run(review, "assign", actor)
     review.reviewer = reviewer
@@ -202,7 +207,7 @@ def _transition_action(
         return review
 
     run.__name__ = name
-    run.__doc__ = f"The {VERBS[name]} transition, audited as {action}."
+    run.__doc__ = f"The {transition_custom(name)['verb']} transition, audited as {action}."
     return run
 
 
@@ -516,8 +521,8 @@ def return_review(
 
 
 def _second_officer(review: Review, actor: User) -> None:
-    # Separation of duties: whoever submitted a review cannot approve or return it.
-    if review.submitted_by_id is not None and review.submitted_by_id == actor.pk:
+    # Separation of duties (review.duties): whoever submitted a review cannot approve or return it.
+    if duties.submitted(review, actor):
         raise PermissionDenied("you submitted this review: another supervisor must approve it")
 
 
@@ -576,7 +581,7 @@ def _refuse(review: Review, *, actor: User, reason: str, detail: dict[str, Any])
     """Move a review whose release was refused to release_refused, with the reason kept on it for
     the supervisor and the releaser, audited (review.release_refused) in the same transaction."""
     review = _locked(review)
-    custom = transition_custom(review, "refuse_release")
+    custom = transition_custom("refuse_release")
     before = _run(review, "refuse_release", actor)
     review.release_refusal = reason
     review.save()

@@ -10,9 +10,8 @@ of someone cleared above them.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from accounts.admin import ReadOnlyAdmin
+from accounts.admin import ReadOnlyAdmin, ShowOnly
 from review.models import Decision, ExemptionCode, Review
 
 
@@ -33,15 +32,6 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ExemptionCode)
-class ExemptionCodeAdmin(admin.ModelAdmin):
+class ExemptionCodeAdmin(ShowOnly):
     list_display = ["code", "kind", "title"]
     list_filter = ["kind"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -48,7 +48,7 @@ MAX_ROWS = 1000  # decisions fetched for one page, whatever happens
 S = Review.State
 PRIORITY = {S.RELEASED: 0, S.APPROVED: 1}  # everything else: 2
 WHOLE = {Decision.Kind.WITHHOLD, Decision.Kind.REFER}
-VERBS = {"release": "released in full", "excise": "excised", "withhold": "withheld", "refer": "referred"}
+VERBS = {"release": "released in full", **mosaic.VERBS}  # a decision kind in words
 
 
 def _priority() -> Case:
@@ -166,8 +166,22 @@ def _excised(d: Decided) -> frozenset[str]:
     return frozenset(consistency.normalise(d.text[start:end]) for start, end in d.spans)
 
 
+class _Decided:
+    """What a Match and a Conflict say of their decision: the portion's name and the kind in words."""
+
+    decision: Decision
+
+    @property
+    def portion_name(self) -> str:
+        return self.decision.portion.name
+
+    @property
+    def verb(self) -> str:
+        return VERBS.get(self.decision.kind, self.decision.kind)
+
+
 @dataclass
-class Match:
+class Match(_Decided):
     """A decision on the same or nearly the same passage in another cable."""
 
     decision: Decision
@@ -189,15 +203,6 @@ class Match:
     @property
     def cable_ref(self) -> str:
         return self.decision.review.cable.reference_id
-
-    @property
-    def portion_name(self) -> str:
-        p = self.decision.portion
-        return mosaic.portion_name(p.kind, p.label, p.order)
-
-    @property
-    def verb(self) -> str:
-        return VERBS.get(self.decision.kind, self.decision.kind)
 
     @property
     def codes(self) -> list[str]:
@@ -294,20 +299,11 @@ def matches(
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_Decided):
     """A decision of a review against a released decision on the same or nearly the same passage."""
 
     decision: Decision  # this review's
     match: Match  # the released one elsewhere
-
-    @property
-    def portion_name(self) -> str:
-        p = self.decision.portion
-        return mosaic.portion_name(p.kind, p.label, p.order)
-
-    @property
-    def verb(self) -> str:
-        return VERBS.get(self.decision.kind, self.decision.kind)
 
     @property
     def codes(self) -> list[str]:

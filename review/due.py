@@ -13,20 +13,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.decorators import requires
 from cables.access import visible_cables, visible_filter_choices
 from cables.models import Cable
 from cables.paging import PAGE_SIZE
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
-from review.queues import assign_posted, reviewers_for
+from review.queues import assignment_page
 
 SOON_DAYS = 90
 BUCKET_COUNTS = {"overdue": "overdue", "soon": "soon", "year": "this_year"}
@@ -86,12 +84,8 @@ def listed(dated: QuerySet[Cable]) -> QuerySet[Cable]:
     )
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def due_list(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+@assignment_page
+def due_list(request: HttpRequest, reviewers: QuerySet[Any]) -> HttpResponse:
     today = timezone.localdate()
     visible = visible_cables(request.user)
     filters = DueFilterForm(request.GET)

@@ -12,6 +12,7 @@ from review.decisions import DecisionRequest, SpanRequest
 from review.models import Decision
 
 MAX_SPANS = 200
+NOTE_MAX = 2000  # characters of a note for the audit log
 
 
 def parse_span(value: str) -> SpanRequest:
@@ -76,7 +77,17 @@ class DecisionForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000)
+    """A transition (start, submit, approve, release...), with an optional note for the audit log."""
+
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def posted_note(cls, data: Mapping[str, Any]) -> str:
+        """The note posted with a transition's button; "" when there is none or it is too long."""
+        form = cls(data)
+        return str(form.cleaned_data["note"]) if form.is_valid() else ""
 
 
 class ReferralAnswerForm(forms.Form):

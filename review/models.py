@@ -7,6 +7,7 @@ records an audit event in the same transaction as each change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +57,24 @@ class ReviewQuerySet(models.QuerySet["Review"]):
             # Cleared for everything: no join of every review with its cable just to keep them all.
             return self.all()
         return self.filter(cable__access_rank__lte=rank)
+
+
+# Who runs a transition (custom= below); another reviewer is told plainly it is not theirs.
+ASSIGNED_REVIEWER, SUPERVISOR, RELEASER = "the assigned reviewer", "a supervisor", "a releaser"
+
+
+def _step(
+    source: Any, target: str, permission: Any, conditions: Sequence[Any] = (), **custom: str
+) -> Callable[[Any], Any]:
+    """A transition of Review.state (django-fsm-2's @transition); the keywords are its custom=."""
+    return transition(
+        field="state",
+        source=source,
+        target=target,
+        permission=permission,
+        conditions=list(conditions),
+        custom=custom,
+    )
 
 
 def _is_assigned_reviewer(review: Review, user: AnyUser) -> bool:
@@ -137,87 +156,107 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.case_number} ({self.cable.reference_id}, {self.state})"
 
-    # -- transitions (sources, target and permission in one place) ------------------------------
+    # -- transitions (sources, target, permission and what they say, in one place) -------------
+    #
+    # Each is a django-fsm-2 @transition on state (_step); its custom= (read back through the
+    # library's transitions: review.actions.transition_custom()) says: verb, for the messages
+    # ("cannot {verb} a review that is ..."); who may run it, for a refusal ("only {who} may {verb}
+    # a review"), or refused, the whole refusal; done, the review page's message once it ran;
+    # audit (refuse_release), the event it writes.
 
-    @transition(
-        field=state,
-        source=[State.NEW, State.ASSIGNED],
-        target=State.ASSIGNED,
-        permission="review.assign_review",
-    )
+    @_step([State.NEW, State.ASSIGNED], State.ASSIGNED, "review.assign_review", verb="assign", who=SUPERVISOR)
     def assign(self) -> None:
         """A supervisor assigns (or reassigns) the reviewer."""
 
-    @transition(field=state, source=State.ASSIGNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    @_step(
+        State.ASSIGNED,
+        State.IN_REVIEW,
+        _is_assigned_reviewer,
+        verb="start",
+        who=ASSIGNED_REVIEWER,
+        done="Review started: decide each portion, then submit.",
+    )
     def start(self) -> None:
         """The assigned reviewer starts."""
 
-    @transition(
-        field=state,
-        source=State.IN_REVIEW,
-        target=State.PENDING_APPROVAL,
-        permission=_is_assigned_reviewer,
-        conditions=[_every_portion_decided],
+    @_step(
+        State.IN_REVIEW,
+        State.PENDING_APPROVAL,
+        _is_assigned_reviewer,
+        [_every_portion_decided],
+        verb="submit",
+        who=ASSIGNED_REVIEWER,
+        done="Submitted for approval: a supervisor will approve it or return it with comments.",
     )
     def submit(self) -> None:
         """The reviewer submits every portion's decision for approval."""
 
-    @transition(
-        field=state,
-        source=State.IN_REVIEW,
-        target=State.REFERRED,
-        permission=_is_assigned_reviewer,
-        conditions=[_has_referral],
+    @_step(
+        State.IN_REVIEW,
+        State.REFERRED,
+        _is_assigned_reviewer,
+        [_has_referral],
+        verb="refer",
+        who=ASSIGNED_REVIEWER,
+        done="Referred: the review waits for the agency's answer; record it on this page when it comes.",
     )
     def refer(self) -> None:
         """Portions go to another agency; the review waits for its answer."""
 
-    @transition(field=state, source=State.REFERRED, target=State.IN_REVIEW, permission=_may_record_referral)
+    @_step(
+        State.REFERRED,
+        State.IN_REVIEW,
+        _may_record_referral,
+        verb="record the referral answer of",
+        refused="only the assigned reviewer or a supervisor may record a referral answer",
+    )
     def answer_referral(self) -> None:
         """The agency answered; its decisions are recorded and the review goes on."""
 
-    @transition(
-        field=state,
-        source=State.PENDING_APPROVAL,
-        target=State.APPROVED,
-        permission="review.approve_review",
-    )
+    @_step(State.PENDING_APPROVAL, State.APPROVED, "review.approve_review", verb="approve", who=SUPERVISOR)
     def approve(self) -> None:
         """A second officer approves (never the one who submitted: checked in the action)."""
 
-    @transition(
-        field=state,
-        source=[State.PENDING_APPROVAL, State.RELEASE_REFUSED],
-        target=State.RETURNED,
-        permission="review.approve_review",
+    @_step(
+        [State.PENDING_APPROVAL, State.RELEASE_REFUSED],
+        State.RETURNED,
+        "review.approve_review",
+        verb="return",
+        who=SUPERVISOR,
     )
     def return_to_reviewer(self) -> None:
         """A supervisor returns the review with comments (also one whose release was refused)."""
 
-    @transition(field=state, source=State.RETURNED, target=State.IN_REVIEW, permission=_is_assigned_reviewer)
+    @_step(
+        State.RETURNED,
+        State.IN_REVIEW,
+        _is_assigned_reviewer,
+        verb="resume",
+        who=ASSIGNED_REVIEWER,
+        done="Resumed: the supervisor's comments are shown beside the portions they concern.",
+    )
     def resume(self) -> None:
         """The reviewer takes a returned review up again."""
 
-    @transition(
-        field=state,
-        source=[State.APPROVED, State.RELEASE_REFUSED],
-        target=State.RELEASED,
-        permission="review.release_review",
+    @_step(
+        [State.APPROVED, State.RELEASE_REFUSED],
+        State.RELEASED,
+        "review.release_review",
+        verb="release",
+        who=RELEASER,
     )
     def release(self) -> None:
         """A releaser publishes the approved review (or retries one whose release was refused)."""
 
-    @transition(
-        field=state,
-        source=[State.APPROVED, State.RELEASE_REFUSED],
-        target=State.RELEASE_REFUSED,
-        permission="review.release_review",
-        custom=dict(
-            verb="refuse the release of",
-            audit="review.release_refused",
-            message="The release copy failed the leak check; nothing was stored or served. A supervisor "
-            "may return the review to its reviewer, or a releaser may release it again once fixed.",
-        ),
+    @_step(
+        [State.APPROVED, State.RELEASE_REFUSED],
+        State.RELEASE_REFUSED,
+        "review.release_review",
+        verb="refuse the release of",
+        who=RELEASER,
+        audit="review.release_refused",
+        message="The release copy failed the leak check; nothing was stored or served. A supervisor "
+        "may return the review to its reviewer, or a releaser may release it again once fixed.",
     )
     def refuse_release(self) -> None:
         """The leak check refused the release copy: the review waits here, open, until a

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from review import actions
 from review.access import access_review
 from review.forms import MosaicForm
+from review.views import attempted
 
 
 def _back(pk: int) -> HttpResponse:
@@ -29,11 +30,10 @@ def excise_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
     form = MosaicForm(request.POST)
     key = form.cleaned_data["key"] if form.is_valid() else ""
-    try:
-        changed = actions.excise_everywhere(review, key, actor=request.user)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
-    else:
+    ok, changed = attempted(
+        request, lambda: actions.excise_everywhere(review, key, actor=request.user), "Nothing excised"
+    )
+    if ok:
         n = len(changed)
         messages.success(request, f"Excised every released occurrence in {n} portion{'s' if n != 1 else ''}.")
     return _back(review.pk)
@@ -46,10 +46,11 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     form = MosaicForm(request.POST)
     valid = form.is_valid()
     key, reason = (form.cleaned_data["key"], form.cleaned_data["reason"]) if valid else ("", "")
-    try:
-        actions.acknowledge_mosaic(review, key, reason, actor=request.user)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"Not acknowledged: {actions.refusal(e)}.")
-    else:
+    ok, _ = attempted(
+        request,
+        lambda: actions.acknowledge_mosaic(review, key, reason, actor=request.user),
+        "Not acknowledged",
+    )
+    if ok:
         messages.success(request, "Mosaic finding acknowledged: a supervisor confirms it when approving.")
     return _back(review.pk)

@@ -12,10 +12,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
 from accounts.models import Clearance
-from cables.forms import CableFilterForm, FilterDateField
+from cables.forms import CableFilterForm, FilterDateField, date_range_checked
 from cables.models import Level, Portion
-
-NOTE_MAX = 2000
+from review.forms import NOTE_MAX
 
 
 class IdListField(forms.Field):
@@ -34,14 +33,6 @@ class IdListField(forms.Field):
             raise forms.ValidationError(
                 "The selection was not understood; select the cables again."
             ) from None
-
-
-class NoteForm(forms.Form):
-    """Approve or release, with an optional note for the audit log."""
-
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 class ReturnForm(forms.Form):
@@ -171,8 +162,4 @@ class AuditFilterForm(forms.Form):
         return self.cleaned_data["cable"].strip().upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end of the date range comes before its start.")
-        return data
+        return date_range_checked(self, super().clean() or {}, "date_from", "date_to")

@@ -8,9 +8,10 @@ whose refusals come back to the user as messages.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -48,11 +49,12 @@ from audit import log as audit
 from audit.access import visible_audit_events
 from audit.models import AuditEvent
 from cables.access import visible_cables, visible_filter_choices
-from cables.export import ReleasedPortion, release_view
-from cables.models import LEVEL_RANK, Cable, Level, Portion
+from cables.export import ReleasedPortion
+from cables.models import Cable, Portion
 from cables.paging import PAGE_SIZE, page_of
-from review import actions, consistency, mosaic_status, round_diff
+from review import actions, consistency, duties, mosaic_status, round_diff
 from review.access import access_review, visible_reviews
+from review.forms import NoteForm
 from review.models import Decision, MosaicAcknowledgment, Review
 from review.queue_forms import (
     ApprovalFilterForm,
@@ -60,17 +62,16 @@ from review.queue_forms import (
     AssignForm,
     AssignOneForm,
     AuditFilterForm,
-    NoteForm,
     ReturnForm,
-    clearance_label,
 )
-from review.views import release_copies
+from review.sheet import Piece
+from review.sheet import load as load_sheet
+from review.views import attempted, release_copies
 
 HOME_ITEMS = 5  # per list on the home page; the queues have the rest
 VERIFY_CACHE_SECONDS = 300
 S = Review.State
 REVIEWER_STATES = [S.RETURNED, S.ASSIGNED, S.IN_REVIEW, S.REFERRED]
-LEVEL_BY_RANK = {rank: Level(level).label for level, rank in LEVEL_RANK.items()}
 # Cable columns a queue never shows: they can be large.
 _HEAVY_CABLE_FIELDS = ("cable__text", "cable__dropped_lines", "cable__warnings", "cable__to", "cable__info")
 
@@ -233,76 +234,52 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class ApprovalRow:
-    """One portion side by side: as written, as decided, as it would be released."""
+    """One portion side by side: as written, as decided, as it would be released (the review
+    sheet's row), with the return form's comment field and any earlier comments."""
 
     portion: Portion
-    original: list[tuple[str, tuple[str, ...] | None]]  # (text, codes of an excised span or None)
     decision: Decision | None
     released: ReleasedPortion
-    comment: Any  # the return form's field for this portion
+    pieces: list[Piece]  # the original text, the excised spans marked
     earlier_comments: list[Any]
+    comment: Any  # the return form's field for this portion
     round_diff: round_diff.PortionDiff | None = None  # since the last release (rounds 2 and later)
-
-
-def _original(portion: Portion, decision: Decision | None) -> list[tuple[str, tuple[str, ...] | None]]:
-    """The portion's text, the excised spans marked (the supervisor reads the original anyway)."""
-    if decision is None or decision.kind != Decision.Kind.EXCISE:
-        return [(portion.text, None)]
-    parts: list[tuple[str, tuple[str, ...] | None]] = []
-    at = 0
-    for span in decision.spans.all():
-        if span.start > at:
-            parts.append((portion.text[at : span.start], None))
-        parts.append((portion.text[span.start : span.end], tuple(c.code for c in span.codes.all())))
-        at = max(at, span.end)
-    if at < len(portion.text):
-        parts.append((portion.text[at:], None))
-    return parts
 
 
 def _approval_page(
     request: HttpRequest, review: Review, form: ReturnForm | None, status: int = 200
 ) -> HttpResponse:
-    portions = list(review.cable.portions.all())
+    sheet = load_sheet(review)
+    portions, decisions = sheet.portions, sheet.decisions
     if form is None:
         form = ReturnForm(portions=portions)
-    decisions = {
-        d.portion_id: d
-        for d in review.decisions.prefetch_related("codes", "spans__codes").select_related("decided_by")
-    }
-    released = release_view(
-        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
-    )
-    comments: dict[int | None, list[Any]] = {}
-    for comment in review.comments.select_related("author"):
-        comments.setdefault(comment.portion_id, []).append(comment)
     diff = round_diff.compare(review, portions, decisions)
     rows = [
         ApprovalRow(
-            portion=p,
-            original=_original(p, decisions.get(p.pk)),
-            decision=decisions.get(p.pk),
-            released=r,
-            comment=form[ReturnForm.field_name(p)],
-            earlier_comments=comments.get(p.pk, []),
-            round_diff=diff.portions.get(p.pk) if diff else None,
+            r.portion,
+            r.decision,
+            r.released,
+            r.pieces,
+            r.comments,
+            comment=form[ReturnForm.field_name(r.portion)],
+            round_diff=diff.portions.get(r.portion.pk) if diff else None,
         )
-        for p, r in zip(portions, released, strict=True)
+        for r in sheet.rows
     ]
     user = request.user
     ctx = {
         "review": review,
         "cable": review.cable,
         "rows": rows,
-        "overall_comments": comments.get(None, []),
+        "overall_comments": sheet.overall_comments,
         "return_form": form,
         "approve_form": NoteForm(),
         "is_pending": review.state == S.PENDING_APPROVAL,
         # A review whose release the leak check refused may be returned (not approved again).
         "is_refused": review.state == S.RELEASE_REFUSED,
         "may_return": review.state in (S.PENDING_APPROVAL, S.RELEASE_REFUSED),
-        "is_submitter": review.submitted_by_id is not None and review.submitted_by_id == user.pk,
-        "decided": len(decisions),
+        "is_submitter": duties.submitted(review, user),
+        "decided": sheet.decided,
         "mosaic": mosaic_status.for_review(review, portions, decisions),
         "release_copies": release_copies(review),
         "round_diff": diff,
@@ -331,13 +308,14 @@ def _after_failure(request: HttpRequest, perm: str, page: str, *args: Any) -> Ht
 @login_required
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        confirm = request.POST.getlist("confirm_mosaic")  # acknowledged mosaic findings ticked
-        actions.approve(review, actor=request.user, note=note, confirm_mosaic=confirm)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not approved: {actions.refusal(e)}.")
+    note = NoteForm.posted_note(request.POST)
+    confirm = request.POST.getlist("confirm_mosaic")  # acknowledged mosaic findings ticked
+    ok, _ = attempted(
+        request,
+        lambda: actions.approve(review, actor=request.user, note=note, confirm_mosaic=confirm),
+        f"{review.case_number} was not approved",
+    )
+    if not ok:
         return _after_failure(request, "review.approve_review", "review:approval", review.pk)
     messages.success(
         request,
@@ -395,13 +373,15 @@ def releases(request: HttpRequest) -> HttpResponse:
 @login_required
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        review = actions.release(review, actor=request.user, note=note)
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"{review.case_number} was not released: {actions.refusal(e)}.")
+    note = NoteForm.posted_note(request.POST)
+    ok, released = attempted(
+        request,
+        lambda: actions.release(review, actor=request.user, note=note),
+        f"{review.case_number} was not released",
+    )
+    if not ok:
         return _after_failure(request, "review.release_review", "review:releases")
+    review = released
     copy = review.release_copy
     messages.success(
         request,
@@ -420,12 +400,26 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 # -- assignment -----------------------------------------------------------------------------------
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def assign(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+def assignment_page(
+    view: Callable[[HttpRequest, QuerySet[AbstractUser]], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A supervisors' page of cables to assign (assignment, due dates, triage): a POST assigns the
+    cables ticked (assign_posted); a GET shows the page, given the reviewers to choose from."""
+
+    @login_required
+    @requires("review.assign_review", "supervisors")
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        reviewers = reviewers_for(request.user)
+        if request.method == "POST":
+            return assign_posted(request, reviewers)
+        return view(request, reviewers)
+
+    return page
+
+
+@assignment_page
+def assign(request: HttpRequest, reviewers: QuerySet[AbstractUser]) -> HttpResponse:
     visible = visible_cables(request.user)
     filters = AssignFilterForm(request.GET)
     filters.is_valid()
@@ -497,11 +491,8 @@ def _assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:
 
 def _assign_cable(actor: Any, cable: Cable, review: Review | None, reviewer: AbstractUser, note: str) -> str:
     """Open a review if none is open, then assign it; why not, or "" when done."""
-    if clearance_rank(reviewer) < cable.access_rank:
-        return (
-            f"{reviewer.get_username()} is cleared only to {clearance_label(reviewer)} and the cable is "
-            f"{LEVEL_BY_RANK.get(cable.access_rank, cable.level)}: choose a reviewer with a higher clearance"
-        )
+    if why := actions.not_cleared_to_review(reviewer, cable):
+        return why  # before a review is opened for nothing
     if review is not None and review.reviewer_id == reviewer.pk:
         return f"its review {review.case_number} is already assigned to {reviewer.get_username()}"
     if review is not None and review.state not in (S.NEW, S.ASSIGNED):

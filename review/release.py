@@ -25,25 +25,21 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 
 from audit import log as audit
 from cables.export import (
     FORMATS,
     LeakError,
-    PortionDecision,
     ReleaseDocument,
     Secret,
     check_leaks,
     code_display,
     extract,
-    release_view,
     secrets_of,
-    stamp_codes,
 )
 from cables.formats import render as render_format
-from cables.models import Portion
-from review.models import Decision, ExemptionCode, ReleaseCopy, Review, Span
+from review.models import Decision, ReleaseCopy, Review
+from review.sheet import load as load_sheet
 
 AUTHORITY = "E.O. 13526"
 EXTENSIONS = {"txt": "txt", "html": "html", "pdf": "pdf"}
@@ -91,29 +87,15 @@ def doc_number(review: Review) -> str:
     return f"C{review.pk:08d}"
 
 
-def _decisions(review: Review) -> dict[int, Decision]:
-    codes = Prefetch("codes", queryset=ExemptionCode.objects.order_by("order"))
-    spans = Prefetch(
-        "spans",
-        queryset=Span.objects.order_by("start").prefetch_related(
-            Prefetch("codes", ExemptionCode.objects.all())
-        ),
-    )
-    decisions = review.decisions.select_related("portion").prefetch_related(codes, spans)
-    return {d.portion.order: d for d in decisions}
-
-
 def document(review: Review) -> tuple[ReleaseDocument, list[Secret]]:
     """The review's release document and everything it redacted (for the leak check).
 
     The release date is the review's released_at (the release action sets it before rendering).
+    Its portions, stamp and codes come from the review sheet, as the review page's preview does.
     """
     if review.released_at is None:
         raise ValueError(f"{review.case_number} has no release date yet")
-    portions = list(review.cable.portions.order_by("order"))
-    decisions: dict[int, PortionDecision] = {o: d.as_export() for o, d in _decisions(review).items()}
-    order = dict(ExemptionCode.objects.values_list("code", "order"))
-    view = release_view(portions, decisions)
+    sheet = load_sheet(review, comments=False)
     approver = review.approved_by.get_username() if review.approved_by else ""
     doc = ReleaseDocument(
         reference_id=review.cable.reference_id,
@@ -123,10 +105,10 @@ def document(review: Review) -> tuple[ReleaseDocument, list[Secret]]:
         original_classification=review.cable.marking_display(),
         declassified_by=approver or "the Department of State",
         authority=AUTHORITY,
-        portions=tuple(view),
-        codes=stamp_codes((c for p in view for c in p.codes), order),
+        portions=tuple(sheet.released),
+        codes=sheet.codes,
     )
-    return doc, secrets_of(portions, decisions)
+    return doc, secrets_of(sheet.portions, sheet.export_decisions)
 
 
 def render(review: Review) -> Rendered:
@@ -244,22 +226,18 @@ def latest_copies(copies: Iterable[ReleaseCopy]) -> list[ReleaseCopy]:
     return sorted(latest.values(), key=lambda c: c.cable.reference_id)
 
 
-def portion_label(portion: Portion) -> str:
-    """As the redaction log names a portion: paragraph 16, SUBJECT, heading 5."""
-    if portion.kind == "paragraph" and portion.label:
-        return f"paragraph {portion.label}"
-    return portion.label or f"{portion.kind} {portion.order}"
-
-
 def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, str, str, str, str]]:
     """The redaction log: (reference id, version, portion label, decision, codes, justification),
     one row per excised span and per withheld or referred portion of each copy, in portion order.
-    Codes are cited as in the copy (1.4(B)), separated by "; "."""
+    Portions are named as everywhere (cables.export.portion_name). Codes are cited as in the copy
+    (1.4(B)), separated by "; "."""
     for copy in copies:
-        for _order, d in sorted(_decisions(copy.review).items()):
-            if d.kind == Decision.Kind.RELEASE:
+        sheet = load_sheet(copy.review, comments=False)
+        for row in sheet.rows:
+            d = row.decision
+            if d is None or d.kind == Decision.Kind.RELEASE:
                 continue
-            export = d.as_export()
+            export = sheet.export_decisions[row.portion.order]
             kind = d.kind
             if d.agency and d.kind != Decision.Kind.REFER:
                 kind = f"{d.kind} (referred to {d.agency})"
@@ -269,7 +247,7 @@ def redaction_rows(copies: Iterable[ReleaseCopy]) -> Iterator[tuple[str, int, st
                 yield (
                     copy.cable.reference_id,
                     copy.version,
-                    portion_label(d.portion),
+                    row.portion.name,
                     kind,
                     "; ".join(code_display(c) for c in codes),
                     d.justification,

@@ -76,21 +76,11 @@ class RoundDiff:
     def count(self, status: str) -> int:
         return sum(1 for d in self.portions.values() if d.status == status)
 
-    @property
-    def changed(self) -> int:
-        return self.count(CHANGED)
-
-    @property
-    def unchanged(self) -> int:
-        return self.count(UNCHANGED)
-
-    @property
-    def undecided(self) -> int:
-        return self.count(UNDECIDED)
-
-    @property
-    def new(self) -> int:
-        return self.count(NEW)
+    # How many portions are changed, unchanged, undecided, new.
+    changed = property(lambda self: self.count(CHANGED))
+    unchanged = property(lambda self: self.count(UNCHANGED))
+    undecided = property(lambda self: self.count(UNDECIDED))
+    new = property(lambda self: self.count(NEW))
 
     @property
     def changed_portions(self) -> list[PortionDiff]:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.decorators import requires
 from accounts.models import AnyUser
 from aids.models import TriageModel
 from aids.triage import CableTriage, Score
@@ -27,7 +25,7 @@ from cables.forms import CableFilterForm
 from cables.models import Cable
 from cables.paging import PAGE_SIZE
 from review.queue_forms import AssignForm
-from review.queues import assign_posted, reviewers_for
+from review.queues import assignment_page
 
 # -- the systematic-review queue -----------------------------------------------------------------
 
@@ -56,12 +54,8 @@ def queue_cables(user: AnyUser) -> QuerySet[Cable]:
     )
 
 
-@login_required
-@requires("review.assign_review", "supervisors")
-def queue(request: HttpRequest) -> HttpResponse:
-    reviewers = reviewers_for(request.user)
-    if request.method == "POST":
-        return assign_posted(request, reviewers)
+@assignment_page
+def queue(request: HttpRequest, reviewers: QuerySet[Any]) -> HttpResponse:
     filters = TriageFilterForm(request.GET)
     filters.is_valid()
     model = TriageModel.objects.order_by("-version").only("version", "threshold", "created_at").first()

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aids import triage
 from aids.suggest import PortionInput, Suggestion, suggest_cable
-from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
+from cables.export import ReleasedPortion
 from cables.models import Cable, Portion
 from cables.names import names_in_cable
 from review import actions, consistency, mosaic_status, round_diff
@@ -33,6 +33,8 @@ from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.header_block import block_portions, header_block
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from review.round_diff import PortionDiff
+from review.sheet import Piece
+from review.sheet import load as load_sheet
 
 RECENT_CODES = 8
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
@@ -99,17 +101,6 @@ def make_picker(cable: Cable, vocabulary: Sequence[ExemptionCode], recent: list[
                 ticks[code] = CodeChoice(code, titles[code], why)
     others = [CodeChoice(c.code, c.title) for c in vocabulary if c.code not in ticks]
     return Picker(list(ticks.values()), others)
-
-
-@dataclass
-class Piece:
-    """A stretch of a portion's original text; codes is set when it lies in an excised span."""
-
-    text: str
-    excised: bool = False
-    codes: tuple[str, ...] = ()
-    start: int = 0
-    end: int = 0
 
 
 @dataclass
@@ -199,40 +190,13 @@ class Row:
         return ";".join(f"{p.start}:{p.end}:{','.join(p.codes)}" for p in self.spans)
 
 
-def _pieces(text: str, decision: Decision | None) -> list[Piece]:
-    """The text split at the excised spans; joined back together it is exactly portion.text."""
-    if decision is None or decision.kind != Decision.Kind.EXCISE:
-        return [Piece(text, start=0, end=len(text))] if text else []
-    pieces, at = [], 0
-    for span in decision.spans.all():
-        if span.start > at:
-            pieces.append(Piece(text[at : span.start], start=at, end=span.start))
-        codes = tuple(c.code for c in sorted(span.codes.all(), key=lambda c: c.order))
-        pieces.append(Piece(text[span.start : span.end], True, codes, span.start, span.end))
-        at = span.end
-    if at < len(text):
-        pieces.append(Piece(text[at:], start=at, end=len(text)))
-    return pieces
-
-
 def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     """Everything the page and its fragments show, in a number of queries that does not grow
-    with the number of portions."""
+    with the number of portions (the review sheet, review/sheet.py, and a few more)."""
     cable = review.cable
-    portions = list(cable.portions.all())
-    decisions = {d.portion_id: d for d in review.decisions.prefetch_related("codes", "spans__codes")}
-    comments = list(review.comments.select_related("author"))
-    by_portion: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.portion_id is not None:
-            by_portion.setdefault(comment.portion_id, []).append(comment)
-    released = release_view(
-        portions, {p.order: decisions[p.pk].as_export() for p in portions if p.pk in decisions}
-    )
-    rows = [
-        Row(p, decisions.get(p.pk), _pieces(p.text, decisions.get(p.pk)), r, by_portion.get(p.pk, []))
-        for p, r in zip(portions, released, strict=True)
-    ]
+    sheet = load_sheet(review)
+    portions, decisions = sheet.portions, sheet.decisions
+    rows = [Row(r.portion, r.decision, r.pieces, r.released, r.comments) for r in sheet.rows]
     editable = review.may_decide(request.user)
     available = {t.name for t in review.get_available_user_state_transitions(request.user)}
     ctx: dict[str, Any] = {
@@ -241,7 +205,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         "rows": rows,
         "decided": len(decisions),
         "total": len(portions),
-        "overall_comments": [c for c in comments if c.portion_id is None],
+        "overall_comments": sheet.overall_comments,
         "commented_rows": [r for r in rows if r.comments],  # the return map: each linked from the summary
         "editable": editable,
         "kinds": FORM_KINDS.items(),
@@ -255,7 +219,7 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
         ctx["all_codes"] = vocabulary
     ctx["referred_rows"] = [r for r in rows if r.decision and r.decision.kind == Decision.Kind.REFER]
     ctx["submit_blocked"] = editable and "submit" not in available and len(decisions) < len(portions)
-    ctx["stamp"] = release_stamp(released)
+    ctx["stamp"] = sheet.stamp
     ctx["mosaic"] = mosaic_status.for_review(review, portions, decisions)
     ctx["release_copies"] = release_copies(review)
     ctx["round_diff"] = diff = round_diff.compare(review, portions, decisions)
@@ -296,17 +260,6 @@ def release_copies(review: Review) -> list[ReleaseCopy]:
     )
 
 
-def release_stamp(released: Sequence[ReleasedPortion]) -> str:
-    """The status stamp the release copy would carry (the copies' own function, codes in the
-    copies' order), or why there is none yet."""
-    if not released:
-        return "NOTHING TO RELEASE"
-    if any(p.status == "undecided" for p in released):
-        return "INCOMPLETE: not every portion is decided"
-    order = {c.code: c.order for c in ExemptionCode.objects.all()}
-    return status_stamp(released, stamp_codes((c for p in released for c in p.codes), order))
-
-
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -316,6 +269,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
+
+
+def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> tuple[bool, Any]:
+    """Run an action for a plain form (the queues, the mosaic forms): (True, what it returned), or
+    (False, None) with its refusal as an error message, "{refused}: {why}."."""
+    try:
+        return True, action()
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"{refused}: {actions.refusal(e)}.")
+        return False, None
 
 
 def _attempt(
@@ -515,45 +478,28 @@ def _form_errors(form: Any) -> str:
     return "; ".join(str(e) for e in errors)
 
 
-DONE = {
-    "start": "Review started: decide each portion, then submit.",
-    "submit": "Submitted for approval: a supervisor will approve it or return it with comments.",
-    "refer": "Referred: the review waits for the agency's answer; record it on this page when it comes.",
-    "resume": "Resumed: the supervisor's comments are shown beside the portions they concern.",
-}
-
-
 def _transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     review = access_review(request.user, pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    note = NoteForm.posted_note(request.POST)
     action = getattr(actions, name)
-    _attempt(request, lambda: action(review, actor=request.user, note=note), DONE[name])
+    done = actions.transition_custom(name)["done"]  # its @transition(custom=...), review.models
+    _attempt(request, lambda: action(review, actor=request.user, note=note), done)
     return redirect("review:detail", review.pk)
 
 
-@login_required
-@require_POST
-def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "start")
+def _transition_view(name: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The view of one of the page's transition buttons (PAGE_TRANSITIONS)."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _transition(request, pk, name)
+
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def refer(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "refer")
-
-
-@login_required
-@require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "resume")
+start, submit, refer, resume = (_transition_view(name) for name in PAGE_TRANSITIONS)
 
 
 @login_required

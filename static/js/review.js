@@ -232,10 +232,15 @@ class ReviewPage {
     action();
   }
 
-  releaseHeader() {
-    const form = this.root.querySelector("form[data-header-block]");
+  // Post the form `selector` finds in `scope`, or say (`missing`) why there is none.
+  postFound(scope, selector, missing) {
+    const form = scope.querySelector(selector);
     if (form) this.post(form);
-    else this.announce("The routing and header lines are all decided already.", true);
+    else this.announce(missing, true);
+  }
+
+  releaseHeader() {
+    this.postFound(this.root, "form[data-header-block]", "The routing and header lines are all decided already.");
   }
 
   releaseRest() {
@@ -260,15 +265,11 @@ class ReviewPage {
   }
 
   acceptSuggestion() {
-    const form = this.current.querySelector("form[data-accept-suggestion]");
-    if (form) this.post(form);
-    else this.announce("There is no suggestion for this portion.", true);
+    this.postFound(this.current, "form[data-accept-suggestion]", "There is no suggestion for this portion.");
   }
 
   undo() {
-    const form = this.current.querySelector("form[data-undo]");
-    if (form) this.post(form);
-    else this.announce("This portion has no decision to undo.", true);
+    this.postFound(this.current, "form[data-undo]", "This portion has no decision to undo.");
   }
 
   excise() {

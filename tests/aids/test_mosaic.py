@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from aids.mosaic import Part, covers, find, name_words, portion_name, statuses
+from aids.mosaic import Part, covers, find, name_words, statuses
+from cables.export import portion_name
 from cables.models import Cable, Portion
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
@@ -133,7 +136,7 @@ def test_it_names_every_place() -> None:
     ],
 )
 def test_portion_names(kind: str, label: str, order: int, name: str) -> None:
-    assert portion_name(kind, label, order) == name
+    assert portion_name(SimpleNamespace(kind=kind, label=label, order=order)) == name  # type: ignore[arg-type]
 
 
 # -- partial matching: the words of a name, titles, possessives, initials, withheld phrases ------

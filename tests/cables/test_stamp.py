@@ -1,5 +1,7 @@
 """The one status stamp (cables.export.status_stamp) for the copies and the review page's preview
-(review.views.release_stamp): a table of cases, and the two that used to disagree (issue 14)."""
+(review.sheet.ReviewSheet.stamp): a table of cases, and the two that used to disagree (issue 14).
+tests/review/test_stamp_preview_and_copy.py runs the page's preview and the stored copy over the
+same decisions."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from cables.export import (
     status_stamp,
     strike_text,
 )
-from review.views import release_stamp
 
 
 class P:
@@ -57,21 +58,6 @@ def test_the_preview_and_the_copies_stamp_alike(decisions: dict[int, PortionDeci
     assert status_stamp(view, codes) == stamp
     doc = ReleaseDocument("07X1", "F-1", "C1", date(2026, 1, 1), "C", "x", "E.O.", tuple(view), codes)
     assert doc.status == stamp
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "decisions, stamp",
-    [
-        ({1: REL, 2: EX6, 3: WB1}, "RELEASE IN PART B1, 1.4(D), B6"),
-        ({1: REL, 2: WB1, 3: WB1}, "DENY IN FULL"),
-        ({1: REL}, "INCOMPLETE: not every portion is decided"),
-    ],
-)
-def test_the_review_pages_preview_uses_the_copies_stamp(
-    decisions: dict[int, PortionDecision], stamp: str
-) -> None:
-    assert release_stamp(release_view(PORTIONS, decisions)) == stamp
 
 
 def _doc(decisions: dict[int, PortionDecision]) -> ReleaseDocument:

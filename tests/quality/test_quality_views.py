@@ -170,7 +170,8 @@ def test_the_check_page_shows_text_decision_and_release(
     assert "Paragraph 1 of 09QV1." in body  # the original text, even where withheld
     assert "Withhold" in body and "B1" in body and "1.4(d)" in body
     assert "names a confidential source" in body  # the justification
-    assert re.search(r"B1, 1.4\(d\)\s*</span>", response.content.decode())  # the released box
+    # The released box, as the copy's box says it (cables.export.box_label).
+    assert re.search(r"B1, 1.4\(D\)\s*</span>", response.content.decode())
     assert body.count("Paragraph 2 of 09QV1.") == 2  # original and release copy
     assert 'name="verdict_1"' in response.content.decode() and 'name="note_3"' in response.content.decode()
 

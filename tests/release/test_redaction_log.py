@@ -51,7 +51,7 @@ def test_the_public_log_has_no_justifications(client: Client, released: ReleaseC
     assert r["Content-Disposition"] == 'attachment; filename="09ANKARA100-v1-redactions.csv"'
     assert rows(r.content) == [
         ["reference_id", "version", "portion", "decision", "codes"],
-        ["09ANKARA100", "1", "SUBJECT", "withhold", "B1; 1.4(D)"],
+        ["09ANKARA100", "1", "the SUBJECT line", "withhold", "B1; 1.4(D)"],
         ["09ANKARA100", "1", "paragraph 1", "excise", "B6"],
     ]
     assert b"source" not in r.content
@@ -63,7 +63,7 @@ def test_a_cleared_role_gets_the_justifications(client: Client, alice: User, rel
     assert r.status_code == 200
     assert rows(r.content) == [
         ["reference_id", "version", "portion", "decision", "codes", "justification"],
-        ["09ANKARA100", "1", "SUBJECT", "withhold", "B1; 1.4(D)", "'=names the talks"],  # no formula
+        ["09ANKARA100", "1", "the SUBJECT line", "withhold", "B1; 1.4(D)", "'=names the talks"],  # no formula
         ["09ANKARA100", "1", "paragraph 1", "excise", "B6", "a source's name"],
     ]
     event = AuditEvent.objects.latest("seq")
@@ -94,7 +94,7 @@ def test_supervisors_and_auditors_get_the_bulk_log(
     assert r.status_code == 200
     assert r["Content-Disposition"] == 'attachment; filename="redactions.csv"'
     assert [row[:4] for row in rows(r.content)[1:]] == [
-        ["09ANKARA100", "1", "SUBJECT", "withhold"],
+        ["09ANKARA100", "1", "the SUBJECT line", "withhold"],
         ["09ANKARA100", "1", "paragraph 1", "excise"],
     ]
 

@@ -313,7 +313,10 @@ def test_one_review_is_not_assigned_above_the_reviewers_clearance(
     r = client.post(f"/reviews/{review.pk}/assign/", {"reviewer": dave.pk})
     review.refresh_from_db()
     assert review.state == S.NEW
-    assert texts(r) == [f"{review.case_number} was not assigned: dave is not cleared for 07PARIS1."]
+    assert texts(r) == [
+        f"{review.case_number} was not assigned: dave is cleared only to CONFIDENTIAL and the cable is "
+        "SECRET: choose a reviewer with a higher clearance."
+    ]
 
 
 def test_a_reviewer_cannot_assign_one_review(

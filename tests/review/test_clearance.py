@@ -136,7 +136,7 @@ def test_a_review_of_it_cannot_be_opened_or_assigned_by_someone_not_cleared(
     with pytest.raises(PermissionDenied, match="not cleared"):
         actions.open_review(secret, actor=dora)
     review = actions.open_review(secret, actor=bob)
-    with pytest.raises(ValidationError, match="not cleared"):
+    with pytest.raises(ValidationError, match="dave is cleared only to CONFIDENTIAL and the cable is SECRET"):
         actions.assign(review, actor=bob, reviewer=dave)
     assert Review.objects.get().state == "new"
 

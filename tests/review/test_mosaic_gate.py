@@ -11,7 +11,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from aids.mosaic import portion_name
 from aids.suggest import PortionInput, suggest_cable
 from audit.models import AuditEvent
 from cables.ingest import ingest_cable
@@ -89,7 +88,7 @@ def released_as(review: Review, key: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for hit in findings(review)[key].finding.hits:
         p = portions[hit.part]
-        out.setdefault(portion_name(p.kind, p.label, p.order), []).append(p.text[hit.start : hit.end])
+        out.setdefault(p.name, []).append(p.text[hit.start : hit.end])
     return out
 
 

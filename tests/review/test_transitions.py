@@ -67,7 +67,7 @@ def test_a_review_goes_only_to_a_reviewer_cleared_for_the_cable(
     cable: Cable, bob: User, dave: User, carol: User
 ) -> None:
     review = actions.open_review(cable, actor=bob)
-    with pytest.raises(ValidationError, match="dave is not cleared for 09ANKARA100"):
+    with pytest.raises(ValidationError, match="dave is cleared only to .* choose a reviewer with a higher"):
         actions.assign(review, actor=bob, reviewer=dave)
     with pytest.raises(ValidationError, match="carol is not a reviewer"):
         actions.assign(review, actor=bob, reviewer=carol)
