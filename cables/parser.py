@@ -277,10 +277,17 @@ _PAGE = r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$"
 _PAGE_BREAK_RE = re.compile(_PAGE)
 _TRAILING_PAGE_BREAK_RE = re.compile(r"\s+" + _PAGE)
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
+# An old page header in full: page, post, serial, section, time group (`... 01 OF 02 082030Z`).
+_OLD_PAGE_FULL_RE = re.compile(
+    r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s+(?:\d{2,3}\s+OF\s+\d{2,3}\s+)?\d{6}Z\b\s*"
+)
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
 _MARK_RE = re.compile(r"\(\s?([A-Za-z][A-Za-z/ ,\-]{0,40}?)\s?\)\s*(.*)$")
 _DASHES_RE = re.compile(r"[-=_*~ ]{3,}$")
+_REF_FIRST_ITEM_RE = re.compile(r"(?:\(A\)|\[A\]|A[.):])\s*\S")
+# The rest of a citation: its serial number, or a post and serial number.
+_REF_CONTINUED_RE = re.compile(r"\d{2,}\b|[A-Z][A-Za-z .']{1,25} \d{2,}\b")
 _REF_NEXT_ITEM_RE = re.compile(r"(?:\(([B-Z])\)|\[([B-Z])\]|([B-Z])[.)])\s*\S|-\s+\(?([B-Z])[.)]")
 _REASON_TOKEN_RE = re.compile(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
 _REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
@@ -394,6 +401,9 @@ def parse_references(text: str, year: str) -> list[Reference]:
             if not chunk:
                 continue
             cites = _citations(chunk, year)
+            if not cites and (m := _SERIAL_FIRST_RE.fullmatch(chunk)):
+                # "870 ULAANBAATAR": the serial written before the post.
+                cites = [(0, ref_id) for _, ref_id in _citations(f"{m.group(2)} {m.group(1)}", year)]
             if not cites:
                 out.append(Reference(label, chunk, ""))
                 continue
@@ -414,6 +424,8 @@ _INNER_LABEL_RE = re.compile(r"\s*(?:REF\s*:?\s*(?:[A-Z](?:[.)]|\s))?|\(?[A-Z][.
 _ZERO_FOR_O_RE = re.compile(r"(?<=[A-Z])0(?=[A-Z]|\s[0-9])|\b0(?=[A-Z]{3})")  # SANTIAG0, 0TTAWA
 _ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
 _O_FOR_ZERO_RE = re.compile(r"(?<![A-Z])O(?=\d\s)")  # (B)O4 CHENNAI: the letter O typed for a zero
+_MARK_IN_CITE_RE = re.compile(r"(?<=[A-Z] )\((?:U|C|S|SBU)\)(?=\s?\d)")
+_SERIAL_FIRST_RE = re.compile(r"(?!(?:19|20)\d\d )(\d{3,7}) ([A-Za-z][A-Za-z .']{2,30})")
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
 
 
@@ -422,9 +434,11 @@ def _ref_items(text: str) -> list[tuple[str, str]]:
     upper = text.upper()
     marks: list[tuple[int, int, str]] = []
     last = ""
+    # Re-cased text (`Ref: a. 05 state 201650 b. 05 berlin 3726`) writes its letters in lower case.
+    lower_letters = text[:2] == "a." or text[:3] in ("a) ", "(a)")
     for m in _LABEL_RE.finditer(upper):
         letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-        if text[m.start()].islower():
+        if text[m.start()].islower() and not lower_letters:
             continue
         # Letters run in order (A, B, C; repeated or one skipped at most): an initial is not a letter.
         if not last and letter != "A":
@@ -438,7 +452,7 @@ def _ref_items(text: str) -> list[tuple[str, str]]:
         last = letter
     items: list[tuple[str, str]] = []
     head = text[: marks[0][0]] if marks else text
-    if head.strip(" ,;:."):
+    if head.strip(" ,;:.") and not (marks and head.strip(" ,;:.").upper() in ("REF", "REFS", "REFTEL")):
         items.append(("", head))
     for k, (_, end, letter) in enumerate(marks):
         stop = marks[k + 1][0] if k + 1 < len(marks) else len(text)
@@ -459,6 +473,8 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
         upper = _ZERO_FOR_O_RE.sub("O", upper)
     if "O" in upper:
         upper = _O_FOR_ZERO_RE.sub("0", upper)
+    if "(" in upper:  # KUWAIT (C)02293: a portion mark between the post and the serial
+        upper = _MARK_IN_CITE_RE.sub(lambda m: " " * len(m.group()), upper)
     tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
     found: list[tuple[int, str]] = []
     last_post = ""
@@ -481,16 +497,25 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             if tokens[j - 2][1] == "(":
                 cite_year = tokens[j - 1][1]  # STATE (01) 201265
                 j -= 3
-        if j >= 0 and tokens[j][1] in ("#", "NO", "NR"):
-            j -= 1
+        if j >= 0 and tokens[j][1] in ("#", "NO", "NR", ":"):
+            j -= 1  # STATE NO. 1234, STATE: 73097
         post, first = _post_before(tokens, j)
         if not post:
             # "BRASILIA 2799 AND 2764", "STATE 188314, 259032": more serials of the post before.
-            is_year = len(tok) == 4 and tok[:2] in ("19", "20") or nxt[:1].isalpha()
+            is_year = (
+                len(tok) == 4 and tok[:2] in ("19", "20") or nxt[:1].isalpha() and nxt not in ("AND", "OR")
+            )
             after_slash = tokens[j][1] == "/" if j >= 0 else False
             if after_slash and len(tok) <= 2:
                 continue  # PANAMA 00789/08: the year, written after the serial
-            if last_post and j >= 0 and tokens[j][1] in ("AND", ",", "&", "/") and found and not is_year:
+            if (
+                last_post
+                and j >= 0
+                and tokens[j][1] in ("AND", ",", "&", "/")
+                and found
+                and not is_year
+                and int(tok)
+            ):
                 found.append((tokens[k][0], f"{last_year}{last_post}{int(tok)}"))
             continue
         if not cite_year and first > 0 and (y := tokens[first - 1][1]).isdigit():
@@ -569,8 +594,10 @@ def _post_typo(name: str, words: int) -> str:
         return hit
     for i in range(len(name)):
         shorter = name[:i] + name[i + 1 :]
-        if hit := (shorter if shorter in _POSTS else _POST_DELETES.get(shorter)):
-            return hit
+        if hit := (
+            shorter if shorter in _POSTS else _POST_ALIASES.get(shorter) or _POST_DELETES.get(shorter)
+        ):
+            return hit  # SECTSTATE: a letter added to a short form
     return ""
 
 
@@ -629,12 +656,16 @@ _POST_ALIASES = {
     "SAOPAOLO": "SAOPAULO",
     "ADDIS": "ADDISABABA",
     "PORTOFPRINCE": "PORTAUPRINCE",
+    "PORTA": "PORTAUPRINCE",
     "KUALA": "KUALALUMPUR",
     "DAR": "DARESSALAAM",
     "TAIPEI": "TAIPEI",
     "AIT": "AITTAIPEI",
     "UNESCOPARIS": "UNESCOPARISFR",
-    "PARISFR": "PARIS",
+    "UNESCOPARISFR": "UNESCOPARISFR",
+    "USUNESCOPARISFR": "UNESCOPARISFR",
+    "USUNESCO": "UNESCOPARISFR",
+    "PARISFR": "UNESCOPARISFR",  # the UNESCO mission (RUEHFR/UNESCO PARIS FR); the embassy is PARIS
     "MEXICOCITY": "MEXICO",
     "HAGUE": "THEHAGUE",
     "CASA": "CASABLANCA",
@@ -762,7 +793,7 @@ class _Parser:
 
     def run(self, *, look_for_full_copy: bool = True) -> ParsedCable:
         body_start = self._header()
-        if body_start >= len(self.texts) and not self._found_header():
+        if body_start >= len(self.texts) and (not self._found_header() or self._closing_banner_only()):
             # No routing line, banner or header field anywhere: a fragment of a cable's body.
             self.portions = []
             self.dropped = {}
@@ -805,6 +836,28 @@ class _Parser:
                 full.declassify_instruction,
             )
 
+    def _closing_banner_only(self) -> bool:
+        """The only header line found is a classification line after lines of text, near the end: the
+        closing line of a fragment that starts mid-body (no routing line, banner or field before it)."""
+        cable = self.cable
+        if not self.banner_cls or self.banner_key or cable.transmission_id or cable.sent_at or cable.origin:
+            return False
+        if cable.subject or self.tags_field is not None or cable.references or cable.executive_order:
+            return False
+        portions = self.portions
+        first = next(
+            (
+                k
+                for k, p in enumerate(portions)
+                if p.kind == "header" and p.parts and _banner_level("".join(p.parts))[0] is not None
+            ),
+            -1,
+        )
+        if first < 3 or any(p.kind != "header" or p.label for p in portions[:first]):
+            return False
+        after = [p for p in portions[first + 1 :]]
+        return len(after) <= 4
+
     def _found_header(self) -> bool:
         cable = self.cable
         return bool(
@@ -817,6 +870,15 @@ class _Parser:
             or cable.executive_order
             or any(p.kind == "header" and p.label for p in self.portions)
         )
+
+    def _page_header_rest(self, s: str, number: int) -> str:
+        """The text run onto an old page header line after its time group, "" when there is none.
+        When there is, the header itself is reported as dropped characters of that line."""
+        m = _OLD_PAGE_FULL_RE.match(s)
+        if m is None or m.end() == len(s):
+            return ""
+        self.cable.dropped_characters.append(DroppedLine(number, m.group().rstrip(), "page break"))
+        return s[m.end() :]
 
     def drop(self, line: _Line, reason: str) -> None:
         if line.split:  # part of a line that also holds kept text: keep it as a caption
@@ -900,8 +962,13 @@ class _Parser:
                 upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
             ):
                 # Even in the middle of a wrapped field: a page break belongs to no field.
-                self.drop(ln, "page break")
                 blank_since = prev_blank
+                if not ln.split and (rest := self._page_header_rest(s, ln.number)):
+                    # Text run onto an old page header (`PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME
+                    # 1098`) is read as a line of its own.
+                    pending.insert(0, _Line(ln.number, rest, True))
+                    continue
+                self.drop(ln, "page break")
                 continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
             if current is not None and self._continues(current_field, s, prev_blank):
@@ -934,7 +1001,9 @@ class _Parser:
             elif not seen_fm and s[-1].isdigit() and (m := _DTG_RE.match(s)):
                 self._dtg(m, ln.number)
                 self.header_portion("header", "", s, ln.number)
-            elif upper.startswith("FM ") or (upper.startswith("FROM ") and not seen_banner):
+            elif upper.startswith("FM ") or (
+                upper.startswith("FROM ") and not seen_banner and _is_from_line(s)
+            ):
                 seen_fm = True
                 label, _, rest = s.partition(" ")
                 cable.origin = _strip_address(rest.strip())
@@ -1047,6 +1116,8 @@ class _Parser:
                 return not (_PARA_RE.match(s) or _MARK_RE.match(s) or _CLASSIFIED_BY_RE.match(s))
             if fld == "REF" and _ENDS_WITH_LABEL_RE.search("".join(self.portions[-1].parts).rstrip()):
                 return True  # "C)" at the end of a line, its citation after a blank line
+            if fld == "REF" and self._ref_broken_by_blank(s):
+                return True
             return fld == "REF" and self._next_ref_item(s)
         if fld == "TAGS":
             return (
@@ -1071,7 +1142,12 @@ class _Parser:
                 and upper.startswith("TAGS")
             )
         if fld == "REF":
-            return not (_CLASSIFIED_BY_RE.match(s) or _PARA_RE.match(s) or _SUBJECT_RE.match(s))
+            return not (
+                _CLASSIFIED_BY_RE.match(s)
+                or _PARA_RE.match(s)
+                or _SUBJECT_RE.match(s)
+                or upper.startswith("SENSITIVE BUT UNCLAS")
+            )
         if fld == "CLASSIFIED":
             return not (_PARA_RE.match(s) or _REF_RE.match(s) or _SUBJECT_RE.match(s))
         if fld == "caption":
@@ -1082,6 +1158,25 @@ class _Parser:
             return False
         return False
 
+    def _ref_broken_by_blank(self, s: str) -> bool:
+        """A REF field whose last citation a blank line cut in two: `(B) Rio de Janeiro` / `00723 ...`,
+        `D. 03` / `HANOI 2323 E. ...`; or a `REFS:` label alone, its item A after a blank line."""
+        last = "".join(self.portions[-1].parts).rstrip() if self.portions else ""
+        if not last:
+            return _REF_FIRST_ITEM_RE.match(s) is not None and len(s) <= 120
+        if (
+            len(s) > 120
+            or _PARA_RE.match(s)
+            or _MARK_RE.match(s)
+            or last[-1] in ".)"
+            or "SENSITIVE" in s.upper()
+        ):
+            return False
+        tail = last.rsplit(None, 1)[-1]
+        if not (tail.isalpha() or (tail.isdigit() and len(tail) <= 2)):
+            return False  # the last citation has its serial number
+        return _REF_CONTINUED_RE.match(s) is not None
+
     def _next_ref_item(self, s: str) -> bool:
         """`B. LONDON 2738` after a blank line continues a REF list whose last letter was A."""
         m = _REF_NEXT_ITEM_RE.match(s)
@@ -1090,7 +1185,7 @@ class _Parser:
         letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         field_text = "".join(self.portions[-1].parts) if self.portions else ""
         prev = chr(ord(letter) - 1)
-        return re.search(rf"(?:^|[\s(\[]){prev}[.)\]]", field_text) is not None
+        return re.search(rf"(?:^|[\s(\[]){prev}[.)\]]", field_text, re.IGNORECASE) is not None
 
     def _continues_caption(self, s: str) -> bool:
         """A caption wrapped onto the next line (`... WHA/CAR - KAREN` / `JO MCISAAC`) is one caption.
@@ -1257,6 +1352,7 @@ class _Parser:
             or upper.startswith("DEPARTMENT ")
             or upper.startswith("SIPDIS")
             or upper.startswith("NOFORN")
+            or upper.startswith("SENSITIVE BUT UNCLAS")
             or upper.startswith("CODEL ")
             or upper.endswith(" ONLY")
         )
@@ -1366,9 +1462,13 @@ class _Parser:
                         gap = "page"
                         continue
                 elif first == "P" and _OLD_PAGE_RE.match(s):
-                    self.drop_at(number - 1, "page break")
+                    rest = self._page_header_rest(s, number)
                     gap = "page"
-                    continue
+                    if not rest:
+                        self.drop_at(number - 1, "page break")
+                        continue
+                    s, first = rest, rest[0]
+                    maybe_start = first.isdigit() or first == "(" or (first.isupper() and s[1:2] == ".")
                 if len(s) == 6 and s.upper() == "SIPDIS":
                     self.drop_at(number - 1, "SIPDIS")
                     continue
@@ -1770,6 +1870,19 @@ def classifier_names(classified_by: str) -> list[str]:
         while k > 0 and _is_name_token(tokens[k - 1]):
             k -= 1
         run = tokens[k:]
+        if len(run) >= 3 and k > 0 and len(run[0]) == 1 and (tokens[k - 1] + run[0]).upper() in _TITLE_WORDS:
+            run = run[1:]  # "AFFAIR S ROBERT LUKE": a title's last letter wrapped onto the name
+        if (
+            len(run) > 2
+            and tokens[k - 1].upper() in ("FOR", "TO", "AND")
+            and any(t.upper() in ("FOR", "TO") for t in tokens[:k])
+        ):
+            # "DAS for Central Asia George Krol", "Ambassador to Sudan Timothy Carney": the place the
+            # title names runs into the name; keep the name (an initial, a suffix with it).
+            keep = 3 if _INITIAL_RE.fullmatch(run[-2]) or _INITIAL_RE.fullmatch(run[-3]) else 2
+            if run[-1].startswith("\x01"):
+                keep += 1
+            run = run[-keep:]
         if not run or all(len(t.rstrip(".")) <= 1 for t in run):
             continue  # no name, or only initials
         name = " ".join(run).replace(" \x01", ", ")
@@ -1815,6 +1928,7 @@ _TITLE_PREFIXES = (
 _COMMA_APOSTROPHE_RE = re.compile(r"(?<=\b[OoDd]),(?=[A-Za-z])")
 _SUFFIX_RE = re.compile(r",\s*((?:JR|SR)\.?|II|III|IV)(?=[\s,.;:]|$)", re.IGNORECASE)
 _NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;:()]|\s-\s|/(?=[A-Z][a-z]))\s*")
+_INITIAL_RE = re.compile(r"[A-Z0]\.")
 _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 
 
@@ -1930,7 +2044,11 @@ def clean_subject(text: str) -> str:
     return text
 
 
-_SUBJECT_STOP_RE = re.compile(r"\bSensitive but\b|\bThis is an action request\b", re.IGNORECASE)
+# A line that ends a wrapped subject: a handling note, an action request, an old page header cut
+# short (`PAGE 02 HARA`).
+_SUBJECT_STOP_RE = re.compile(
+    r"\bSensitive but\b|\bThis is an action request\b|PAGE \d\d\s+[A-Z]", re.IGNORECASE
+)
 # The metadata row before the full text of a cable whose partial extract came first.
 _FULL_COPY_ROW_RE = re.compile(r"\n[ \t]*\d{3,8},\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d,\d\d[A-Z]")
 _HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
@@ -1946,6 +2064,14 @@ _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\
 
 # On the line in capitals: a case-sensitive pattern is searched several times faster.
 _HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|REF\(S\):|CLASSIFIED BY:|:\d\d:\d\d")
+
+
+def _is_from_line(s: str) -> bool:
+    """`FROM AMEMBASSY ROME` is the sender's line; `FROM BOTSWANA." THE PRESS ...` is a sentence."""
+    return len(s) <= 60 and not _SENTENCE_END_RE.search(s)
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?][\"')]?\s+\S")
 
 
 def _is_routed_address(s: str) -> bool:
