@@ -580,6 +580,7 @@ def test_a_fragment_whose_only_banner_is_its_closing_line_is_body_with_its_signa
 
 
 def test_a_sentence_starting_with_from_is_not_the_senders_line() -> None:
-    text = 'ASSURANCE FROM GABORONE THAT ANC FIGHTERS ARE NOT OPERATING\nFROM BOTSWANA." THE PRESS RELEASE\n\nMAINO\n'
+    sentence = 'FROM BOTSWANA." THE PRESS RELEASE'
+    text = f"ASSURANCE FROM GABORONE THAT ANC FIGHTERS ARE NOT OPERATING\n{sentence}\n\nMAINO\n"
     cable = parse_cable(text)
     assert (cable.origin, cable.signers) == ("", ["MAINO"])
