@@ -1,12 +1,13 @@
 """Parser throughput on the bulk corpus, parse time of pathological inputs, and REF resolution.
 
-    .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N] [--against OLD/parser.py]
+    .venv/bin/python bench/parse.py [path/to/cables.jsonl.gz] [--rounds N] [--against OLD]
 
 Prints MB/s and cables/s on one core (best of N rounds, CPU time of this process), then the time of
 each bad input against its budget (1 s each, 5 s for 50 MB), then the share of REF items citing a
 cable (a post name and a serial number) that got a reference id (target 98%), listing the ones that
-did not. Exits 1 if a target is missed. With --against, it instead times another version of
-cables/parser.py (e.g. `git show 469dae8:cables/parser.py > /tmp/old_parser.py`) and this one in the
+did not. Exits 1 if a target is missed. With --against, it instead times another version of the
+parser (OLD: a single-file parser, e.g. `git show 469dae8:cables/parser.py > /tmp/old_parser.py`, or
+the root of another checkout, e.g. `git worktree add /tmp/old 0dda813`) and this one in the
 same process, interleaved round by round (old, new, new, old, ...), which a shared machine's load
 swings less than two separate runs, and exits 1 if this one is slower.
 Not a test: run by hand, record the figures in docs/performance.md.
@@ -83,13 +84,32 @@ def bad_inputs(seed: str) -> dict[str, tuple[str, float]]:
     }
 
 
+def load_other(other: Path) -> object:
+    """Another version of the parser: a single `parser.py` (before the split into cables/parser/), or
+    the root of another checkout, whose `cables.parser` is imported under its own modules and then
+    set aside, so that this checkout's stays the one `cables.parser` names."""
+    if other.is_file():
+        spec = importlib.util.spec_from_file_location("other_parser", other)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["other_parser"] = module
+        spec.loader.exec_module(module)
+        return module
+    ours = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] == "cables"}
+    sys.path.insert(0, str(other.resolve()))
+    try:
+        module = importlib.import_module("cables.parser")
+    finally:
+        sys.path.remove(str(other.resolve()))
+        for name in [n for n in sys.modules if n.split(".")[0] == "cables"]:
+            del sys.modules[name]  # the other version's modules live on through its functions
+        sys.modules.update(ours)
+    return module
+
+
 def compare(texts: list[str], size: int, other: Path, rounds: int) -> int:
-    """Time `other` (a parser.py) and this parser interleaved; 1 if this one's best is slower."""
-    spec = importlib.util.spec_from_file_location("other_parser", other)
-    assert spec is not None and spec.loader is not None
-    old = importlib.util.module_from_spec(spec)
-    sys.modules["other_parser"] = old
-    spec.loader.exec_module(old)
+    """Time `other` (see load_other) and this parser interleaved; 1 if this one's best is slower."""
+    old = load_other(other)
     best = {"other": float("inf"), "this": float("inf")}
     for n in range(1, rounds + 1):
         order = [("other", old.parse_cable), ("this", parse_cable)]
@@ -102,7 +122,7 @@ def compare(texts: list[str], size: int, other: Path, rounds: int) -> int:
             print(f"  round {n} {name:5}: {elapsed:.2f} s  {size / 1e6 / elapsed:.1f} MB/s")
     for name, elapsed in best.items():
         print(
-            f"{name} ({other if name == 'other' else 'cables/parser.py'}): {size / 1e6 / elapsed:.1f} MB/s, "
+            f"{name} ({other if name == 'other' else 'cables/parser/'}): {size / 1e6 / elapsed:.1f} MB/s, "
             f"{len(texts) / elapsed:.0f} cables/s (best of {rounds})"
         )
     ratio = best["this"] / best["other"]
@@ -115,7 +135,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--against", type=Path, help="another cables/parser.py to compare with")
+    parser.add_argument(
+        "--against", type=Path, help="another version to compare with: an old parser.py, or a checkout's root"
+    )
     args = parser.parse_args()
     root = corpus_dir()
     path = args.path or (root / "bulk" / "cables.jsonl.gz" if root else None)

@@ -340,7 +340,7 @@ def test_classified_by_names_the_person_without_the_title(line: str, expected: l
 
 def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
     from cables.corpus import iter_bulk
-    from cables.parser import _POSTS
+    from cables.parser.references import _POSTS
 
     posts = set()
     for record in iter_bulk(corpus() / "bulk" / "cables.jsonl.gz"):
