@@ -6,9 +6,17 @@ them. Cables stored before this migration get them from their own stored text, p
 500, so nothing is stored for a cable but what its text gives.
 """
 
+from importlib import import_module
+
 from django.db import migrations, models
 
 BATCH = 500
+
+
+def restore_search_triggers(apps, schema_editor):
+    """SQLite adds a column with a default by copying the table into a new one, which drops the
+    table's triggers: put back the full-text triggers of cables_cable (as 0005_review_due does)."""
+    import_module("cables.migrations.0005_review_due").restore_search_triggers(apps, schema_editor)
 
 
 def fill_from_text(apps, schema_editor):
@@ -47,5 +55,6 @@ class Migration(migrations.Migration):
             name="signers",
             field=models.JSONField(blank=True, default=list),
         ),
+        migrations.RunPython(restore_search_triggers, migrations.RunPython.noop),
         migrations.RunPython(fill_from_text, migrations.RunPython.noop, elidable=True),
     ]

@@ -182,8 +182,7 @@ class _Parser(HeaderReader, BodyReader):
         )
         if first < 3 or any(p.kind != "header" or p.label for p in portions[:first]):
             return False
-        after = [p for p in portions[first + 1 :]]
-        return len(after) <= 4
+        return len(portions) - first - 1 <= 4  # only closing lines after it (a release stamp, a note)
 
     def _found_header(self) -> bool:
         cable = self.cable
