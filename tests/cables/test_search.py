@@ -322,7 +322,8 @@ def test_the_full_text_triggers_of_cables_cable_survive_every_migration() -> Non
         pytest.skip("SQLite's triggers")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cables_cable' ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s ORDER BY name",
+            ["cables_cable"],
         )
         names = [name for (name,) in cursor.fetchall()]
     assert names == ["cables_search_cable_delete", "cables_search_cable_insert", "cables_search_cable_update"]
