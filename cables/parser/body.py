@@ -26,18 +26,10 @@ from cables.parser.lines import (
 from cables.parser.markings import LEVEL_RANK, parse_marking
 
 _TERMINAL = frozenset(".!?:;\"')]")
-
-
 _LETTER_RE = re.compile(r"([A-Z])\.\s+(?=\()(.*)$")
-
-
 _TRAILING_NAME_RE = re.compile(r"[.!?\"'] +([A-Z][A-Z'-]{2,30})$")
-
-
 # The name run onto a closing formula in capitals: "END OF TEXT. BAKER", "MINIMIZE CONSIDERED. EAGLETON".
 _FORMULA_NAME_RE = re.compile(r"(?:END OF TEXT|END TEXT|MINIMIZE CONSIDERED)\. +([A-Z][A-Z'-]{2,30})$")
-
-
 # Lines between the last paragraph and the name: a teletype's "-" and the declassification group.
 _SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
 

@@ -55,28 +55,14 @@ _CLASSIFIED_CUT_RE = re.compile(
     r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
     r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
 )
-
-
 _LOWER_ZERO_FOR_O_RE = re.compile(r"(?<=[a-z])0|\b0(?=[a-z])")
-
-
 _CLOSING_LEVEL_RE = re.compile(r"(?<=\.)\s+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)$")
-
-
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
-
-
 _DANGLING_WORDS = frozenset(
     {"FOR", "F0R", "FR", "F", "OR", "DUE", "TO", "UNDER", "PER", "12958", "E.O.", "EO"}
 )
-
-
 _FOR_RE = re.compile(r"\s(?:f\s?or|fr)\s+", re.IGNORECASE)
-
-
 _NAME_TOKEN_RE = re.compile(r"(?:[A-Z0][A-Za-z0'.\-]*|Mc[A-Z][a-z]+|d'[A-Z][a-z]+)$")
-
-
 # Words of a title or office, never of a name ("Acting Deputy Chief of Mission Marc Wall").
 _TITLE_WORDS = frozenset(
     (
@@ -162,11 +148,7 @@ _OFF_STEMS = frozenset(
     "POL ECON ECO POLEC ECPO CONS MGMT PA PD POLMIL MIL RS LAB SCI ESTH GSO IO POLECON ECONPOL PAO ADMIN"
     " REF POLE CON".split()
 )
-
-
 _SMALL_WORDS = frozenset({"for", "fr", "of", "and", "the", "to", "in", "on", "at", "per", "by", "a", "an"})
-
-
 _TITLE_PREFIXES = (
     "AMBAS",
     "AMABAS",
@@ -180,20 +162,10 @@ _TITLE_PREFIXES = (
     "MINISTER",
     "CIEF",
 )
-
-
 _COMMA_APOSTROPHE_RE = re.compile(r"(?<=\b[OoDd]),(?=[A-Za-z])")
-
-
 _SUFFIX_RE = re.compile(r",\s*((?:JR|SR)\.?|II|III|IV)(?=[\s,.;:]|$)", re.IGNORECASE)
-
-
 _NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;:()]|\s-\s|/(?=[A-Z][a-z]))\s*")
-
-
 _INITIAL_RE = re.compile(r"[A-Z0]\.")
-
-
 _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 
 
@@ -300,11 +272,7 @@ del _code, _i, _c, _typo
 _TAGS_PAGE_BREAK_RE = re.compile(
     r"(?:^|\s)(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+PAGE\s+\d"
 )
-
-
 _TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
-
-
 _TAG_CHUNK_RE = re.compile(r"[,;]")
 
 
@@ -322,8 +290,6 @@ def clean_subject(text: str) -> str:
 
 
 _HYPHEN_BREAK_RE = re.compile(r"(?<=[A-Za-z])- (?=[A-Za-z])")
-
-
 _TRAILING_RULE_RE = re.compile(r"\s*[-=_]{3,}$")
 
 
@@ -348,11 +314,7 @@ def _is_closing_residue(text: str) -> bool:
 
 # The publisher's line after the cable: "2004CARACA01540 - UNCLASSIFIED".
 _PUBLISHED_ID_RE = re.compile(r"\d{4}[A-Z]{3,}\d{3,} - [A-Z ]+$")
-
-
 _GP_RE = re.compile(r"GP-\d")  # the declassification group of an old cable
-
-
 _CLOSING_WORDS = frozenset(
     {"CONFIDENTIAL", "SECRET", "UNCLASSIFIED", "UNCLAS", "TOP SECRET", "LIMITED OFFICIAL USE"}
 )

@@ -50,16 +50,12 @@ _PRECEDENCE = {
     "R": "ROUTINE",
     "RR": "ROUTINE",
 }
-
-
 _MONTHS = {
     m: i
     for i, m in enumerate(
         ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
     )
 }
-
-
 # Handling and distribution captions that may stand on their own line between banner and SUBJECT.
 _CAPTION_WORDS = frozenset(
     {
@@ -82,76 +78,32 @@ _CAPTION_WORDS = frozenset(
         "HANDLE AS SENSITIVE BUT UNCLASSIFIED",
     }
 )
-
-
 _TRANSMISSION_RE = re.compile(r"VZCZC[A-Z0-9]{2,12}$")
-
-
 _ROUTING_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)\s+(R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*)\s*$")
-
-
 _ROUTING_CONT_RE = re.compile(r"R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
-
-
 _DE_RE = re.compile(r"DE\s+R[A-Z0-9]{3,7}\s+#")
-
-
 _ZNY_RE = re.compile(r"ZN[YR]\s+([CSUTE]{5})\b")
-
-
 _DTG_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)?\s*(\d{2})(\d{2})(\d{2})Z\s*([A-Za-z]{3})\s*(\d{2}|\d{4})\s*$")
-
-
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
-
-
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
-
-
 _DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
-
-
 _TAGS_RE = re.compile(
     r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES|AGS)\s*[:;]|TAG\s+(?=[A-Z]{4},))\s*(.*)$", re.IGNORECASE
 )
-
-
 _AGS_RE = re.compile(r"\sAGS:\s")
-
-
 _TAG_TOKEN_RE = re.compile(r"\(?[A-Z][A-Z'&/-]*[,.;)]?$")
-
-
 _SUBJECT_RE = re.compile(r"(SUBJECT|SUBJ|UBJECT)\s*:\s*(.*)$|(SUBJECT)\s+(.*)$", re.IGNORECASE)
-
-
 _REF_RE = re.compile(
     r"(REFS?|REF\(S\)|REFTELS?|REFERENCES?)\s*(?::|\.(?=\s))\s*(.*)$|(REF)\s+(.*)$", re.IGNORECASE
 )
-
-
 _REASON_RE = re.compile(r"(REASONS?)\s*:?\s*(.*)$", re.IGNORECASE)
-
-
 _TRAILING_PAGE_BREAK_RE = re.compile(r"\s+" + _PAGE)
-
-
 _REF_FIRST_ITEM_RE = re.compile(r"(?:\(A\)|\[A\]|A[.):])\s*\S")
-
-
 # The rest of a citation: its serial number, or a post and serial number.
 _REF_CONTINUED_RE = re.compile(r"\d{2,}\b|[A-Z][A-Za-z .']{1,25} \d{2,}\b")
-
-
 _REF_NEXT_ITEM_RE = re.compile(r"(?:\(([B-Z])\)|\[([B-Z])\]|([B-Z])[.)])\s*\S|-\s+\(?([B-Z])[.)]")
-
-
 _ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
-
-
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
-
-
 _NOTHING_OPEN: tuple[None, str] = (None, "")
 
 

@@ -16,40 +16,20 @@ from datetime import date
 from cables.parser.model import Portion
 
 _MAX_WRAP = 100  # lines longer than this were not wrapped by the teletype
-
-
 _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
 )
-
-
 _ADDRESS_RE = re.compile(r"(R[A-Z0-9]{3,7})/(.*)$")
-
-
 _ADDRESS_TAIL_RE = re.compile(
     r"\s+(?:NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)(?:\s+\d+)?\s*$|\s+\d{1,6}\s*$"
 )
-
-
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
-
-
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
 _PAGE = r"[A-Z][A-Z .'/-]{1,40} 0*\d{1,8}\s+\d{2,3}(?:\.\d)?\s+OF\s+\d{2,3}\s*$"
-
-
 _PAGE_BREAK_RE = re.compile(_PAGE)
-
-
 _OLD_PAGE_RE = re.compile(r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s")
-
-
 _PARA_RE = re.compile(r"(\d{1,3})\s?\.(?=\s|\(|$)\s*(.*)$")
-
-
 _MARK_RE = re.compile(r"\(\s?([A-Za-z][A-Za-z/ ,\-]{0,40}?)\s?\)\s*(.*)$")
-
-
 _DASHES_RE = re.compile(r"[-=_*~ ]{3,}$")
 
 
@@ -114,16 +94,12 @@ class _Builder:
 _SUBJECT_STOP_RE = re.compile(
     r"\bSensitive but\b|\bThis is an action request\b|PAGE \d\d\s+[A-Z]", re.IGNORECASE
 )
-
-
 _HEADER_SPLIT_RE = re.compile(
     r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREFS?:|(?<=[A-Z])REF:|\bRef\(s\):|Classified By:"
     r"|\bSensitive but\b|\bThis is an action request\b"
     r"|(?<=:\d\d:\d\d)\S",
     re.IGNORECASE,
 )
-
-
 # On the line in capitals: a case-sensitive pattern is searched several times faster.
 _HEADER_KEYS_RE = re.compile(r"E\.O\.|EO 1|TAGS:|SUBJECT:|REFS?:|REF\(S\):|CLASSIFIED BY:|:\d\d:\d\d")
 
@@ -187,8 +163,6 @@ def _date_from_parts(a: str, b: str, c: str) -> date | None:
 
 
 _SUBITEM_FIRST = frozenset("-*o(\u2013\u2014\u2022")
-
-
 _SUBITEM_NEXT = frozenset((". ", ") "))
 
 

@@ -15,11 +15,7 @@ LEVEL_NAMES = {
     "S": "SECRET",
     "TS": "TOP SECRET",
 }
-
-
 LEVEL_RANK = {"U": 0, "SBU": 1, "C": 2, "S": 3, "TS": 4}
-
-
 # First element of a portion mark -> level.
 _MARK_LEVELS = {
     "U": "U",
@@ -36,8 +32,6 @@ _MARK_LEVELS = {
     "TS": "TS",
     "TOP SECRET": "TS",
 }
-
-
 # Dissemination controls, as written -> normalised.
 _CAVEATS = {
     "NF": "NOFORN",
@@ -56,11 +50,7 @@ _CAVEATS = {
     "SI": "SI",
     "TK": "TK",
 }
-
-
 _REASON_TOKEN_RE = re.compile(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H](?![A-Za-z])")
-
-
 _REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
 
 
@@ -110,8 +100,6 @@ def normalise_reasons(raw: str) -> list[str]:
 
 
 _BANNER_SECTION_RE = re.compile(r"\bSECTION\s+(\d{1,3})\s+OF\s+(\d{1,3})\s*", re.IGNORECASE)
-
-
 _BANNER_POST_RE = re.compile(r"([A-Z][A-Z .'-]{0,40}?)\s+(\d{2,8})(.*)$", re.IGNORECASE)
 
 

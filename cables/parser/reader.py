@@ -14,23 +14,13 @@ from cables.parser.markings import _banner_level
 from cables.parser.model import DroppedLine, ParsedCable, ParseError
 
 _SAMPLE = 4096
-
-
 _ALNUM_RE = re.compile(r"[^\W_]")
-
-
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-
-
 _CONTROL_CHARS = tuple(chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F))
-
-
 # An old page header in full: page, post, serial, section, time group (`... 01 OF 02 082030Z`).
 _OLD_PAGE_FULL_RE = re.compile(
     r"PAGE\s+\d{2,3}\s+[A-Z][A-Z .'/-]{1,40}\s+\d{2,8}\s+(?:\d{2,3}\s+OF\s+\d{2,3}\s+)?\d{6}Z\b\s*"
 )
-
-
 _LINK_RESIDUE_RE = re.compile(r"\[([^\]\[\n]{0,60})\]\(#\)")
 
 
