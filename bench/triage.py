@@ -4,7 +4,7 @@ rate and ROC AUC, on a split by cable and a split by time.
     .venv/bin/python bench/triage.py [--bulk PATH] [--cables DIR]
 
 Reads ../shared/corpus/bulk/cables.jsonl.gz and ../shared/corpus/cables/*.txt (a cable in both is
-read once), parses each cable (cables/parser.py) and keeps the portions their authors marked
+read once), parses each cable (cables/parser/) and keeps the portions their authors marked
 (aids/sensitivity.py trainable()). Each split keeps the same and nearly the same passages (the
 consistency fingerprints and band keys) off opposite sides; the operating threshold is chosen from
 out-of-fold scores of the training side alone. Target (issue 18): recall >= 0.90 with a

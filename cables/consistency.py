@@ -26,7 +26,7 @@ Only passages worth comparing get keys: paragraphs, unnumbered text blocks and t
 of at least MIN_WORDS words. Routing lines, addressees, TAGS, captions and signatures are the
 same in thousands of cables and say nothing about how a passage was decided.
 
-Standard library only, like cables/parser.py. The parameters were tuned on the bulk corpus; the
+Standard library only, like cables/parser/. The parameters were tuned on the bulk corpus; the
 figures are in docs/design/consistency.md.
 """
 

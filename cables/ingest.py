@@ -488,8 +488,10 @@ CABLE_FIELDS = [
     "subject",
     "subject_marking",
     "classified_by",
+    "classifiers",
     "reasons",
     "signature",
+    "signers",
     "partial_extract",
     "warnings",
     "dropped_lines",
@@ -563,11 +565,13 @@ def prepare(record: Record) -> Prepared:
         parsed.subject,
         parsed.subject_marking,
         parsed.classified_by,
+        list(parsed.classifiers),
         list(parsed.reasons),
         parsed.signature,
+        list(parsed.signers),
         parsed.partial_extract,
         warnings,
-        [{"line": d.line, "text": d.text, "reason": d.reason} for d in parsed.dropped_lines],
+        _dropped(parsed),
         year,
         rank,
         text,
@@ -596,6 +600,14 @@ def prepare(record: Record) -> Prepared:
         (order, r.label, r.text, r.reference_id) for order, r in enumerate(parsed.references, start=1)
     ]
     return Prepared(record, reference_id, sha256, cable, portions, tags, references)
+
+
+def _dropped(parsed: parser.ParsedCable) -> list[dict[str, object]]:
+    """The lines the parser dropped, and the old page headers it cut from lines that go on with text
+    (each as the part of its line that was dropped), in line order."""
+    kept = [d for d in parsed.dropped_characters if d.reason == "page break"]
+    dropped = sorted([*parsed.dropped_lines, *kept], key=lambda d: d.line) if kept else parsed.dropped_lines
+    return [{"line": d.line, "text": d.text, "reason": d.reason} for d in dropped]
 
 
 def prepare_many(records: list[Record]) -> list[Prepared | tuple[str, str]]:

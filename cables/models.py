@@ -181,8 +181,11 @@ class Cable(models.Model):
     subject = models.TextField(blank=True)
     subject_marking = models.TextField(blank=True)
     classified_by = models.TextField(blank=True)
+    # The people named in classified_by, without their titles ("Marc Wall"), as the parser reads them.
+    classifiers = models.JSONField(default=list, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     signature = models.TextField(blank=True)
+    signers = models.JSONField(default=list, blank=True)  # each name of the signature block
     partial_extract = models.BooleanField(default=False)
     warnings = models.JSONField(default=list, blank=True)
     dropped_lines = models.JSONField(default=list, blank=True)  # [{"line", "text", "reason"}]

@@ -1,6 +1,6 @@
 """Names of persons in a portion's text, each with its span and the evidence it was found by.
 
-Standard library only (like cables/parser.py). Cables are often all capitals, so capitalisation
+Standard library only (like cables/parser/). Cables are often all capitals, so capitalisation
 alone cannot tell a name; the evidence is, in order of strength:
 
 - "title": a word or phrase before the name that names an office or a courtesy (MR., MINISTER,

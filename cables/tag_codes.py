@@ -2,7 +2,7 @@
 
 Every tag of the corpus metadata used on at least 10 cables (two, for the shapes of
 the country and subject codes, two and four letters) that is not other codes run together;
-cables/parser.py reads TAGS fields against it."""
+cables/parser/fields.py reads TAGS fields against it."""
 
 TAG_CODES = frozenset(
     """

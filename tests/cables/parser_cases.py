@@ -26,11 +26,14 @@ def letters_and_digits(text: str) -> str:
 
 
 def lost_or_moved(source: str, cable: ParsedCable) -> str:
-    """ "" when the source's letters and digits, less the dropped lines, are exactly the portions'.
+    """ "" when the source's letters and digits, less the dropped lines and characters, are exactly the
+    portions'.
 
     Otherwise a short description of the first difference.
     """
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for d in cable.dropped_characters:  # part of a line: an old page header with text run onto it
+        lines[d.line - 1] = lines[d.line - 1].replace(d.text, "", 1)
     dropped = {d.line for d in cable.dropped_lines}
     kept = letters_and_digits("".join(line for n, line in enumerate(lines, 1) if n not in dropped))
     got = letters_and_digits("".join(p.label + p.marking + p.text for p in cable.portions))

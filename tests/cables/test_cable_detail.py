@@ -29,8 +29,10 @@ def tokyo(db: None) -> Cable:
         declassify_instruction="04/17/2017",
         subject="ACTING ASSISTANT SECRETARY MULL,S APRIL 11 MEETING",
         classified_by="Ambassador J. Thomas Schieffer",
+        classifiers=["J. Thomas Schieffer"],
         reasons=["1.4(b)", "1.4(d)"],
         signature="SCHIEFFER",
+        signers=["SCHIEFFER"],
         warnings=["unknown marking (SE) in paragraph 9"],
         tags=["PREL", "NATO"],
         references=[("A", "TOKYO 1500", "07TOKYO1500"), ("B", "STATE 4240", "07STATE4240")],
@@ -94,6 +96,34 @@ def test_it_shows_the_header_fields(client: Client, alice: User, tokyo: Cable) -
         "unknown marking (SE) in paragraph 9",
     ]:
         assert text in r.content.decode(), text
+
+
+def test_it_shows_the_classifiers_and_signers_each_named(client: Client, alice: User, db: None) -> None:
+    make_cable(
+        "08KABUL1",
+        classified_by="Acting DCM Marc O'Grady <i>x</i>",
+        classifiers=["Marc O'Grady", "Hoyt Yee"],
+        signature="FITZMAURICE/BUCKLEY",
+        signers=["FITZMAURICE", "BUCKLEY"],
+    )
+    client.force_login(alice)
+
+    html = client.get("/cables/08KABUL1/").content.decode()
+
+    assert '<dd class="classifiers">Marc O&#x27;Grady<br>Hoyt Yee</dd>' in html
+    assert '<dd class="signers">FITZMAURICE<br>BUCKLEY</dd>' in html
+
+
+def test_it_shows_a_dash_for_a_cable_without_classifiers_or_signers(
+    client: Client, alice: User, db: None
+) -> None:
+    make_cable("08KABUL2")
+    client.force_login(alice)
+
+    html = client.get("/cables/08KABUL2/").content.decode()
+
+    assert '<dd class="classifiers">—</dd>' in html
+    assert '<dd class="signers">—</dd>' in html
 
 
 def test_it_shows_portions_in_order_with_level_badges(client: Client, alice: User, tokyo: Cable) -> None:

@@ -162,6 +162,48 @@ def test_it_leaves_nothing_of_a_cable_whose_portion_insert_fails(
     assert not CableTag.objects.filter(tag="GM").exists()
 
 
+def test_it_stores_the_classifiers_and_signers_the_parser_reads() -> None:
+    parsed = parser.parse_cable(TOKYO.read_text(), known_id="09TOKYO101")
+    assert parsed.classifiers and parsed.signers  # the fixture names both
+
+    ingest(TOKYO)
+
+    cable = Cable.objects.get(reference_id="09TOKYO101")
+    assert (cable.classifiers, cable.signers) == (parsed.classifiers, parsed.signers)
+
+
+def test_ingest_cable_stores_the_classifiers_and_signers_too() -> None:
+    parsed = parser.parse_cable(TOKYO.read_text(), known_id="09TOKYO101")
+
+    cable = ingest_cable(TOKYO.read_text(), source="pasted")
+
+    cable.refresh_from_db()
+    assert (cable.classifiers, cable.signers) == (parsed.classifiers, parsed.signers)
+
+
+def test_a_failed_ingest_keeps_no_classifiers_or_signers_and_a_second_stores_them_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = PORTIONS.insert
+
+    def failing_insert(rows: list[tuple[object, ...]]) -> None:
+        raise IntegrityError("simulated failure")
+
+    monkeypatch.setattr(PORTIONS, "insert", failing_insert)
+    counts, _ = ingest(TOKYO)
+    assert counts.failed == 1
+    assert row_counts() == (0, 0, 0, 0)  # the cable row, with its names, rolled back too
+
+    monkeypatch.setattr(PORTIONS, "insert", original)
+    counts, lines = ingest(TOKYO)
+    again, _ = ingest(TOKYO)
+
+    assert (counts.ingested, lines, again.unchanged) == (1, [], 1)
+    parsed = parser.parse_cable(TOKYO.read_text(), known_id="09TOKYO101")
+    cable = Cable.objects.get()
+    assert (cable.classifiers, cable.signers) == (parsed.classifiers, parsed.signers)
+
+
 def test_it_counts_an_identical_cable_as_unchanged_and_writes_nothing() -> None:
     ingest(TOKYO, FIXTURES / "folder")
     before = row_counts()
@@ -450,3 +492,20 @@ def test_it_parses_in_other_processes_with_the_same_result(tmp_path: Path) -> No
     assert (counts.ingested, counts.failed) == (3, 1)
     assert lines == [f"{empty}: empty: no text at all"]
     assert Cable.objects.get(reference_id="09TOKYO101").portions.filter(kind="paragraph").count() == 3
+
+
+def test_the_migration_fills_classifiers_and_signers_of_cables_stored_before_it() -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cables.migrations.0012_cable_classifiers_signers")
+    ingest(TOKYO)
+    Cable.objects.update(classifiers=[], signers=[])  # as stored before the migration
+
+    migration.fill_from_text(apps, SimpleNamespace(connection=connection))  # it uses only the alias
+
+    parsed = parser.parse_cable(TOKYO.read_text(), known_id="09TOKYO101")
+    cable = Cable.objects.get()
+    assert (cable.classifiers, cable.signers) == (parsed.classifiers, parsed.signers) != ([], [])

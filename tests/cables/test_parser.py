@@ -340,7 +340,7 @@ def test_classified_by_names_the_person_without_the_title(line: str, expected: l
 
 def test_the_post_table_covers_every_post_of_the_bulk_corpus() -> None:
     from cables.corpus import iter_bulk
-    from cables.parser import _POSTS
+    from cables.parser.references import _POSTS
 
     posts = set()
     for record in iter_bulk(corpus() / "bulk" / "cables.jsonl.gz"):
@@ -462,3 +462,125 @@ def test_a_ref_letter_at_the_end_of_a_line_takes_its_citation_after_a_blank_line
         ("B", "01STATE213042"),
         ("C", "02STATE2034"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("SCA/DAS for Central Asia George Krol", ["George Krol"]),
+        (
+            "Special Representative for Afghanistan and Pakistan Richard C. Holbrooke",
+            ["Richard C. Holbrooke"],
+        ),
+        ("AMBASSADOR TO SUDAN TIMOTHY CARNEY. REASON 1.5(D).", ["TIMOTHY CARNEY"]),
+        ("MINISTER COUNSELOR FOR ECONOMIC AFFAIR S ROBERT LUKE; REASON 1.4 (B)", ["ROBERT LUKE"]),
+        # A title word before the name: the name is kept whole.
+        ("Coordinating Director for Development Affairs Ambassador E. Anthony Wayne", ["E. Anthony Wayne"]),
+        ("Ambassador J Curtis Struble for reasons 1.4 (b)", ["J Curtis Struble"]),
+    ],
+)
+def test_classified_by_cuts_the_place_a_title_names_from_the_name(line: str, expected: list[str]) -> None:
+    """`for <place>` / `to <country>` in a title runs into the name: the name is its last two words,
+    three with an initial; a title's last letter wrapped onto the name is not an initial."""
+    cable = parse_cable(f"SUBJECT: TEST\n\nClassified By: {line}\n\n1. (U) Text.\n")
+    assert cable.classifiers == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "year", "expected"),
+    [
+        ("SECTSTATE 14985", "07", ["07STATE14985"]),  # a letter added to a short form
+        ("STATE: 73097", "02", ["02STATE73097"]),
+        ("PORT A 76; PORT A 100", "10", ["10PORTAUPRINCE76", "10PORTAUPRINCE100"]),
+        ("Ref A) Taipei 3393 B) Taipei 03793", "05", ["05TAIPEI3393", "05TAIPEI3793"]),
+        ("A) 377 KATHMANDU, B) 01 KATHMANDU 2383", "02", ["02KATHMANDU377", "01KATHMANDU2383"]),
+        ("C) 06 Kabul 5353/5194/4319 and previous", "07", ["06KABUL5353", "06KABUL5194", "06KABUL4319"]),
+        ("KUWAIT (C)02293", "03", ["03KUWAIT2293"]),
+        ("a. 05 state 201650 b. 05 berlin 3726", "08", ["05STATE201650", "05BERLIN3726"]),  # re-cased
+        (
+            "(A) USUNESCO PARIS FR 000087, (B) PARIS FR 00187",
+            "10",
+            ["10UNESCOPARISFR87", "10UNESCOPARISFR187"],
+        ),
+        # Not citations: a year before the post, a number in a sentence, a money amount.
+        ("05 LIMA", "06", [""]),
+        ("B. 2005 Minsk", "06", [""]),
+        ("LONDON 500, 15 percent on the next $10,000 and 20 percent", "10", ["10LONDON500"]),
+    ],
+)
+def test_ref_citations_in_further_forms(ref: str, year: str, expected: list[str]) -> None:
+    """A typo adding a letter, a colon after the post, `PORT A`, `Ref A)`, the serial before the post,
+    serials after a slash before `and previous`, a portion mark before the serial, the UNESCO mission."""
+    assert [
+        r.reference_id for r in parse_references(ref, year) if r.reference_id or expected == [""]
+    ] == expected
+
+
+def test_a_ref_citation_cut_by_a_blank_line_is_one_field() -> None:
+    text = (
+        "SUBJECT: TEST\n\nREFS:  A. STATE 7869 B. 03 HANOI 3232 D. 03\n\nHANOI 2323 E. HANOI 336\n\n"
+        "Refs:  (A) Rio de Janeiro 00190\n\n1. (U) Text.\n"
+    )
+    refs = parse_cable(text, known_id="04HANOI652").references
+    assert [r.reference_id for r in refs] == ["04STATE7869", "03HANOI3232", "03HANOI2323", "04HANOI336"]
+    alone = "REFS:\n\nA. RIO 0108\nB. 02 BRASILIA 3393\n\nSENSITIVE BUT UNCLASSIFIED, PLEASE\n"
+    refs = parse_cable(alone, known_id="03BRASILIA311").references
+    assert [r.reference_id for r in refs] == ["03RIODEJANEIRO108", "02BRASILIA3393"]
+
+
+def test_a_sensitive_but_unclassified_line_after_the_subject_is_a_caption_not_the_body() -> None:
+    text = (
+        "UNCLAS SECTION 01 OF 02 BRASILIA 000672\n\nSUBJECT: SOURCES OF GENERATION\n\n"
+        "SENSITIVE BUT UNCLASSIFED--PLEASE PROTECT ACCORDINGLY\n\nREF: A: Sao Paulo 0031; B: La Paz 0462\n\n"
+        "1.(U)SUMMARY: As\n"
+    )
+    cable = parse_cable(text, known_id="08BRASILIA672")
+    assert [r.reference_id for r in cable.references] == ["08SAOPAULO31", "08LAPAZ462"]
+    assert cable.level == "SBU"
+
+
+def test_text_run_onto_an_old_page_header_is_kept_and_the_header_reported() -> None:
+    text = (
+        "CONFIDENTIAL\n\nSUBJECT: AS PREDICTED\nREF: A. STATE 40721\n CONFIDENTIAL\n"
+        "PAGE 02 ROME 01196 01 OF 02 082030Z  B. ROME 1098  C. ROME 894\n"
+        "CLASSIFIED BY: POL MINCOUNS THOMAS COUNTRYMAN, REASONS 1.5 (B) AND (D).\n"
+        "1. (C) SUMMARY: THE FIRST PARAGRAPH.\n"
+        "PAGE 03 ROME 01196 01 OF 02 082030Z 2. (C) THE SECOND PARAGRAPH.\n"
+    )
+    cable = parse_cable(text, known_id="02ROME1196")
+    assert [r.reference_id for r in cable.references] == ["02STATE40721", "02ROME1098", "02ROME894"]
+    assert [p.label for p in cable.portions if p.kind == "paragraph"] == ["1", "2"]
+    assert [(d.line, d.text, d.reason) for d in cable.dropped_characters] == [
+        (6, "PAGE 02 ROME 01196 01 OF 02 082030Z", "page break"),
+        (9, "PAGE 03 ROME 01196 01 OF 02 082030Z", "page break"),
+    ]
+    assert cable.dropped_lines == []
+    assert lost_or_moved(text, cable) == ""
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "RECENT MONTHS.\n\nSULLIVAN\n\nCONFIDENTIAL\n\nDeclassified/Released US Department of State EO"
+        " Systematic\nReview 30 JUN 2006\n",
+        "END COMMENT.\nPETERSON\n\nNOTE: NOT PASSED TO ABOVE ADDRESSEE(S)\n\n"
+        "                       CONFIDENTIAL\n",
+    ],
+)
+def test_a_fragment_whose_only_banner_is_its_closing_line_is_body_with_its_signature(ending: str) -> None:
+    text = (
+        "SHAH AND/OR USG. BY THE SAME TOKEN, IT IS POSSIBLE TO\nCONCLUDE THAT RELATIVE POLICE LENIENCY,\n"
+        "ENCOURAGED MORE VIOLENT DEMONSTRATION WHICH NECESSITATED\nVIOLENT REPRESSION TO PUT DOWN. AT LEAST\n"
+        f"{ending}"
+    )
+    cable = parse_cable(text)
+    assert len(cable.signers) == 1
+    assert not any(p.kind == "header" for p in cable.portions)
+    assert lost_or_moved(text, cable) == ""
+
+
+def test_a_sentence_starting_with_from_is_not_the_senders_line() -> None:
+    sentence = 'FROM BOTSWANA." THE PRESS RELEASE'
+    text = f"ASSURANCE FROM GABORONE THAT ANC FIGHTERS ARE NOT OPERATING\n{sentence}\n\nMAINO\n"
+    cable = parse_cable(text)
+    assert (cable.origin, cable.signers) == ("", ["MAINO"])

@@ -67,11 +67,35 @@ DROPPED: dict[tuple[str, str, int], str] = {
         "the text's tag is 'OVIP BUSH GEORGE'; cablemap's 'BUSH, GEORGE W.' adds a middle initial from"
         " its own table of names"
     ),
+    ("classified_by", "04ANKARA5764", 1): (
+        "the text spells the initial with the letter O ('Charles O. Blah a'; case #0 expects 'Charles O."
+        " Blaha' and is met); the normalised case writes it as the digit zero"
+    ),
+    ("tags", "05MANAMA429", 0): (
+        "'TAGS: EAID, ECON, EINV, PREL, BA, TAGS: EFIN': the second 'TAGS:' is the field's label typed"
+        " twice, not a tag; cablemap takes it for one"
+    ),
+    ("tags", "04SANAA2346", 0): (
+        "the text writes 'COUNTER TERRORISM'; cablemap's 'COUNTERTERRORISM' joins it from its own table"
+        " of keywords"
+    ),
+    ("references_ng", "00ATHENS1501", 0): (
+        "'F) ADDIS 1556' cites Addis Ababa, whose cables' reference ids read ADDISABABA (as every one in"
+        " the corpus); cablemap expects the short form as written, 00ADDIS1556"
+    ),
+    ("references_ng", "05BRASILIA1466", 0): (
+        "the REF field cites 'USDEL SECRETARY TELEGRAMS 000005/000007/00004' between items G and H;"
+        " cablemap's expectation leaves that item out, issue 19 keeps every item as written"
+    ),
+    ("references_ng", "07HONGKONG2339", 0): (
+        "item B is 'EXP.LIC. D328589' (an export licence); cablemap's expectation leaves it out, issue 19"
+        " keeps non-cable references with their text"
+    ),
 }
-# The share of the cases that run which the parser must meet. Issue 19 asks for 95%; the parser meets
-# FLOOR today (see docs/parser.md, which lists every case it misses): the test keeps it from falling.
+# The share of the cases that run which the parser must meet: issue 19 asks for 95%, and the parser
+# meets 96.1% (docs/parser.md lists every case it misses).
 TARGET = 0.95
-FLOOR = 0.89
+FLOOR = TARGET
 
 
 @cache

@@ -312,3 +312,18 @@ def test_postgresql_ingest_makes_each_document_once_in_the_cables_insert(db: Non
         assert cursor.fetchone() == ("off",)
     make_cable("09OSLO9", subject="AFTER INGEST", portions=[paragraph("Herring.")])
     assert found("herring") == ["09OSLO9"]
+
+
+@pytest.mark.django_db
+def test_the_full_text_triggers_of_cables_cable_survive_every_migration() -> None:
+    """SQLite copies cables_cable into a new table to add a column with a default, which drops its
+    triggers; each migration that does so puts them back (0005, 0012)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's triggers")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s ORDER BY name",
+            ["cables_cable"],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    assert names == ["cables_search_cable_delete", "cables_search_cable_insert", "cables_search_cable_update"]

@@ -1,4 +1,4 @@
-"""Print the post table of cables/parser.py (`_POSTS`) as derived from the bulk corpus.
+"""Print the post table of cables/parser/references.py (`_POSTS`) as derived from the bulk corpus.
 
     .venv/bin/python tests/cables/data/build_posts.py [path/to/cables.jsonl.gz]
 

@@ -58,7 +58,7 @@ def main() -> None:
     print()
     print(f"Every tag of the corpus metadata used on at least {MIN_CABLES} cables (two, for the shapes of")
     print("the country and subject codes, two and four letters) that is not other codes run together;")
-    print('cables/parser.py reads TAGS fields against it."""')
+    print('cables/parser/fields.py reads TAGS fields against it."""')
     print()
     print("TAG_CODES = frozenset(")
     line = "    "
