@@ -38,7 +38,7 @@ RELEASE = 251_287
 SQLITE_PATH = ROOT / "var" / "scale.sqlite3"
 CORPUS_PATH = ROOT / "var" / "scale-corpus.jsonl"
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-POSTGRES_DB = "declass_scale"
+POSTGRES_DB = os.environ.get("SCALE_POSTGRES_DB", "declass_scale")
 # Real serials are below a million, so copy k's serials (k * 1,000,000 + serial) are new.
 COPY_STRIDE = 1_000_000
 _TRAILING_SERIAL = re.compile(r"^(.*\D)(\d+)$")
@@ -166,7 +166,9 @@ def main() -> int:
     only = ap.add_mutually_exclusive_group()
     only.add_argument("--sqlite-only", action="store_true")
     only.add_argument("--postgres-only", action="store_true")
-    ap.add_argument("--keep-postgres", action="store_true", help=f"keep the {POSTGRES_DB} database")
+    ap.add_argument("--keep-postgres", action="store_true", help="keep the PostgreSQL database")
+    ap.add_argument("--postgres-db", default=POSTGRES_DB, help=f"its name (default {POSTGRES_DB})")
+    ap.add_argument("--sqlite-path", type=Path, default=SQLITE_PATH, help=f"default {SQLITE_PATH}")
     ap.add_argument("--ingest-here", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.ingest_here:
@@ -182,18 +184,21 @@ def main() -> int:
     )
     try:
         if not args.postgres_only:
-            for p in SQLITE_PATH.parent.glob(SQLITE_PATH.name + "*"):
+            sqlite_path = args.sqlite_path.resolve()
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            for p in sqlite_path.parent.glob(sqlite_path.name + "*"):
                 p.unlink()
-            report(f"SQLite ({SQLITE_PATH})", run_child(f"sqlite:///{SQLITE_PATH}", CORPUS_PATH), megabytes)
+            report(f"SQLite ({sqlite_path})", run_child(f"sqlite:///{sqlite_path}", CORPUS_PATH), megabytes)
         if not args.sqlite_only:
-            postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
-            postgres_admin(f"CREATE DATABASE {POSTGRES_DB}")
+            db = args.postgres_db
+            postgres_admin(f"DROP DATABASE IF EXISTS {db}")
+            postgres_admin(f"CREATE DATABASE {db}")
             try:
-                result = run_child(POSTGRES_URL + POSTGRES_DB, CORPUS_PATH)
-                report(f"PostgreSQL ({POSTGRES_DB})", result, megabytes)
+                result = run_child(POSTGRES_URL + db, CORPUS_PATH)
+                report(f"PostgreSQL ({db})", result, megabytes)
             finally:
                 if not args.keep_postgres:
-                    postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
+                    postgres_admin(f"DROP DATABASE IF EXISTS {db}")
     finally:
         CORPUS_PATH.unlink(missing_ok=True)
     return 0
