@@ -24,14 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
 from cables.models import Cable, Portion
-from cables.names import names_in_cable
 from review import actions, consistency, mosaic_status, round_diff, triage
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.header_block import block_portions, header_block
 from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
 from review.round_diff import PortionDiff
-from review.suggest import PortionInput, Suggestion, suggest_cable
+from review.suggest import PortionInput, Suggestion, cable_aids
 
 RECENT_CODES = 8
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
@@ -267,16 +266,17 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     )
     ctx["undecided"] = len(portions) - len(decisions)
     if editable:
-        found = names_in_cable([p.text for p in portions], cable.tags)
-        for row, names in zip(rows, found, strict=True):
-            row.names = ";".join(f"{n.start}:{n.end}" for n in names)
-        # Computed from the texts already loaded: no query per portion, nothing stored.
-        suggestions = suggest_cable(
+        # Computed from the texts already loaded (no query per portion), once per cable text.
+        aids = cable_aids(
+            cable.pk,
+            cable.sha256,
             [PortionInput(p.text, p.level, p.kind, p.marking) for p in portions],
             tags=cable.tags,
             reason_codes=cable_codes(cable.reasons),
         )
-        for row, suggestion in zip(rows, suggestions, strict=True):
+        for row, names in zip(rows, aids.names, strict=True):
+            row.names = ";".join(f"{n.start}:{n.end}" for n in names)
+        for row, suggestion in zip(rows, aids.suggestions, strict=True):
             row.suggestion = suggestion
             row.changing = suggestion is not None and change == str(row.portion.order)
     elsewhere = consistency.matches(portions, decisions, request.user)

@@ -1,0 +1,31 @@
+# Issue 16: the approval queue reads stored conflict flags instead of computing them per request.
+
+from django.db import migrations, models
+
+
+def flag_pending(apps, schema_editor):
+    """Flag the decisions of reviews already pending approval (later ones are flagged at submit and
+    at each release). The current code does the work: on a new database there is nothing to flag."""
+    Review = apps.get_model("review", "Review")
+    if not Review.objects.filter(state="pending_approval").exists():
+        return
+    from review.consistency import flag_release_conflicts
+    from review.models import Decision
+
+    flag_release_conflicts(Decision.objects.filter(review__state="pending_approval"))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("review", "0010_review_release_refused"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="decision",
+            name="release_conflict_rank",
+            field=models.SmallIntegerField(blank=True, editable=False, null=True),
+        ),
+        migrations.RunPython(flag_pending, migrations.RunPython.noop),
+    ]
