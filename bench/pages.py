@@ -401,6 +401,7 @@ class Timed:
     cpu: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)  # server time of each path's first request
 
 
 def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, int]) -> list[Timed]:
@@ -465,6 +466,13 @@ def run_alone(port: int, pages: list[Timed], n: int, warm: int) -> None:
         if client is None:
             client = clients[page.user] = Client(port)
             client.login(page.user)
+        # Warm: every distinct page once (a review page's first view computes and caches its
+        # cable's names and suggestions; those first views are reported apart), then `warm` more.
+        if page.method == "GET":
+            for path in dict.fromkeys(page.paths):
+                client.request("GET", path)
+                if client.timing:
+                    page.first.append(client.timing["app"])
         for i in range(warm + n):
             path = page.paths[i % len(page.paths)]
             form = page.forms[i] if page.forms else None
@@ -488,7 +496,7 @@ def run_alone(port: int, pages: list[Timed], n: int, warm: int) -> None:
 def report_alone(pages: list[Timed], target: float) -> int:
     print(
         f"{'page or post':<20} {'n':>4} {'err':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
-        f"{'cpu p50':>7} {'cpu p95':>7}  (server time; target p95 <= {target:.0f} ms)"
+        f"{'cpu p50':>7} {'cpu p95':>7} {'1st p95':>7}  (server time; target p95 <= {target:.0f} ms)"
     )
     missed = []
     for page in pages:
@@ -502,13 +510,16 @@ def report_alone(pages: list[Timed], target: float) -> int:
         print(
             f"{page.page:<20} {len(page.app):>4} {len(page.errors):>4} {statistics.median(page.app):>7.1f} "
             f"{p95:>7.1f} {max(page.app):>7.1f} {statistics.median(page.cpu):>7.1f} "
-            f"{percentile(page.cpu, 95):>7.1f}{'  MISSED' if p95 > target else ''}"
+            f"{percentile(page.cpu, 95):>7.1f} "
+            f"{f'{percentile(page.first, 95):7.1f}' if len(set(page.paths)) > 1 and page.first else '':>7}"
+            f"{'  MISSED' if p95 > target else ''}"
         )
     for page in pages:
         for line in page.errors[:3]:
             print(f"  {page.page}: {line}", file=sys.stderr)
     peak = max((max(p.rss) for p in pages if p.rss), default=0)
     print(f"peak memory of the gunicorn worker (ru_maxrss) after all pages: {peak:.0f} MB")
+    print("1st p95: the first request of each distinct page (pages with more than one), before the timed ones")
     if missed:
         print(f"MISSED: {', '.join(missed)}")
     return 1 if missed else 0
