@@ -34,6 +34,7 @@ import argparse
 import http.client
 import os
 import random
+import resource
 import secrets
 import signal
 import socket
@@ -339,7 +340,9 @@ def reviewer(run: Run, client: Client, reviews: list[tuple[int, list[int]]]) -> 
     while True:
         pk, orders = rng.choice(reviews)
         kind = rng.choice(["release", "release", "release", "withhold"])
-        form = {"kind": kind, "codes": "B1", "justification": "bench"} if kind == "withhold" else {"kind": kind}
+        form = (
+            {"kind": kind, "codes": "B6", "justification": "bench"} if kind == "withhold" else {"kind": kind}
+        )
         if not (
             run.hit(client, "home", "GET", "/")
             and run.hit(client, "queue", "GET", "/reviews/")
@@ -422,7 +425,9 @@ def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, 
         pk, orders = mine[i % len(mine)]
         decisions.append(f"/reviews/{pk}/portions/{rng.choice(orders)}/decision/")
         kind = ["release", "release", "release", "withhold"][i % 4]
-        decision_forms.append({"kind": kind, "codes": "B1", "justification": "bench"} if kind == "withhold" else {"kind": kind})
+        decision_forms.append(
+            {"kind": kind, "codes": "B6", "justification": "bench"} if kind == "withhold" else {"kind": kind}
+        )
     words = [urlencode({"q": SEARCH_WORDS[i % len(SEARCH_WORDS)]}) for i in range(k)]
     sup, rel, aud, rdr = "bench-supervisor-00", "bench-releaser-00", "bench-auditor-00", "bench-reader-00"
     return [
@@ -433,21 +438,49 @@ def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, 
         Timed("home (supervisor)", sup, "GET", ["/"]),
         Timed("approval queue", sup, "GET", ["/approvals/"]),
         Timed("approval page", sup, "GET", [f"/approvals/{pk}/" for pk in pending[: 2 * k]]),
-        Timed("approve POST", sup, "POST", [f"/reviews/{pk}/approve/" for pk in pending[:k]],
-              [{"note": "bench"}] * k, 302, "/approvals/"),
-        Timed("return POST", sup, "POST", [f"/reviews/{pk}/return/" for pk in pending[k : 2 * k]],
-              [{"note": "bench: look again"}] * k, 302, "/approvals/"),
+        Timed(
+            "approve POST",
+            sup,
+            "POST",
+            [f"/reviews/{pk}/approve/" for pk in pending[:k]],
+            [{"note": "bench"}] * k,
+            302,
+            "/approvals/",
+        ),
+        Timed(
+            "return POST",
+            sup,
+            "POST",
+            [f"/reviews/{pk}/return/" for pk in pending[k : 2 * k]],
+            [{"note": "bench: look again"}] * k,
+            302,
+            "/approvals/",
+        ),
         Timed("assign page", sup, "GET", ["/assign/"]),
-        Timed("assign POST", sup, "POST", [f"/reviews/{pk}/assign/" for pk in new[:k]],
-              [{"reviewer": str(user_ids[rev]), "next": "/"}] * k, 302, "/"),
+        Timed(
+            "assign POST",
+            sup,
+            "POST",
+            [f"/reviews/{pk}/assign/" for pk in new[:k]],
+            [{"reviewer": str(user_ids[rev]), "next": "/"}] * k,
+            302,
+            "/",
+        ),
         Timed("due", sup, "GET", ["/due/"]),
         Timed("triage", sup, "GET", ["/triage/"]),
         Timed("quality", sup, "GET", ["/quality/"]),
         Timed("audit log", sup, "GET", ["/audit/"]),
         Timed("home (releaser)", rel, "GET", ["/"]),
         Timed("releases", rel, "GET", ["/releases/"]),
-        Timed("release POST", rel, "POST", [f"/reviews/{pk}/release/" for pk in approved[:k]],
-              [{"note": "bench"}] * k, 302, "/releases/"),
+        Timed(
+            "release POST",
+            rel,
+            "POST",
+            [f"/reviews/{pk}/release/" for pk in approved[:k]],
+            [{"note": "bench"}] * k,
+            302,
+            "/releases/",
+        ),
         Timed("home (auditor)", aud, "GET", ["/"]),
         Timed("audit (auditor)", aud, "GET", ["/audit/"]),
         Timed("cable list", rdr, "GET", ["/cables/"]),
@@ -519,10 +552,155 @@ def report_alone(pages: list[Timed], target: float) -> int:
             print(f"  {page.page}: {line}", file=sys.stderr)
     peak = max((max(p.rss) for p in pages if p.rss), default=0)
     print(f"peak memory of the gunicorn worker (ru_maxrss) after all pages: {peak:.0f} MB")
-    print("1st p95: the first request of each distinct page (pages with more than one), before the timed ones")
+    print(
+        "1st p95: the first request of each distinct page (pages with more than one), before the timed ones"
+    )
     if missed:
         print(f"MISSED: {', '.join(missed)}")
     return 1 if missed else 0
+
+
+# -- capacity (--capacity) -----------------------------------------------------------------------
+
+CAPACITY_P95 = 0.200  # s, client-observed, from the moment a request was due
+CAPACITY_TARGET = {"sqlite": 60.0, "postgresql": 40.0}  # requests/s on 2 cores
+
+
+def user_steps(role: str, items: list, rng: random.Random):  # type: ignore[type-arg]
+    """The endless sequence of (page, method, path, form, expected status) of one simulated user."""
+    if role == "reviewer":
+        while True:
+            pk, orders = rng.choice(items)
+            kind = rng.choice(["release", "release", "release", "withhold"])
+            form = (
+                {"kind": kind, "codes": "B6", "justification": "bench"}
+                if kind == "withhold"
+                else {"kind": kind}
+            )
+            yield "home", "GET", "/", None, 200
+            yield "queue", "GET", "/reviews/", None, 200
+            yield "review", "GET", f"/reviews/{pk}/", None, 200
+            yield "decision", "POST", f"/reviews/{pk}/portions/{rng.choice(orders)}/decision/", form, 302
+    elif role == "supervisor":
+        for pk in items:
+            yield "approvals", "GET", "/approvals/", None, 200
+            yield "approval", "GET", f"/approvals/{pk}/", None, 200
+            yield "approve", "POST", f"/reviews/{pk}/approve/", {"note": "bench"}, 302
+        while True:  # nothing left to approve
+            yield "approvals", "GET", "/approvals/", None, 200
+    else:
+        while True:
+            yield "search", "GET", "/cables/?" + urlencode({"q": rng.choice(SEARCH_WORDS)}), None, 200
+            yield "cable", "GET", f"/cables/{rng.choice(items)}/", None, 200
+            yield "cable", "GET", f"/cables/{rng.choice(items)}/", None, 200
+
+
+def offered_step(port: int, users: list, rate: float, seconds: float) -> dict[str, object]:  # type: ignore[type-arg]
+    """Requests due at `rate` per second (Poisson arrivals) for `seconds`, each taken by the next
+    free one of the users (client, its steps); latency counts from when the request was due."""
+    import queue as queues
+
+    due: queues.Queue[float | None] = queues.Queue()
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def work(client: Client, steps) -> None:  # type: ignore[no-untyped-def]
+        while True:
+            at = due.get()
+            if at is None:
+                return
+            page, method, path, form, expect = next(steps)
+            try:
+                status, _, _ = client.request(method, path, form)
+            except OSError as e:
+                status = 0
+                path += f" ({e})"
+            finished = time.perf_counter()
+            with lock:
+                times.append(finished - at)
+                if status != expect:
+                    errors.append(f"{method} {path}: HTTP {status}")
+
+    threads = [threading.Thread(target=work, args=u, daemon=True) for u in users]
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    rng = random.Random(int(rate))
+    at = started
+    while at < started + seconds:
+        at += rng.expovariate(rate)
+        pause = at - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        due.put(at)
+    for _ in threads:
+        due.put(None)
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return {
+        "rate": rate,
+        "done": len(times) / elapsed,
+        "p50": statistics.median(times) if times else 0.0,
+        "p95": percentile(times, 95) if times else 0.0,
+        "errors": errors,
+        "client_cpu": cpu / elapsed,  # cores the client threads used
+        "requests": len(times),
+    }
+
+
+def run_capacity(
+    port: int,
+    work: dict[str, object],
+    n_rev: int,
+    n_sup: int,
+    n_read: int,
+    rates: list[float],
+    seconds: float,
+    vendor: str,
+) -> int:
+    users = []
+    rng = random.Random(2)
+    for i in range(n_rev):
+        name = f"bench-reviewer-{i:02d}"
+        users.append((name, "reviewer", work["in_review"][name]))  # type: ignore[index]
+    for i in range(n_sup):
+        name = f"bench-supervisor-{i:02d}"
+        users.append((name, "supervisor", work["pending"][name]))  # type: ignore[index]
+    for i in range(n_read):
+        users.append((f"bench-reader-{i:02d}", "reader", work["cables"]))
+    logged = []
+    for name, role, items in users:
+        client = Client(port)
+        client.login(name)
+        logged.append((client, user_steps(role, items, random.Random(rng.random()))))
+    print(f"{'offered/s':>9} {'done/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'client CPU':>10}")
+    best = 0.0
+    for rate in rates:
+        step = offered_step(port, logged, rate, seconds)
+        ok = step["p95"] <= CAPACITY_P95 and not step["errors"]  # type: ignore[operator]
+        print(
+            f"{rate:>9.0f} {step['done']:>7.1f} {step['p95'] and step['p50'] * 1000:>7.0f} "  # type: ignore[operator]
+            f"{step['p95'] * 1000:>7.0f} {len(step['errors']):>6} {step['client_cpu']:>9.2f}c"  # type: ignore[arg-type,operator]
+            f"{'' if ok else '  p95 over 200 ms' if not step['errors'] else '  errors'}",
+            flush=True,
+        )
+        for line in step["errors"][:3]:  # type: ignore[index]
+            print(f"  {line}", file=sys.stderr)
+        if not ok:
+            break
+        best = rate
+    target = CAPACITY_TARGET.get(vendor, 60.0)
+    print(
+        f"capacity: {best:.0f} requests/s offered with p95 under {CAPACITY_P95 * 1000:.0f} ms "
+        f"({len(users)} users, {vendor}); target {target:.0f}{'' if best >= target else '  MISSED'}"
+    )
+    print("client CPU: cores used by this process's client threads (subtract from the machine's 2)")
+    return 0 if best >= target else 1
 
 
 # -- the server ---------------------------------------------------------------------------------
@@ -587,6 +765,13 @@ def main() -> int:
     ap.add_argument("--per-page", type=int, default=200, help="--alone: timed requests per page")
     ap.add_argument("--warm", type=int, default=10, help="--alone: untimed requests per page first")
     ap.add_argument("--target", type=float, default=ALONE_TARGET, help="--alone: p95 target (ms)")
+    ap.add_argument(
+        "--capacity",
+        action="store_true",
+        help="the mixed workload offered at rising rates: the highest whose p95 stays under 200 ms",
+    )
+    ap.add_argument("--rates", default="10,20,30,40,50,60,70,80,100,120", help="--capacity: offered rates")
+    ap.add_argument("--step-seconds", type=float, default=20, help="--capacity: seconds per rate")
     args = ap.parse_args()
     if args.database_url.startswith("sqlite:///") and not Path(args.database_url[10:]).exists():
         raise SystemExit(f"no database at {args.database_url[10:]}: run bench/scale.py first")
@@ -636,10 +821,21 @@ def main() -> int:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        print(f"one gunicorn worker, one request at a time, {args.per_page} timed requests per page "
-              f"after {args.warm} untimed; {connection.vendor}, {args.database_url}")
+        print(
+            f"one gunicorn worker, one request at a time, {args.per_page} timed requests per page "
+            f"after {args.warm} untimed; {connection.vendor}, {args.database_url}"
+        )
         return report_alone(pages, args.target)
     server = start_server(env, port, args.workers)
+    if args.capacity:
+        try:
+            vendor = connection.vendor
+            rates = [float(r) for r in args.rates.split(",")]
+            print(f"{args.workers} gunicorn workers, {args.step_seconds:g} s per offered rate", flush=True)
+            return run_capacity(port, work, n_rev, n_sup, n_read, rates, args.step_seconds, vendor)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
     try:
         run = Run(
             port,

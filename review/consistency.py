@@ -31,7 +31,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -313,7 +324,9 @@ class Conflict:
         return [c.code for c in sorted(self.decision.codes.all(), key=lambda c: c.order)]
 
 
-def _released_pairs(own: Sequence[Decision], rank: int) -> list[tuple[Decision, list[tuple[Decision, float]]]]:
+def _released_pairs(
+    own: Sequence[Decision], rank: int
+) -> list[tuple[Decision, list[tuple[Decision, float]]]]:
     """Each of `own` (portions selected) with the released decisions, in other cables of access
     rank `rank` or lower, on the same or nearly the same passage (at least CONFLICT_NEAR), best
     first; spans and codes prefetched on both sides. Six queries, however many decisions."""

@@ -16,7 +16,6 @@ def flag_pending(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("review", "0010_review_release_refused"),
     ]

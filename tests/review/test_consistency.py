@@ -315,7 +315,14 @@ def test_a_later_release_flags_the_pending_reviews_it_conflicts_with(
     pending = reviewed(cable_with("09ANKARA500", PARAGRAPH), alice, bob, S.PENDING_APPROVAL, WITHHOLD)
     client.force_login(sam)
     assert "conflict with a release" not in client.get("/approvals/").content.decode()
-    reviewed(cable_with("09ANKARA510", PARAGRAPH, level="S"), alice, bob, S.RELEASED, DecisionRequest("release"), erin)
+    reviewed(
+        cable_with("09ANKARA510", PARAGRAPH, level="S"),
+        alice,
+        bob,
+        S.RELEASED,
+        DecisionRequest("release"),
+        erin,
+    )
     pending.decisions.get().refresh_from_db()
     assert pending.decisions.get().release_conflict_rank == 3  # the SECRET cable's access rank
     assert "1 conflict with a release" in client.get("/approvals/").content.decode()  # sam: cleared S

@@ -87,7 +87,13 @@ def grow(first: int, cables: int, reviews: int, *, reviewer: User, supervisor: U
         )
     Review.objects.bulk_create(review_rows)
     Job.objects.bulk_create(
-        Job(kind=Job.Kind.UPLOAD, status=Job.Status.FINISHED, created_by=supervisor, rank=4, upload_name=f"{i}.txt")
+        Job(
+            kind=Job.Kind.UPLOAD,
+            status=Job.Status.FINISHED,
+            created_by=supervisor,
+            rank=4,
+            upload_name=f"{i}.txt",
+        )
         for i in range(first, first + reviews)
     )
     audit.record_many(
