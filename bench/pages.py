@@ -662,6 +662,7 @@ def run_capacity(
     rates: list[float],
     seconds: float,
     vendor: str,
+    warm_seconds: float = 20,
 ) -> int:
     users = []
     rng = random.Random(2)
@@ -678,6 +679,10 @@ def run_capacity(
         client = Client(port)
         client.login(name)
         logged.append((client, user_steps(role, items, random.Random(rng.random()))))
+    warm = offered_step(port, logged, 10, warm_seconds)  # every worker's first requests, untimed
+    print(
+        f"warm-up: {warm['requests']} requests at 10/s offered, p95 {warm['p95'] * 1000:.0f} ms (not counted)"
+    )  # type: ignore[operator]
     print(f"{'offered/s':>9} {'done/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'client CPU':>10}")
     best = 0.0
     for rate in rates:
@@ -685,7 +690,7 @@ def run_capacity(
         ok = step["p95"] <= CAPACITY_P95 and not step["errors"]  # type: ignore[operator]
         print(
             f"{rate:>9.0f} {step['done']:>7.1f} {step['p95'] and step['p50'] * 1000:>7.0f} "  # type: ignore[operator]
-            f"{step['p95'] * 1000:>7.0f} {len(step['errors']):>6} {step['client_cpu']:>9.2f}c"  # type: ignore[arg-type,operator]
+            f"{step['p95'] * 1000:>7.0f} {len(step['errors']):>6} {step['client_cpu']:>9.3f}c"  # type: ignore[arg-type,operator]
             f"{'' if ok else '  p95 over 200 ms' if not step['errors'] else '  errors'}",
             flush=True,
         )
