@@ -310,6 +310,8 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "portion"], name="decision_one_per_portion"),
         ]
+        # A reviewer's latest decisions (the review page's recent codes), newest first.
+        indexes = [models.Index(fields=["decided_by", "-decided_at", "-id"], name="decision_decided_by")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.portion}"

@@ -33,6 +33,7 @@ from review.round_diff import PortionDiff
 from review.suggest import PortionInput, Suggestion, cable_aids
 
 RECENT_CODES = 8
+RECENT_DECISIONS = 200  # the codes come from the user's latest decisions, at most this many
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
 # reviewer's recent ones; the rest of the vocabulary sits in a list box.
 COMMON_CODES = ["B1", *(f"1.4({c})" for c in "abcdefgh"), "B5", "B6", "B7(C)", "25X1", "50X1-HUM"]
@@ -61,8 +62,15 @@ def cable_codes(reasons: Iterable[str]) -> list[str]:
 def recent_codes(user: Any) -> list[str]:
     """The codes the user cited in their latest decisions, most recent first (one query)."""
     through = Decision.codes.through
+    # The user's latest decisions first (the decision_decided_by index, newest first), then their
+    # codes: not every code row of every decision of everyone joined and sorted.
+    latest = (
+        Decision.objects.filter(decided_by=user)
+        .order_by("-decided_at", "-pk")
+        .values("pk")[:RECENT_DECISIONS]
+    )
     rows = (
-        through.objects.filter(decision__decided_by=user)
+        through.objects.filter(decision__in=latest)
         .order_by("-decision__decided_at", "-decision_id")
         .values_list("exemptioncode__code", flat=True)[:100]
     )

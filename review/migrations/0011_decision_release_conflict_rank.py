@@ -26,5 +26,9 @@ class Migration(migrations.Migration):
             name="release_conflict_rank",
             field=models.SmallIntegerField(blank=True, editable=False, null=True),
         ),
+        migrations.AddIndex(
+            model_name="decision",
+            index=models.Index(fields=["decided_by", "-decided_at", "-id"], name="decision_decided_by"),
+        ),
         migrations.RunPython(flag_pending, migrations.RunPython.noop),
     ]
