@@ -196,15 +196,18 @@ def seed(
                 [through(decision_id=decisions[i].pk, exemptioncode_id=code.pk) for i in withheld],
                 batch_size=2000,
             )
-    # As review.actions.submit would have: the pending reviews' conflicts with released decisions.
+    # As review.actions.submit (and release) would have: the conflicts of the pending and approved
+    # reviews' decisions with released ones.
     from review.consistency import flag_release_conflicts
 
     flagged_at = time.perf_counter()
     flagged = flag_release_conflicts(
-        Decision.objects.filter(review__in=[r.pk for r in stored if r.state == S.PENDING_APPROVAL])
+        Decision.objects.filter(
+            review__in=[r.pk for r in stored if r.state in (S.PENDING_APPROVAL, S.APPROVED)]
+        )
     )
     print(
-        f"flagged {flagged:,} decisions pending approval that conflict with a release "
+        f"flagged {flagged:,} decisions pending approval or approved that conflict with a release "
         f"in {time.perf_counter() - flagged_at:.1f} s",
         flush=True,
     )

@@ -361,13 +361,20 @@ def _own_keyed(decisions: QuerySet[Decision]) -> list[Decision]:
 
 def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, list[Conflict]]:
     """review pk -> its decisions that conflict with a released decision on the same or nearly
-    the same passage in another cable the user may read. Three queries for the reviews' own
-    decisions (with codes and spans) and four for the released ones, however many reviews."""
+    the same passage in another cable the user may read, among those flagged so when the review
+    was submitted or a review released since (flag_release_conflicts). One query for the reviews'
+    own flagged decisions; when there are some, two for their codes and spans and four for the
+    released ones, however many reviews."""
     if not reviews or not _may_read(user):
         return {}
-    own = _own_keyed(Decision.objects.filter(review__in=[r.pk for r in reviews]))
+    rank = clearance_rank(user)
+    # Only the decisions flagged when they were submitted or a release came (flag_release_conflicts):
+    # a review without a conflict costs one query, not a search of the released decisions.
+    own = _own_keyed(
+        Decision.objects.filter(review__in=[r.pk for r in reviews], release_conflict_rank__lte=rank)
+    )
     result: dict[int, list[Conflict]] = {}
-    for d, near in _released_pairs(own, clearance_rank(user)):
+    for d, near in _released_pairs(own, rank):
         for other, similarity in near:
             why = conflict(Decided.of(d), Decided.of(other))
             if why:
@@ -378,6 +385,8 @@ def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, lis
     return result
 
 
+# Reviews whose decisions carry up-to-date flags: submitted, not yet released.
+FLAGGED_STATES = (S.PENDING_APPROVAL, S.APPROVED, S.RELEASE_REFUSED)
 ANY_RANK = 32767  # above every access rank: the stored flags consider every cable
 
 
@@ -406,13 +415,14 @@ def flag_release_conflicts(decisions: QuerySet[Decision]) -> int:
 
 
 def flag_after_release(review: Review) -> int:
-    """After `review` is released: the flags of decisions pending approval on the same or nearly
-    the same passages (sharing a band key with one of its decided portions), in other cables."""
+    """After `review` is released: the flags of decisions submitted and not yet released (pending
+    approval, approved, or refused at release) on the same or nearly the same passages (sharing a
+    band key with one of its decided portions), in other cables."""
     portions = keyed(d.portion for d in Decision.objects.filter(review=review).select_related("portion"))
     if not portions:
         return 0
     affected = (
-        Decision.objects.filter(_band_filter(portions), review__state=S.PENDING_APPROVAL)
+        Decision.objects.filter(_band_filter(portions), review__state__in=FLAGGED_STATES)
         .exclude(review__cable_id=review.cable_id)
         .values_list("pk", flat=True)[:MAX_ROWS]
     )

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 def flag_pending(apps, schema_editor):
-    """Flag the decisions of reviews already pending approval (later ones are flagged at submit and
-    at each release). The current code does the work: on a new database there is nothing to flag."""
+    """Flag the decisions of reviews already submitted and not yet released (later ones are
+    flagged at submit and at each release). The current code does the work: on a new database
+    there is nothing to flag."""
+    states = ["pending_approval", "approved", "release_refused"]
     Review = apps.get_model("review", "Review")
-    if not Review.objects.filter(state="pending_approval").exists():
+    if not Review.objects.filter(state__in=states).exists():
         return
     from review.consistency import flag_release_conflicts
     from review.models import Decision
 
-    flag_release_conflicts(Decision.objects.filter(review__state="pending_approval"))
+    flag_release_conflicts(Decision.objects.filter(review__state__in=states))
 
 
 class Migration(migrations.Migration):
