@@ -257,10 +257,11 @@ def main() -> int:
         return 0
     met = True
     started = time.perf_counter()
-    megabytes = build_corpus(args.cables, CORPUS_PATH)
+    corpus = CORPUS_PATH.with_name(f"scale-corpus-{args.cables}-{os.getpid()}.jsonl")  # runs may overlap
+    megabytes = build_corpus(args.cables, corpus)
     print(
         f"corpus: {args.cables:,} cables, {megabytes:,.0f} MB of cable text, "
-        f"written to {CORPUS_PATH} in {time.perf_counter() - started:.1f} s",
+        f"written to {corpus} in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     try:
@@ -269,20 +270,20 @@ def main() -> int:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             for p in sqlite_path.parent.glob(sqlite_path.name + "*"):
                 p.unlink()
-            result = run_child(f"sqlite:///{sqlite_path}", CORPUS_PATH)
+            result = run_child(f"sqlite:///{sqlite_path}", corpus)
             met &= report(f"SQLite ({sqlite_path})", result, megabytes, FLOOR_TARGET["sqlite"])
         if not args.sqlite_only:
             db = args.postgres_db
             postgres_admin(f"DROP DATABASE IF EXISTS {db}")
             postgres_admin(f"CREATE DATABASE {db}")
             try:
-                result = run_child(POSTGRES_URL + db, CORPUS_PATH)
+                result = run_child(POSTGRES_URL + db, corpus)
                 met &= report(f"PostgreSQL ({db})", result, megabytes, FLOOR_TARGET["postgresql"])
             finally:
                 if not args.keep_postgres:
                     postgres_admin(f"DROP DATABASE IF EXISTS {db}")
     finally:
-        CORPUS_PATH.unlink(missing_ok=True)
+        corpus.unlink(missing_ok=True)
     return 0 if met else 1
 
 
