@@ -75,14 +75,58 @@ class PortionInput:
 
 
 def suggest_cable(
-    portions: Sequence[PortionInput], *, tags: Sequence[str] = (), reason_codes: Sequence[str] = ()
+    portions: Sequence[PortionInput],
+    *,
+    tags: Sequence[str] = (),
+    reason_codes: Sequence[str] = (),
+    names: Sequence[Sequence[Name]] | None = None,
 ) -> list[Suggestion | None]:
     """One suggestion (or None when no rule applies) per portion, in order. reason_codes: the
-    codes of the cable's "Classified By" line, as review.views.cable_codes() gives them."""
-    names = names_in_cable([p.text for p in portions], tags)
+    codes of the cable's "Classified By" line, as review.views.cable_codes() gives them; names:
+    names_in_cable() of the portions' texts, when the caller has them already."""
+    if names is None:
+        names = names_in_cable([p.text for p in portions], tags)
     return [
         suggest_portion(p, found, reason_codes=reason_codes) for p, found in zip(portions, names, strict=True)
     ]
+
+
+# Bump when the names or the suggestions of an unchanged cable would come out differently, so
+# that no page shows what an older version of the rules found.
+AIDS_VERSION = 1
+AIDS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class CableAids:
+    """What the review page shows beside each portion of a cable: the names found in its text and
+    the suggested decision, computed once per cable text (they depend on nothing else)."""
+
+    names: list[list[Name]]
+    suggestions: list[Suggestion | None]
+
+
+def cable_aids(
+    cable_pk: int,
+    sha256: str,
+    portions: Sequence[PortionInput],
+    *,
+    tags: Sequence[str],
+    reason_codes: Sequence[str],
+) -> CableAids:
+    """The names and suggestions of a cable's portions, from the cache when the same text (sha256)
+    was shown before: a cable's first view computes them (names_in_cable once), later views read
+    them (a cable with 60 portions takes tens of milliseconds to compute)."""
+    from django.core.cache import cache
+
+    key = f"declass:aids:{AIDS_VERSION}:{cable_pk}:{sha256}:{len(portions)}"
+    found = cache.get(key)
+    if isinstance(found, CableAids) and len(found.names) == len(portions):
+        return found
+    names = names_in_cable([p.text for p in portions], tags)
+    aids = CableAids(names, suggest_cable(portions, tags=tags, reason_codes=reason_codes, names=names))
+    cache.set(key, aids, AIDS_CACHE_SECONDS)
+    return aids
 
 
 def suggest_portion(

@@ -38,9 +38,10 @@ RELEASE = 251_287
 SQLITE_PATH = ROOT / "var" / "scale.sqlite3"
 CORPUS_PATH = ROOT / "var" / "scale-corpus.jsonl"
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-POSTGRES_DB = "declass_scale"
+POSTGRES_DB = os.environ.get("SCALE_POSTGRES_DB", "declass_scale")
 # Real serials are below a million, so copy k's serials (k * 1,000,000 + serial) are new.
 COPY_STRIDE = 1_000_000
+FLOOR_TARGET = {"sqlite": 3.0, "postgresql": 4.0}  # ingest time / raw-load floor (issue 16)
 _TRAILING_SERIAL = re.compile(r"^(.*\D)(\d+)$")
 
 
@@ -116,9 +117,13 @@ def ingest_here(corpus: Path) -> dict[str, float | str]:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             name = Path(connection.settings_dict["NAME"])
             size = sum(p.stat().st_size for p in name.parent.glob(name.name + "*"))
+    own, children = peak_megabytes()  # the ingest's, before the floor reads rows back
+    floor = raw_load_floor()
     connection.close()
-    own, children = peak_megabytes()
     return {
+        "floor_seconds": floor["total"],
+        "floor_cables": floor["cables_cable"],
+        "floor_portions": floor["cables_portion"],
         "summary": counts.summary(),
         "ingested": counts.ingested,
         "seen": counts.seen,
@@ -127,6 +132,61 @@ def ingest_here(corpus: Path) -> dict[str, float | str]:
         "peak_own_mb": own,
         "peak_child_mb": children,
     }
+
+
+FLOOR_TABLES = ["cables_cable", "cables_portion"]
+FLOOR_BATCH = 5000  # rows per insert batch (about 250 cables' portions, as ingest's batches)
+
+
+def raw_load_floor() -> dict[str, float]:
+    """The floor for this machine: the same cable and portion rows, read back from the database
+    just filled, loaded into empty tables of the same columns without any index, constraint or
+    trigger (SQLite: executemany in one transaction per batch; PostgreSQL: COPY, as ingest does).
+    Only the loading is timed, not the reading. Returns seconds per table and in all."""
+    from django.db import connection, transaction
+
+    timings: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        for table in FLOOR_TABLES:
+            floor = f"bench_floor_{table}"
+            cursor.execute(f"DROP TABLE IF EXISTS {floor}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE {floor} (LIKE {table})")
+            else:
+                cursor.execute(f"CREATE TABLE {floor} AS SELECT * FROM {table} LIMIT 0")
+            cursor.execute(f"SELECT * FROM {table} LIMIT 0")
+            columns = [c[0] for c in cursor.description]
+            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+            spent, last = 0.0, -1
+            while True:
+                cursor.execute(f"SELECT * FROM {table} WHERE id > %s ORDER BY id LIMIT {FLOOR_BATCH}", [last])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                last = rows[-1][columns.index("id")]
+                started = time.perf_counter()
+                with transaction.atomic():
+                    if connection.vendor == "postgresql":
+                        with cursor.cursor.copy(f"COPY {floor} ({quoted}) FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                    else:
+                        marks = ", ".join(["%s"] * len(columns))
+                        cursor.executemany(f"INSERT INTO {floor} ({quoted}) VALUES ({marks})", rows)
+                spent += time.perf_counter() - started
+            timings[table] = spent
+            cursor.execute(f"DROP TABLE {floor}")
+    timings["total"] = sum(timings[t] for t in FLOOR_TABLES)
+    return timings
+
+
+def floor_here() -> dict[str, float]:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return raw_load_floor()
 
 
 def run_child(database_url: str, corpus: Path) -> dict[str, float | str]:
@@ -148,7 +208,8 @@ def postgres_admin(statement: str) -> None:
         conn.execute(statement)
 
 
-def report(name: str, result: dict[str, float | str], megabytes: float) -> None:
+def report(name: str, result: dict[str, float | str], megabytes: float, target: float) -> bool:
+    """Print one database's figures; False when the ingest misses `target` times the floor."""
     seconds = float(result["seconds"])
     print(
         f"{name}: {result['summary']}\n"
@@ -158,6 +219,18 @@ def report(name: str, result: dict[str, float | str], megabytes: float) -> None:
         f"{float(result['peak_own_mb']):,.0f} MB, parser process {float(result['peak_child_mb']):,.0f} MB",
         flush=True,
     )
+    floor = float(result.get("floor_seconds", 0))
+    if floor:
+        ratio = seconds / floor
+        print(
+            f"  floor: the same rows loaded raw into tables without indexes in {floor:.1f} s "
+            f"(cables {float(result['floor_cables']):.1f} s, "
+            f"portions {float(result['floor_portions']):.1f} s); "
+            f"ingest / floor = {ratio:.1f}x, target {target:g}x{'' if ratio <= target else '  MISSED'}",
+            flush=True,
+        )
+        return ratio <= target
+    return True
 
 
 def main() -> int:
@@ -166,37 +239,52 @@ def main() -> int:
     only = ap.add_mutually_exclusive_group()
     only.add_argument("--sqlite-only", action="store_true")
     only.add_argument("--postgres-only", action="store_true")
-    ap.add_argument("--keep-postgres", action="store_true", help=f"keep the {POSTGRES_DB} database")
+    ap.add_argument("--keep-postgres", action="store_true", help="keep the PostgreSQL database")
+    ap.add_argument("--postgres-db", default=POSTGRES_DB, help=f"its name (default {POSTGRES_DB})")
+    ap.add_argument("--sqlite-path", type=Path, default=SQLITE_PATH, help=f"default {SQLITE_PATH}")
     ap.add_argument("--ingest-here", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--floor-only", metavar="DATABASE_URL", help="only the raw-load floor, on a filled database"
+    )
     args = ap.parse_args()
     if args.ingest_here:
         print(json.dumps(ingest_here(args.ingest_here)))
         return 0
 
+    if args.floor_only:
+        os.environ["DATABASE_URL"] = args.floor_only
+        print(json.dumps(floor_here()))
+        return 0
+    met = True
     started = time.perf_counter()
-    megabytes = build_corpus(args.cables, CORPUS_PATH)
+    corpus = CORPUS_PATH.with_name(f"scale-corpus-{args.cables}-{os.getpid()}.jsonl")  # runs may overlap
+    megabytes = build_corpus(args.cables, corpus)
     print(
         f"corpus: {args.cables:,} cables, {megabytes:,.0f} MB of cable text, "
-        f"written to {CORPUS_PATH} in {time.perf_counter() - started:.1f} s",
+        f"written to {corpus} in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     try:
         if not args.postgres_only:
-            for p in SQLITE_PATH.parent.glob(SQLITE_PATH.name + "*"):
+            sqlite_path = args.sqlite_path.resolve()
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            for p in sqlite_path.parent.glob(sqlite_path.name + "*"):
                 p.unlink()
-            report(f"SQLite ({SQLITE_PATH})", run_child(f"sqlite:///{SQLITE_PATH}", CORPUS_PATH), megabytes)
+            result = run_child(f"sqlite:///{sqlite_path}", corpus)
+            met &= report(f"SQLite ({sqlite_path})", result, megabytes, FLOOR_TARGET["sqlite"])
         if not args.sqlite_only:
-            postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
-            postgres_admin(f"CREATE DATABASE {POSTGRES_DB}")
+            db = args.postgres_db
+            postgres_admin(f"DROP DATABASE IF EXISTS {db}")
+            postgres_admin(f"CREATE DATABASE {db}")
             try:
-                result = run_child(POSTGRES_URL + POSTGRES_DB, CORPUS_PATH)
-                report(f"PostgreSQL ({POSTGRES_DB})", result, megabytes)
+                result = run_child(POSTGRES_URL + db, corpus)
+                met &= report(f"PostgreSQL ({db})", result, megabytes, FLOOR_TARGET["postgresql"])
             finally:
                 if not args.keep_postgres:
-                    postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
+                    postgres_admin(f"DROP DATABASE IF EXISTS {db}")
     finally:
-        CORPUS_PATH.unlink(missing_ok=True)
-    return 0
+        corpus.unlink(missing_ok=True)
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Max, QuerySet
 from django.http import Http404
 
-from accounts.models import AnyUser, clearance_rank
+from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from audit import log as audit
 from cables.models import Cable
 
@@ -21,7 +21,13 @@ def visible_cables(user: AnyUser) -> QuerySet[Cable]:
     """Every cable the user may know of (lists, searches, counts): none without a role."""
     if not user.has_perm("cables.view_cable"):
         return Cable.objects.none()
-    return Cable.objects.filter(access_rank__lte=clearance_rank(user))
+    rank = clearance_rank(user)
+    if rank >= TOP_RANK:
+        # No cable is above the top rank: no condition, so that SQLite's planner does not pick
+        # the access_rank index for every cable (the due counts read 251,287 rows through it, 13 s,
+        # instead of the covering review_due index, 40 ms).
+        return Cable.objects.all()
+    return Cable.objects.filter(access_rank__lte=rank)
 
 
 # How long the filter menus of a clearance may lag behind a deleted cable (ingest changes the key).

@@ -26,7 +26,7 @@ from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed, c
 from accounts.models import CLEARANCE_RANK, clearance_rank
 from audit import log as audit
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import duties, mosaic_status
+from review import consistency, duties, mosaic_status
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import ASSIGNED_REVIEWER, Comment, Decision, MosaicAcknowledgment, Review, Span
@@ -188,9 +188,11 @@ def _transition_action(
     *,
     stamp: str = "",
     check: Callable[[Review, User], None] | None = None,
+    then: Callable[[Review], object] | None = None,
 ) -> Callable[..., Review]:
     """An action that is one transition: run it, stamp who and when (`submitted_by`,
-    `submitted_at`), save, audit. `check` runs after the role check, before anything changes."""
+    `submitted_at`), save, audit. `check` runs after the role check, before anything changes;
+    `then` after the save, in the same transaction."""
 
     @transaction.atomic
     def run(review: Review, *, actor: User, note: str = "") -> Review:
@@ -203,6 +205,8 @@ def _transition_action(
             setattr(review, f"{stamp}_by", actor)
             setattr(review, f"{stamp}_at", timezone.now())
         review.save()
+        if then is not None:
+            then(review)
         audit.record(actor, action, review, before={"state": before}, after=_state(review), note=note)
         return review
 
@@ -312,6 +316,9 @@ submit = _transition_action(
     "review.submit",
     stamp="submitted",
     check=lambda review, actor: _mosaic_gate(review, "submit", actor),
+    # The decisions are final for this round: their conflicts with released decisions are stored
+    # now, for the approval queue (review/consistency.py).
+    then=lambda review: consistency.flag_release_conflicts(review.decisions.all()),
 )
 
 
@@ -602,6 +609,7 @@ def _release(review: Review, *, actor: User, note: str) -> Review:
     review.release_refusal = ""
     review.save()
     copy = release_copies.store(review, rendered, actor=actor)
+    consistency.flag_after_release(review)  # pending reviews that now conflict with this release
     due = _reset_due(review.cable, copy.version)
     after = _state(review, release_copy=release_copies.copy_after(copy), review_due=due)
     audit.record(actor, "review.release", review, before={"state": before}, after=after, note=note)

@@ -31,7 +31,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -310,23 +321,16 @@ class Conflict(_Decided):
         return [c.code for c in sorted(self.decision.codes.all(), key=lambda c: c.order)]
 
 
-def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, list[Conflict]]:
-    """review pk -> its decisions that conflict with a released decision on the same or nearly
-    the same passage in another cable the user may read. Three queries for the reviews' own
-    decisions (with codes and spans) and four for the released ones, however many reviews."""
-    if not reviews or not _may_read(user):
-        return {}
-    own = list(
-        Decision.objects.filter(
-            review__in=[r.pk for r in reviews], portion__band0__isnull=False
-        ).select_related("portion")
-    )
+def _released_pairs(
+    own: Sequence[Decision], rank: int
+) -> list[tuple[Decision, list[tuple[Decision, float]]]]:
+    """Each of `own` (portions selected) with the released decisions, in other cables of access
+    rank `rank` or lower, on the same or nearly the same passage (at least CONFLICT_NEAR), best
+    first; spans and codes prefetched on both sides. Six queries, however many decisions."""
     if not own:
-        return {}
+        return []
     portions = {d.portion_id: d.portion for d in own}
-    released = list(
-        candidates(list(portions.values()), rank=clearance_rank(user), released_only=True, prefetch=False)
-    )
+    released = list(candidates(list(portions.values()), rank=rank, released_only=True, prefetch=False))
     texts = _Texts()
     bands = _BandIndex(released)
     pairs: list[tuple[Decision, list[tuple[Decision, float]]]] = []
@@ -345,8 +349,29 @@ def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, lis
     prefetch_related_objects(
         list({o.pk: o for _, near in pairs for o, _ in near}.values()), "codes", "spans__codes"
     )
+    return pairs
+
+
+def _own_keyed(decisions: QuerySet[Decision]) -> list[Decision]:
+    return list(decisions.filter(portion__band0__isnull=False).select_related("portion"))
+
+
+def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, list[Conflict]]:
+    """review pk -> its decisions that conflict with a released decision on the same or nearly
+    the same passage in another cable the user may read, among those flagged so when the review
+    was submitted or a review released since (flag_release_conflicts). One query for the reviews'
+    own flagged decisions; when there are some, two for their codes and spans and four for the
+    released ones, however many reviews."""
+    if not reviews or not _may_read(user):
+        return {}
+    rank = clearance_rank(user)
+    # Only the decisions flagged when they were submitted or a release came (flag_release_conflicts):
+    # a review without a conflict costs one query, not a search of the released decisions.
+    own = _own_keyed(
+        Decision.objects.filter(review__in=[r.pk for r in reviews], release_conflict_rank__lte=rank)
+    )
     result: dict[int, list[Conflict]] = {}
-    for d, near in pairs:
+    for d, near in _released_pairs(own, rank):
         for other, similarity in near:
             why = conflict(Decided.of(d), Decided.of(other))
             if why:
@@ -355,6 +380,50 @@ def release_conflicts(reviews: Sequence[Review], user: AnyUser) -> dict[int, lis
     for conflicts in result.values():
         conflicts.sort(key=lambda c: c.decision.portion.order)
     return result
+
+
+# Reviews whose decisions carry up-to-date flags: submitted, not yet released.
+FLAGGED_STATES = (S.PENDING_APPROVAL, S.APPROVED, S.RELEASE_REFUSED)
+ANY_RANK = 32767  # above every access rank: the stored flags consider every cable
+
+
+def flag_release_conflicts(decisions: QuerySet[Decision]) -> int:
+    """Store on each of `decisions` its release_conflict_rank: the lowest access rank of a cable
+    whose released decision conflicts with it, or None. Returns how many conflict. Run when a
+    review is submitted (its decisions are final for the round) and when a review is released
+    (flag_after_release), so the approval queue only counts."""
+    pks = list(decisions.values_list("pk", flat=True))
+    ranks: dict[int, int] = {}
+    for start in range(0, len(pks), MAX_ROWS):
+        own = _own_keyed(Decision.objects.filter(pk__in=pks[start : start + MAX_ROWS]))
+        for d, near in _released_pairs(own, ANY_RANK):
+            for other, _similarity in near:
+                if conflict(Decided.of(d), Decided.of(other)):
+                    rank = other.review.cable.access_rank
+                    ranks[d.pk] = min(ranks.get(d.pk, rank), rank)
+    Decision.objects.filter(pk__in=pks, release_conflict_rank__isnull=False).exclude(pk__in=ranks).update(
+        release_conflict_rank=None
+    )
+    for rank in set(ranks.values()):
+        Decision.objects.filter(pk__in=[pk for pk, r in ranks.items() if r == rank]).update(
+            release_conflict_rank=rank
+        )
+    return len(ranks)
+
+
+def flag_after_release(review: Review) -> int:
+    """After `review` is released: the flags of decisions submitted and not yet released (pending
+    approval, approved, or refused at release) on the same or nearly the same passages (sharing a
+    band key with one of its decided portions), in other cables."""
+    portions = keyed(d.portion for d in Decision.objects.filter(review=review).select_related("portion"))
+    if not portions:
+        return 0
+    affected = (
+        Decision.objects.filter(_band_filter(portions), review__state__in=FLAGGED_STATES)
+        .exclude(review__cable_id=review.cable_id)
+        .values_list("pk", flat=True)[:MAX_ROWS]
+    )
+    return flag_release_conflicts(Decision.objects.filter(pk__in=list(affected)))
 
 
 # -- applying a decision made elsewhere -------------------------------------------------------------
@@ -427,8 +496,19 @@ def _find(text: str, words: str, occurrence: int) -> tuple[int, int] | None:
 
 
 def annotate_conflicts(reviews: Iterable[Any], user: AnyUser) -> None:
-    """Set `release_conflicts` (a count) on each review of a queue page."""
+    """Set `release_conflicts` (a count) on each review of a queue page: its decisions flagged as
+    conflicting with a released decision in a cable the user may read (flag_release_conflicts).
+    One query for the page."""
     reviews = list(reviews)
-    found = release_conflicts(reviews, user)
+    found: dict[int, int] = {}
+    if reviews and _may_read(user):
+        found = dict(
+            Decision.objects.filter(
+                review__in=[r.pk for r in reviews], release_conflict_rank__lte=clearance_rank(user)
+            )
+            .order_by()
+            .values_list("review")
+            .annotate(n=Count("pk"))
+        )
     for review in reviews:
-        review.release_conflicts = len(found.get(review.pk, []))
+        review.release_conflicts = found.get(review.pk, 0)

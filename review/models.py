@@ -302,12 +302,19 @@ class Decision(models.Model):
     referral_answer = models.TextField(blank=True)  # the agency's own words, when it answered
     decided_by = models.ForeignKey(User, models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
+    # The lowest access rank of a cable whose released decision on the same or nearly the same
+    # passage conflicts with this one (review/consistency.py), or None: written when the review is
+    # submitted and when another review is released, so that the approval queue reads its conflict
+    # counts instead of computing them (a user sees the conflicts with cables up to their clearance).
+    release_conflict_rank = models.SmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["portion__order"]
         constraints = [
             models.UniqueConstraint(fields=["review", "portion"], name="decision_one_per_portion"),
         ]
+        # A reviewer's latest decisions (the review page's recent codes), newest first.
+        indexes = [models.Index(fields=["decided_by", "-decided_at", "-id"], name="decision_decided_by")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.portion}"

@@ -210,7 +210,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if "reviewer" in f:
         pending = pending.filter(reviewer__username=f["reviewer"])
     page, query = page_of(request, with_mosaic_acks(listed(pending)).order_by("submitted_at", "pk"))
-    consistency.annotate_conflicts(page.object_list, request.user)  # a few queries for the page
+    consistency.annotate_conflicts(page.object_list, request.user)  # one query: the stored flags
     notes = audit.latest_notes("review.submit", page.object_list)
     for review in page.object_list:
         review.submit_note = notes.get(review.pk, "")

@@ -23,10 +23,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from aids import triage
-from aids.suggest import PortionInput, Suggestion, suggest_cable
+from aids.suggest import PortionInput, Suggestion, cable_aids
 from cables.export import ReleasedPortion
 from cables.models import Cable, Portion
-from cables.names import names_in_cable
 from review import actions, consistency, mosaic_status, round_diff
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
@@ -37,6 +36,7 @@ from review.sheet import Piece
 from review.sheet import load as load_sheet
 
 RECENT_CODES = 8
+RECENT_DECISIONS = 200  # the codes come from the user's latest decisions, at most this many
 # Codes a reviewer reaches for most, always offered as checkboxes after the cable's own and the
 # reviewer's recent ones; the rest of the vocabulary sits in a list box.
 COMMON_CODES = ["B1", *(f"1.4({c})" for c in "abcdefgh"), "B5", "B6", "B7(C)", "25X1", "50X1-HUM"]
@@ -65,8 +65,15 @@ def cable_codes(reasons: Iterable[str]) -> list[str]:
 def recent_codes(user: Any) -> list[str]:
     """The codes the user cited in their latest decisions, most recent first (one query)."""
     through = Decision.codes.through
+    # The user's latest decisions first (the decision_decided_by index, newest first), then their
+    # codes: not every code row of every decision of everyone joined and sorted.
+    latest = (
+        Decision.objects.filter(decided_by=user)
+        .order_by("-decided_at", "-pk")
+        .values("pk")[:RECENT_DECISIONS]
+    )
     rows = (
-        through.objects.filter(decision__decided_by=user)
+        through.objects.filter(decision__in=latest)
         .order_by("-decision__decided_at", "-decision_id")
         .values_list("exemptioncode__code", flat=True)[:100]
     )
@@ -232,16 +239,17 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     )
     ctx["undecided"] = len(portions) - len(decisions)
     if editable:
-        found = names_in_cable([p.text for p in portions], cable.tags)
-        for row, names in zip(rows, found, strict=True):
-            row.names = ";".join(f"{n.start}:{n.end}" for n in names)
-        # Computed from the texts already loaded: no query per portion, nothing stored.
-        suggestions = suggest_cable(
+        # Computed from the texts already loaded (no query per portion), once per cable text.
+        aids = cable_aids(
+            cable.pk,
+            cable.sha256,
             [PortionInput(p.text, p.level, p.kind, p.marking) for p in portions],
             tags=cable.tags,
             reason_codes=cable_codes(cable.reasons),
         )
-        for row, suggestion in zip(rows, suggestions, strict=True):
+        for row, names in zip(rows, aids.names, strict=True):
+            row.names = ";".join(f"{n.start}:{n.end}" for n in names)
+        for row, suggestion in zip(rows, aids.suggestions, strict=True):
             row.suggestion = suggestion
             row.changing = suggestion is not None and change == str(row.portion.order)
     elsewhere = consistency.matches(portions, decisions, request.user)

@@ -9,12 +9,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from accounts.roles import SUPERVISOR
 from audit.models import AuditEvent
 from cables.models import Cable
 from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Review
-from tests.conftest import make_cable
+from tests.conftest import make_cable, make_user
 from tests.review.conftest import acknowledge_mosaic, acknowledged_keys
 
 S = Review.State
@@ -305,3 +306,27 @@ def test_query_counts_do_not_grow_with_portions_or_matches(
     one = count_queries(client, "/approvals/", django_assert_max_num_queries)
     reviewed(cable_with("09ANKARA802", *texts), alice, bob, S.PENDING_APPROVAL, WITHHOLD)
     assert count_queries(client, "/approvals/", django_assert_max_num_queries) == one
+
+
+def test_a_later_release_flags_the_pending_reviews_it_conflicts_with(
+    client: Client, alice: User, bob: User, sam: User, erin: User
+) -> None:
+    """The queue reads flags written at submit and at each release: a review submitted before the
+    conflicting release is flagged by that release, and only for users cleared to its cable."""
+    pending = reviewed(cable_with("09ANKARA500", PARAGRAPH), alice, bob, S.PENDING_APPROVAL, WITHHOLD)
+    client.force_login(sam)
+    assert "conflict with a release" not in client.get("/approvals/").content.decode()
+    reviewed(
+        cable_with("09ANKARA510", PARAGRAPH, level="S"),
+        alice,
+        bob,
+        S.RELEASED,
+        DecisionRequest("release"),
+        erin,
+    )
+    pending.decisions.get().refresh_from_db()
+    assert pending.decisions.get().release_conflict_rank == 3  # the SECRET cable's access rank
+    assert "1 conflict with a release" in client.get("/approvals/").content.decode()  # sam: cleared S
+    low = make_user("lowsup", SUPERVISOR, clearance="C")
+    client.force_login(low)
+    assert "conflict with a release" not in client.get("/approvals/").content.decode()

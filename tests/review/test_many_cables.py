@@ -1,5 +1,5 @@
 """Pages stay flat with many cables: each page makes the same number of queries with 2,000 cables,
-200 reviews and 2,000 audit events as with 20 cables, 20 reviews and 20 events.
+200 reviews, 200 jobs and 2,000 audit events as with 20 cables, 20 reviews, 20 jobs and 20 events.
 
 The rows are made with bulk_create (not the parser, not the actions): only their number matters.
 """
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit import log as audit
 from cables.models import Cable, CableTag, Portion
+from jobs.models import Job
 from review.models import Review
 from tests.conftest import make_cable
 from tests.review.conftest import review_in
@@ -47,6 +48,7 @@ def grow(first: int, cables: int, reviews: int, *, reviewer: User, supervisor: U
                 year=(BASE + timedelta(hours=i)).year,
                 access_rank=rank,
                 declassify_on=(BASE + timedelta(days=i)).date(),
+                review_due=(BASE + timedelta(days=i)).date(),
                 text=text,
                 sha256=hashlib.sha256(text.encode()).hexdigest(),
             )
@@ -84,6 +86,16 @@ def grow(first: int, cables: int, reviews: int, *, reviewer: User, supervisor: U
             )
         )
     Review.objects.bulk_create(review_rows)
+    Job.objects.bulk_create(
+        Job(
+            kind=Job.Kind.UPLOAD,
+            status=Job.Status.FINISHED,
+            created_by=supervisor,
+            rank=4,
+            upload_name=f"{i}.txt",
+        )
+        for i in range(first, first + reviews)
+    )
     audit.record_many(
         audit.Entry(
             action="test.bulk",
@@ -113,7 +125,12 @@ def pages(approval: Review) -> dict[str, tuple[str, str, dict[str, str]]]:
             {"level": "U", "origin": "AMEMBASSY POST4", "tag": "ECON", "reviewer": "alice"},
         ),
         "approval page": ("bob", f"/approvals/{approval.pk}/", {}),
+        "review page": ("alice", f"/reviews/{approval.pk}/", {}),
+        "cable page": ("alice", "/cables/09APPROVE1/", {}),
         "releases": ("erin", "/releases/", {}),
+        "due": ("bob", "/due/", {}),
+        "due, overdue": ("bob", "/due/", {"due": "overdue"}),
+        "jobs": ("bob", "/jobs/", {}),
         "assign": ("bob", "/assign/", {}),
         "assign, filtered": ("bob", "/assign/", {"without_open_review": "on", "tag": "ECON", "level": "TS"}),
         "assign, by review state": ("bob", "/assign/", {"review_state": "new"}),
