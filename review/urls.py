@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import due, mosaic_views, quality, queues, reading_room, triage_queue, views
+from review import due, mosaic_views, quality, queues, reading_room, rules_views, triage_queue, views
 
 app_name = "review"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     *quality.urlpatterns,
     *due.urlpatterns,
     *triage_queue.urlpatterns,
+    *rules_views.urlpatterns,
 ]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cables.export import ReleasedPortion, release_view, stamp_codes, status_stamp
 from cables.models import Cable, Portion
 from cables.names import names_in_cable
-from review import actions, consistency, mosaic_status, round_diff, triage
+from review import actions, consistency, mosaic_status, round_diff, rules, triage
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.header_block import block_portions, header_block
@@ -283,6 +283,8 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     for row in rows:
         row.consistency = elsewhere.get(row.portion.pk, [])
     ctx["triage"] = triage.for_page(request.user, cable, rows)
+    # Switched-on redaction rules' matches still released (review/rules.py), for the reviewer.
+    ctx["rule_suggestions"] = rules.suggestions(review, portions, decisions, request.user) if editable else []
     return ctx
 
 
@@ -407,6 +409,7 @@ def _after_decisions(
         "progress": render_to_string("review/_review_progress.html", ctx, request),
         "review-actions": render_to_string("review/_review_actions.html", ctx, request),
         "mosaic": render_to_string("review/_review_mosaic.html", ctx, request),
+        "rules": render_to_string("review/_review_rules.html", ctx, request),
     }
     if ctx["round_diff"] is not None:  # a second or later round: its summary counts change too
         fragments["round-diff"] = render_to_string("review/_round_diff.html", ctx, request)
