@@ -314,6 +314,7 @@ def direct_counts(version: RuleVersion, cables: QuerySet[Cable]) -> dict[str, in
 @dataclass(frozen=True)
 class Hit:
     index: int  # the portion's place in the cable
+    order: int  # the portion's order (its anchor on the page)
     name: str
     start: int
     end: int
@@ -368,7 +369,7 @@ def suggestions(
             for start, end in matches(version, portion.text):
                 if any(start < e and s < end for s, e in excised):
                     continue
-                hits.append(Hit(index, name, start, end, _example(name, portion.text, start, end)))
+                hits.append(Hit(index, portion.order, name, start, end, _example(name, portion.text, start, end)))
         if hits:
             out.append(Suggestion(rule, version, hits))
     return out

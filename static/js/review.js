@@ -371,7 +371,10 @@ class ReviewPage {
     this.addToForm(section, span, text.slice(snapped[0], snapped[1]));
     // "Excise this everywhere" (the Redaction rules section) takes the same words.
     const everywhere = document.getElementById("everywhere-term");
-    if (everywhere) everywhere.value = text.slice(snapped[0], snapped[1]);
+    if (everywhere) {
+      everywhere.value = text.slice(snapped[0], snapped[1]);
+      everywhere.closest("details").open = true;
+    }
     this.announce(
       `Marked \u201c${text.slice(snapped[0], snapped[1])}\u201d (characters ${span.start}\u2013${span.end}) ` +
         "to excise: choose its codes, give a justification and record the decision.",
