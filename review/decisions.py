@@ -116,7 +116,9 @@ def _codes(names: tuple[str, ...], vocabulary: dict[str, ExemptionCode]) -> list
     return sorted(unique.values(), key=lambda c: c.order)
 
 
-def check_codes(names: tuple[str, ...], vocabulary: dict[str, ExemptionCode], where: str) -> list[ExemptionCode]:
+def check_codes(
+    names: tuple[str, ...], vocabulary: dict[str, ExemptionCode], where: str
+) -> list[ExemptionCode]:
     """The codes a redaction cites, known and complete (B1 with a category); for redactions made
     ahead of any decision (review/rules.py)."""
     codes = _codes(names, vocabulary)

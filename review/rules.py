@@ -140,7 +140,9 @@ def compile_pattern(pattern: str) -> Any:
             hint = " (the pattern would compile to too large a program: use smaller repetition counts)"
         raise ValidationError(f"pattern: {reason}{hint}") from None
     if compiled.search("") is not None:
-        raise ValidationError("pattern: it matches empty text, which would excise nothing; require a character")
+        raise ValidationError(
+            "pattern: it matches empty text, which would excise nothing; require a character"
+        )
     return compiled
 
 
@@ -247,7 +249,12 @@ class Preview:
 def _example(name: str, text: str, start: int, end: int) -> Example:
     before = text[max(0, start - CONTEXT) : start]
     after = text[end : end + CONTEXT]
-    return Example(name, ("…" if start > CONTEXT else "") + before, text[start:end], after + ("…" if end + CONTEXT < len(text) else ""))
+    return Example(
+        name,
+        ("…" if start > CONTEXT else "") + before,
+        text[start:end],
+        after + ("…" if end + CONTEXT < len(text) else ""),
+    )
 
 
 class _Named:
@@ -369,7 +376,9 @@ def suggestions(
             for start, end in matches(version, portion.text):
                 if any(start < e and s < end for s, e in excised):
                     continue
-                hits.append(Hit(index, portion.order, name, start, end, _example(name, portion.text, start, end)))
+                hits.append(
+                    Hit(index, portion.order, name, start, end, _example(name, portion.text, start, end))
+                )
         if hits:
             out.append(Suggestion(rule, version, hits))
     return out
@@ -378,7 +387,9 @@ def suggestions(
 # -- actions (each audited in the same transaction) ------------------------------------------------
 
 
-def _record(actor: User, action: str, rule: RedactionRule, *, before: Any, after: Any, note: str = "") -> None:
+def _record(
+    actor: User, action: str, rule: RedactionRule, *, before: Any, after: Any, note: str = ""
+) -> None:
     """The rule's event, readable by those cleared for the rule (its rank), about its cable if any."""
     entry = audit.Entry(
         action=action,
@@ -430,7 +441,13 @@ def _new_version(rule: RedactionRule, content: Content, actor: User) -> RuleVers
 
 @transaction.atomic
 def create_rule(
-    *, actor: User, name: str, content: Content, cable: Cable | None = None, level: str = "U", enabled: bool = False
+    *,
+    actor: User,
+    name: str,
+    content: Content,
+    cable: Cable | None = None,
+    level: str = "U",
+    enabled: bool = False,
 ) -> RedactionRule:
     """A new rule, switched off (a supervisor previews it first), audited as rule.create."""
     _may_manage(actor)
@@ -465,7 +482,9 @@ def _locked(rule: RedactionRule, actor: User) -> RedactionRule:
 
 
 @transaction.atomic
-def edit_rule(rule: RedactionRule, *, actor: User, name: str, content: Content, level: str = "") -> RuleVersion:
+def edit_rule(
+    rule: RedactionRule, *, actor: User, name: str, content: Content, level: str = ""
+) -> RuleVersion:
     """A new version of the rule (the old ones stay, with the spans they excised), audited as
     rule.edit with the version before and after. A rule switched on stays on."""
     _may_manage(actor)
@@ -493,7 +512,14 @@ def switch_rule(rule: RedactionRule, *, actor: User, enabled: bool, note: str = 
     before = rule.to_dict()
     rule.enabled = enabled
     rule.save()
-    _record(actor, "rule.enable" if enabled else "rule.disable", rule, before=before, after=rule.to_dict(), note=note)
+    _record(
+        actor,
+        "rule.enable" if enabled else "rule.disable",
+        rule,
+        before=before,
+        after=rule.to_dict(),
+        note=note,
+    )
     return rule
 
 
@@ -515,16 +541,24 @@ def apply_rule(review: Review, rule_id: int, version_number: int, *, actor: User
     if found is None:
         raise ValidationError("that rule has no matches left to excise in this review (reload the page)")
     if found.version.number != version_number:
+        now = found.version.number
         raise ValidationError(
-            f"the rule changed since you saw it (now version {found.version.number}): reload the page and check"
+            f"the rule changed since you saw it (now version {now}): reload the page and check"
         )
     version = found.version
     hits: dict[int, list[SpanRequest]] = {}
     for hit in found.hits:
-        hits.setdefault(hit.index, []).append(SpanRequest(hit.start, hit.end, tuple(version.codes), version.pk))
+        hits.setdefault(hit.index, []).append(
+            SpanRequest(hit.start, hit.end, tuple(version.codes), version.pk)
+        )
     justification = f"{version.justification} (redaction rule '{found.rule.name}', version {version.number})"
     changed = actions.excise_spans(review, hits, justification[:MAX_JUSTIFICATION], actor=actor)
-    after = {"rule": found.rule.pk, "version": version.number, "matches": len(found.hits), "portions": len(hits)}
+    after = {
+        "rule": found.rule.pk,
+        "version": version.number,
+        "matches": len(found.hits),
+        "portions": len(hits),
+    }
     audit.record(actor, "rule.apply", review, after=after, note=found.rule.name)
     return changed
 
@@ -533,7 +567,7 @@ def apply_rule(review: Review, rule_id: int, version_number: int, *, actor: User
 def excise_everywhere(
     review: Review, term: str, codes: Sequence[str], justification: str, *, actor: User
 ) -> tuple[RedactionRule, list[Decision]]:
-    """"Excise this everywhere" from a selection on the review page: the reviewer assigned makes a
+    """ "Excise this everywhere" from a selection on the review page: the reviewer assigned makes a
     rule for this cable (switched on, audited as rule.create) and applies it at once."""
     review = actions.lock_for_deciding(review, actor)
     content = check_content(
@@ -543,5 +577,7 @@ def excise_everywhere(
         justification=justification,
         scope=RedactionRule.Scope.CABLE,
     )
-    rule = _create(actor, f"'{content.terms[0]}' in {review.cable.reference_id}", content, review.cable, "", True)
+    rule = _create(
+        actor, f"'{content.terms[0]}' in {review.cable.reference_id}", content, review.cable, "", True
+    )
     return rule, apply_rule(review, rule.pk, rule.version, actor=actor)

@@ -67,9 +67,17 @@ def rule_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            cable = access_cable(request.user, data["cable"].strip().upper()) if data["scope"] == "cable" else None
+            cable = (
+                access_cable(request.user, data["cable"].strip().upper())
+                if data["scope"] == "cable"
+                else None
+            )
             rule = rules.create_rule(
-                actor=request.user, name=data["name"], content=_content(form), cable=cable, level=data["level"]
+                actor=request.user,
+                name=data["name"],
+                content=_content(form),
+                cable=cable,
+                level=data["level"],
             )
         except Http404:
             form.add_error("cable", "no cable with that reference id that you may see")

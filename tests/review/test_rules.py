@@ -64,7 +64,11 @@ def _terms(*terms: str, codes: tuple[str, ...] = ("B6",)) -> rules.Content:
 
 def _passports() -> rules.Content:
     return rules.check_content(
-        "pattern", pattern=r"\b[A-Z][0-9]{8}\b", index_words="passport", codes=("B6",), justification="passport"
+        "pattern",
+        pattern=r"\b[A-Z][0-9]{8}\b",
+        index_words="passport",
+        codes=("B6",),
+        justification="passport",
     )
 
 
@@ -84,7 +88,11 @@ def test_preview_counts_equal_a_direct_count(corpus: dict[str, Cable], bob: User
 
     passports = rules.create_rule(actor=bob, name="Passports", content=_passports())
     preview = rules.preview(passports, passports.current(), bob)
-    assert _counts(preview) == rules.direct_counts(passports.current(), visible_cables(bob)) == {"09A1": 1, "09A3": 2}
+    assert (
+        _counts(preview)
+        == rules.direct_counts(passports.current(), visible_cables(bob))
+        == {"09A1": 1, "09A3": 2}
+    )
 
 
 def test_the_preview_reads_only_the_cables_the_index_finds(
@@ -103,7 +111,11 @@ def test_a_preview_counts_only_cables_the_supervisor_may_see(
 ) -> None:
     rule = rules.create_rule(actor=cass, name="Harada", content=_terms(HARADA), level="C")
     preview = rules.preview(rule, rule.current(), cass)
-    assert _counts(preview) == rules.direct_counts(rule.current(), visible_cables(cass)) == {"09A1": 2, "09A2": 2}
+    assert (
+        _counts(preview)
+        == rules.direct_counts(rule.current(), visible_cables(cass))
+        == {"09A1": 2, "09A2": 2}
+    )
     assert preview.matches == 4  # the SECRET cable's match is not counted
     assert _counts(rules.preview(rule, rule.current(), bob))["09A3"] == 1
 
@@ -114,7 +126,9 @@ def test_a_preview_counts_only_cables_the_supervisor_may_see(
     assert "4 matches in 3 portions of 2 cables" in page
 
 
-def test_a_rule_above_the_users_clearance_is_not_found(corpus: dict[str, Cable], cass: User, bob: User) -> None:
+def test_a_rule_above_the_users_clearance_is_not_found(
+    corpus: dict[str, Cable], cass: User, bob: User
+) -> None:
     secret = rules.create_rule(actor=bob, name="Source NIGHTJAR", content=_terms("Nightjar"), level="S")
     for_cable = rules.create_rule(actor=bob, name="In 09A3", content=_terms(HARADA), cable=corpus["09A3"])
     assert for_cable.access_rank == corpus["09A3"].access_rank
@@ -149,7 +163,9 @@ def test_a_bad_pattern_is_refused_with_its_reason(db: None, pattern: str, reason
 def test_a_nested_quantifier_runs_in_linear_time_under_re2(db: None) -> None:
     """(a+)+$ takes Python's re exponential time on "aaa...b"; RE2 answers at once, so the pattern
     is allowed (no timing: the test would not end under a backtracking engine)."""
-    content = rules.check_content("pattern", pattern="(a+)+$", index_words="a", codes=("B6",), justification="j")
+    content = rules.check_content(
+        "pattern", pattern="(a+)+$", index_words="a", codes=("B6",), justification="j"
+    )
     version = RuleVersion(kind=content.kind, pattern=content.pattern)
     assert rules.matches(version, "a" * 5000 + "b") == []
 
@@ -177,7 +193,10 @@ def test_the_new_rule_form_shows_the_patterns_fault(db: None, bob: User) -> None
     response = client.post("/rules/new/", data)
     assert response.status_code == 200
     assert "no backreferences or lookaround" in response.content.decode()
-    assert not RedactionRule.objects.exists() and not AuditEvent.objects.filter(action__startswith="rule.").exists()
+    assert (
+        not RedactionRule.objects.exists()
+        and not AuditEvent.objects.filter(action__startswith="rule.").exists()
+    )
 
 
 def test_every_rule_change_is_audited_and_versioned(corpus: dict[str, Cable], bob: User, sam: User) -> None:
@@ -199,7 +218,9 @@ def test_every_rule_change_is_audited_and_versioned(corpus: dict[str, Cable], bo
     assert (edit.before["terms"], edit.after["terms"]) == (["Harada"], ["Harada", "Ito"])
     assert (edit.before["version"], edit.after["version"]) == (1, 2)
     assert all(e.cable_rank == rule.access_rank == 3 for e in events)  # only SECRET readers see them
-    assert not visible_audit_events(make_user("cora", AUDITOR, clearance="C")).filter(action__startswith="rule.")
+    assert not visible_audit_events(make_user("cora", AUDITOR, clearance="C")).filter(
+        action__startswith="rule."
+    )
     assert [v.number for v in rule.versions.all()] == [2, 1] and v2.terms == ["Harada", "Ito"]
 
 
@@ -243,7 +264,9 @@ def test_suggestions_show_once_the_rule_is_on_and_apply_in_one_action(
     actions.decide(started, p2, by_hand, actor=alice)
     response = client.post(f"/reviews/{started.pk}/rules/apply/", {"rule": rule.pk, "version": 1})
     assert response.status_code == 302
-    spans = {(s.decision.portion.order, s.start, s.end): s for s in Span.objects.filter(decision__review=started)}
+    spans = {
+        (s.decision.portion.order, s.start, s.end): s for s in Span.objects.filter(decision__review=started)
+    }
     assert sorted(spans) == [(1, 0, 16), (2, 0, 6), (2, 7, 13)]
     assert spans[1, 0, 16].rule_version == rule.current()
     assert spans[2, 0, 6].rule_version == rule.current() and spans[2, 7, 13].rule_version is None
@@ -255,7 +278,9 @@ def test_suggestions_show_once_the_rule_is_on_and_apply_in_one_action(
     assert applied.after == {"rule": rule.pk, "version": 1, "matches": 2, "portions": 2}
     assert applied.cable_ref == "09A2" and applied.actor == alice
     last_set = AuditEvent.objects.filter(action="decision.set").order_by("-seq").first()
-    assert {"start": 0, "end": 6, "codes": ["B6"], "rule_version": rule.current().pk} in last_set.after["spans"]
+    assert {"start": 0, "end": 6, "codes": ["B6"], "rule_version": rule.current().pk} in last_set.after[
+        "spans"
+    ]
     # Nothing left to suggest; applying again is refused.
     assert "rule-suggestion-" not in client.get(f"/reviews/{started.pk}/").content.decode()
     with pytest.raises(ValidationError, match="no matches left"):
