@@ -16,8 +16,9 @@ __all__ = ["redaction_rows", "to_csv"]
 Row = tuple[str, int, str, str, str, str]
 
 
-def _cell(value: object) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet reads as text: one starting with = + - @ would run as a
+    formula (CSV injection). Every CSV declass writes goes through it."""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -28,5 +29,5 @@ def to_csv(rows: Iterable[Row], *, public: bool) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(REDACTION_LOG_HEADER[:-1] if public else REDACTION_LOG_HEADER)
     for row in rows:
-        writer.writerow([_cell(v) for v in (row[:-1] if public else row)])
+        writer.writerow([csv_cell(v) for v in (row[:-1] if public else row)])
     return out.getvalue()

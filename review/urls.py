@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from review import due, mosaic_views, quality, queues, reading_room, rules_views, triage_queue, views
+from review import (
+    dashboard_views,
+    due,
+    mosaic_views,
+    quality,
+    queues,
+    reading_room,
+    rules_views,
+    triage_queue,
+    views,
+)
 
 app_name = "review"
 
@@ -19,4 +29,5 @@ urlpatterns = [
     *due.urlpatterns,
     *triage_queue.urlpatterns,
     *rules_views.urlpatterns,
+    *dashboard_views.urlpatterns,
 ]
