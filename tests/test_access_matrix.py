@@ -38,7 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from jobs.models import Job
-from review import actions, rules
+from review import actions, dashboard, rules
 from review.decisions import DecisionRequest
 from review.models import (
     AuditEvent,
@@ -105,6 +105,7 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     ("quality", "review_pk"): lambda w: [r.pk for r in w.reviews],
     ("jobs", "pk"): lambda w: [j.pk for j in w.jobs],
     ("rules", "pk"): lambda w: [r.pk for r in w.rules],
+    ("dashboard", "figure"): lambda w: dashboard.FIGURES,
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
     ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
