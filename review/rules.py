@@ -475,7 +475,7 @@ def _create(
 
 
 def _locked(rule: RedactionRule, actor: User) -> RedactionRule:
-    rule = RedactionRule.objects.select_for_update().select_related("cable").get(pk=rule.pk)
+    rule = RedactionRule.objects.select_for_update(of=("self",)).select_related("cable").get(pk=rule.pk)
     if rule.access_rank > clearance_rank(actor):
         raise PermissionDenied("you are not cleared for this rule")
     return rule
