@@ -26,15 +26,15 @@ review page, and the actions that change them (each audited in its own transacti
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import re2
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.db import connections, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -192,9 +192,21 @@ def _matcher(kind: str, terms: tuple[str, ...], pattern: str) -> Any:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
+def _first_words(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Each term's first word, lower-cased: a text without any of them holds no term."""
+    return tuple(dict.fromkeys(term.split()[0].lower() for term in terms))
+
+
 def matches(version: RuleVersion, text: str) -> list[tuple[int, int]]:
     """(start, end) of each match of the version in a text, in order, none empty."""
-    compiled = _matcher(version.kind, tuple(version.terms), version.pattern)
+    terms = tuple(version.terms)
+    if version.kind == RuleVersion.Kind.TERMS:
+        # Most texts hold none of the terms: a substring test (in C) spares them the regex.
+        lowered = text.lower()
+        if not any(word in lowered for word in _first_words(terms)):
+            return []
+    compiled = _matcher(version.kind, terms, version.pattern)
     return [(m.start(), m.end()) for m in compiled.finditer(text) if m.end() > m.start()]
 
 
@@ -266,39 +278,79 @@ class _Named:
         self.kind, self.label, self.order = kind, label, order
 
 
-def preview(rule: RedactionRule, version: RuleVersion, user: Any) -> Preview:
-    """The version's matches across the cables the user may see, within the rule's scope: counts
-    per cable and the first matches in context. The search index finds the candidate cables; only
-    their portions are read, a chunk of cables at a time."""
-    ids = list(
-        candidates(version, in_scope(rule, visible_cables(user))).order_by("pk").values_list("pk", flat=True)
+def _term_portions(version: RuleVersion, cables: QuerySet[Cable]) -> list[tuple[Any, ...]]:
+    """SQLite: (cable id, reference id, kind, label, order, text) of the portions of `cables` that
+    hold every word of some term, in order, in one query. SQLite's index has a row per portion
+    (cables/search.py), so only those portions are read."""
+    per_term, params = [], []
+    for term in version.terms:
+        found = search.words(term)
+        per_term.append(
+            " INTERSECT ".join("SELECT rowid FROM cables_search WHERE cables_search MATCH %s" for _ in found)
+        )
+        params += [search.fts5_string(word) for word in found]
+    try:
+        scope_sql, scope_params = cables.values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []  # no cable the user may see
+    shift, mask = search.ROWID_SHIFT, (1 << search.ROWID_SHIFT) - 1
+    sql = (
+        f'SELECT p.cable_id, c.reference_id, p.kind, p.label, p."order", p.text'
+        f" FROM ({' UNION '.join(per_term)}) AS hit"
+        f" JOIN cables_portion p ON p.cable_id = (hit.rowid >> {shift})"
+        f' AND p."order" = (hit.rowid & {mask}) - 1'
+        f" JOIN cables_cable c ON c.id = p.cable_id"
+        f" WHERE p.cable_id IN ({scope_sql})"
+        f' ORDER BY p.cable_id, p."order"'
     )
-    result = Preview()
+    with connections[cables.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params])
+        return cursor.fetchall()
+
+
+def _all_portions(version: RuleVersion, cables: QuerySet[Cable]) -> Iterator[tuple[Any, ...]]:
+    """The same rows for every portion of the candidate cables (found with the index), a chunk of
+    cables at a time: a pattern, or PostgreSQL's index (one document per cable)."""
+    ids = list(candidates(version, cables).order_by("pk").values_list("pk", flat=True))
     for at in range(0, len(ids), ID_CHUNK):
-        rows = (
-            Portion.objects.filter(cable_id__in=ids[at : at + ID_CHUNK])
+        yield from (
+            Portion.objects.using(cables.db)
+            .filter(cable_id__in=ids[at : at + ID_CHUNK])
             .order_by("cable_id", "order")
             .values_list("cable_id", "cable__reference_id", "kind", "label", "order", "text")
+            .iterator(chunk_size=2000)
         )
-        current: CableMatches | None = None
-        current_id = None
-        for cable_id, reference_id, kind, label, order, text in rows.iterator(chunk_size=2000):
-            found = matches(version, text)
-            if not found:
-                continue
-            if cable_id != current_id:
-                current_id, current = cable_id, CableMatches(reference_id)
-                result.cables += 1
-                if len(result.rows) < PREVIEW_CABLES:
-                    result.rows.append(current)
-            assert current is not None
-            current.count += len(found)
-            current.portions += 1
-            result.matches += len(found)
-            result.portions += 1
-            name = portion_name(_Named(kind, label, order))
-            for start, end in found[: PREVIEW_EXAMPLES - len(current.examples)]:
-                current.examples.append(_example(name, text, start, end))
+
+
+def preview(rule: RedactionRule, version: RuleVersion, user: Any) -> Preview:
+    """The version's matches across the cables the user may see, within the rule's scope: counts
+    per cable and the first matches in context. The search index finds the candidates (on SQLite a
+    term list's portions, otherwise the cables); only those are read."""
+    cables = in_scope(rule, visible_cables(user))
+    if version.kind == RuleVersion.Kind.TERMS and connections[cables.db].vendor == "sqlite":
+        rows: Iterable[tuple[Any, ...]] = _term_portions(version, cables)
+    else:
+        rows = _all_portions(version, cables)
+    result = Preview()
+    current: CableMatches | None = None
+    current_id = None
+    for cable_id, reference_id, kind, label, order, text in rows:
+        found = matches(version, text)
+        if not found:
+            continue
+        if cable_id != current_id:
+            current_id, current = cable_id, CableMatches(reference_id)
+            result.cables += 1
+            if len(result.rows) < PREVIEW_CABLES:
+                result.rows.append(current)
+        assert current is not None
+        current.count += len(found)
+        current.portions += 1
+        result.matches += len(found)
+        result.portions += 1
+        name = portion_name(_Named(kind, label, order))
+        for start, end in found[: PREVIEW_EXAMPLES - len(current.examples)]:
+            current.examples.append(_example(name, text, start, end))
     return result
 
 

@@ -118,6 +118,7 @@ def test_a_preview_counts_only_cables_the_supervisor_may_see(
     )
     assert preview.matches == 4  # the SECRET cable's match is not counted
     assert _counts(rules.preview(rule, rule.current(), bob))["09A3"] == 1
+    assert rules.preview(rule, rule.current(), make_user("nobody", clearance="TS")).matches == 0  # no role
 
     client = Client()
     client.force_login(cass)
