@@ -40,6 +40,8 @@ ROLES: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "aids.view_triage",
+        # Redaction rules: define, change, preview, switch on and off (review/rules.py).
+        "review.manage_rules",
     ],
     RELEASER: [*_VIEW, "review.release_review"],
     AUDITOR: [*_VIEW, "review.view_audit", "audit.view_auditevent"],

@@ -819,3 +819,10 @@ def _strings(obj: Any, depth: int = 0) -> list[str]:
         for value in obj:
             out += _strings(value, depth + 1)
     return out
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet reads as text: one starting with = + - @ would run as a
+    formula (CSV injection). Every CSV declass writes goes through it."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

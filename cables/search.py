@@ -143,12 +143,12 @@ def matching(cables: CableQuerySet, q: str) -> CableQuerySet:
         for _ in found
     )
     sql = f"SELECT id FROM cables_cable WHERE reference_id = %s UNION SELECT cable_id FROM ({per_word}) AS w"
-    params = [q.upper(), *(_fts5_string(word) for word in found)]
+    params = [q.upper(), *(fts5_string(word) for word in found)]
     # One uncorrelated IN: SQLite plans it as one temporary index.
     return cables.filter(pk__in=RawSQL(sql, params))
 
 
-def _fts5_string(word: str) -> str:
+def fts5_string(word: str) -> str:
     """A quoted FTS5 string: never read as an operator (AND, NOT, NEAR) or a column filter."""
     return '"' + word.replace('"', '""') + '"'
 
@@ -165,7 +165,7 @@ def all_common(found: list[str], using: str) -> bool:
         for _ in found
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {threshold}{counts}", [_fts5_string(w) for w in found])
+        cursor.execute(f"SELECT {threshold}{counts}", [fts5_string(w) for w in found])
         limit, *per_word = cursor.fetchone()
     return min(per_word) >= limit
 
@@ -186,7 +186,7 @@ class _HasWord(Func):
             "EXISTS (SELECT 1 FROM cables_search WHERE cables_search MATCH %s"
             f" AND rowid BETWEEN ({pk} << {ROWID_SHIFT}) AND ((({pk}) + 1) << {ROWID_SHIFT}) - 1)"
         )
-        return sql, [_fts5_string(self.word), *params, *params]
+        return sql, [fts5_string(self.word), *params, *params]
 
 
 class _DocumentHas(Func):

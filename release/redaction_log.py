@@ -9,14 +9,10 @@ import csv
 import io
 from collections.abc import Iterable
 
+from cables.export import csv_cell
+
 REDACTION_LOG_HEADER = ("reference_id", "version", "portion", "decision", "codes", "justification")
 Row = tuple[str, int, str, str, str, str]
-
-
-def _cell(value: object) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_csv(rows: Iterable[Row], *, public: bool) -> str:
@@ -25,5 +21,5 @@ def to_csv(rows: Iterable[Row], *, public: bool) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(REDACTION_LOG_HEADER[:-1] if public else REDACTION_LOG_HEADER)
     for row in rows:
-        writer.writerow([_cell(v) for v in (row[:-1] if public else row)])
+        writer.writerow([csv_cell(v) for v in (row[:-1] if public else row)])
     return out.getvalue()

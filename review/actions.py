@@ -242,8 +242,9 @@ def decide(review: Review, portion: Portion, request: DecisionRequest, *, actor:
         decided_at=timezone.now(),
     )
     decision.codes.set(checked.codes)
+    rules = {(s.start, s.end): s.rule_version for s in request.spans}
     for start, end, codes in checked.spans:
-        span = Span.objects.create(decision=decision, start=start, end=end)
+        span = Span.objects.create(decision=decision, start=start, end=end, rule_version_id=rules[start, end])
         span.codes.set(codes)
     audit.record(actor, "decision.set", decision, before=before, after=decision.to_dict())
     return decision
@@ -339,29 +340,49 @@ def _finding(review: Review, key: str) -> Any:
 def excise_everywhere(review: Review, key: str, *, actor: User) -> list[Decision]:
     """Excise every released occurrence of a mosaic finding under the codes of its redaction:
     one decide() per portion concerned, each audited as decision.set."""
-    review = _locked(review)
-    _check_may_decide(review, actor)
+    review = lock_for_deciding(review, actor)
     finding = _finding(review, key).finding
     if not finding.codes:
         raise ValidationError(f"'{finding.text}' was redacted without codes to copy: excise it by hand")
-    portions = list(review.cable.portions.all())
-    decisions = {d.portion_id: d for d in review.decisions.prefetch_related("codes", "spans__codes")}
     hits: dict[int, list[SpanRequest]] = {}
     for hit in finding.hits:
         hits.setdefault(hit.part, []).append(SpanRequest(hit.start, hit.end, finding.codes))
+    justification = f"'{finding.text}' excised wherever it is released, as {finding.redacted_in[0]}"
+    return excise_spans(review, hits, justification, actor=actor)
+
+
+def lock_for_deciding(review: Review, actor: User) -> Review:
+    """The review locked until the end of the transaction, once actor may decide its portions."""
+    review = _locked(review)
+    _check_may_decide(review, actor)
+    return review
+
+
+@transaction.atomic
+def excise_spans(
+    review: Review, hits: Mapping[int, Sequence[SpanRequest]], justification: str, *, actor: User
+) -> list[Decision]:
+    """Excise spans in several portions at once (hits: by the portion's place in the cable), each
+    added to the portion's excision if it has one (keeping its justification), else an excision
+    of its own with this justification: one decide() per portion, each audited as decision.set.
+    Excise every occurrence of a mosaic finding, and apply a redaction rule (review/rules.py)."""
+    review = lock_for_deciding(review, actor)
+    portions = list(review.cable.portions.all())
+    decisions = {d.portion_id: d for d in review.decisions.prefetch_related("codes", "spans__codes")}
     changed = []
     for index, new in sorted(hits.items()):
         portion = portions[index]
         old = decisions.get(portion.pk)
         spans = list(new)
-        justification = f"'{finding.text}' excised wherever it is released, as {finding.redacted_in[0]}"
+        why = justification
         if old is not None and old.kind == Decision.Kind.EXCISE:
             spans += [
-                SpanRequest(s.start, s.end, tuple(c.code for c in s.codes.all())) for s in old.spans.all()
+                SpanRequest(s.start, s.end, tuple(c.code for c in s.codes.all()), s.rule_version_id)
+                for s in old.spans.all()
             ]
-            justification = old.justification or justification
+            why = old.justification or justification
         spans.sort(key=lambda s: s.start)
-        request = DecisionRequest("excise", (), justification, spans=tuple(spans))
+        request = DecisionRequest("excise", (), why, spans=tuple(spans))
         changed.append(decide(review, portion, request, actor=actor))
     return changed
 

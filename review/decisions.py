@@ -25,6 +25,7 @@ class SpanRequest:
     start: int
     end: int
     codes: tuple[str, ...]
+    rule_version: int | None = None  # the RuleVersion whose match it is (review/rules.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,18 @@ def _codes(names: tuple[str, ...], vocabulary: dict[str, ExemptionCode]) -> list
         raise ValidationError(f"unknown exemption code {', '.join(sorted(unknown))}")
     unique = {n: vocabulary[n] for n in names}
     return sorted(unique.values(), key=lambda c: c.order)
+
+
+def check_codes(
+    names: tuple[str, ...], vocabulary: dict[str, ExemptionCode], where: str
+) -> list[ExemptionCode]:
+    """The codes a redaction cites, known and complete (B1 with a category); for redactions made
+    ahead of any decision (review/rules.py)."""
+    codes = _codes(names, vocabulary)
+    if not codes:
+        raise ValidationError(f"{where}: cite at least one exemption code", code="codes")
+    _check_b1(codes, where)
+    return codes
 
 
 def _check_b1(codes: list[ExemptionCode], where: str) -> None:

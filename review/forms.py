@@ -147,3 +147,67 @@ class MosaicForm(forms.Form):
 
     key = forms.CharField(max_length=2000)
     reason = forms.CharField(required=False, max_length=2000, label="Why it may be released as it is")
+
+
+# -- redaction rules (review/rules.py checks the content; these only read the fields) ------------
+
+
+class RuleForm(forms.Form):
+    """A redaction rule: its name, scope, level, what it matches, and the codes and justification
+    of the spans it excises. review.rules.check_content() checks the content."""
+
+    name = forms.CharField(max_length=200)
+    scope = forms.ChoiceField(
+        choices=[("all", "every cable"), ("cable", "one cable")], initial="all", widget=forms.RadioSelect
+    )
+    cable = forms.CharField(
+        required=False, max_length=40, label="Cable (reference id, for one cable)",
+        help_text="e.g. 07TOKYO1744",
+    )  # fmt: skip
+    level = forms.ChoiceField(
+        choices=[("U", "UNCLASSIFIED"), ("C", "CONFIDENTIAL"), ("S", "SECRET"), ("TS", "TOP SECRET")],
+        initial="U",
+        label="Classification of the rule itself",
+        help_text="Only users cleared to it see the rule and get its suggestions. A rule for one cable "
+        "takes the cable's.",
+    )
+    kind = forms.ChoiceField(
+        choices=[("terms", "term list"), ("pattern", "regular expression (RE2)")],
+        initial="terms",
+        widget=forms.RadioSelect,
+    )
+    terms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=25000,
+        help_text="One term a line: names, code names, PROTECT. Whole words, any case.",
+    )  # fmt: skip
+    pattern = forms.CharField(
+        required=False, max_length=300,
+        help_text=r"RE2 syntax, e.g. \b[A-Z][0-9]{8}\b. No backreferences or lookaround.",
+    )  # fmt: skip
+    index_words = forms.CharField(
+        required=False, max_length=200,
+        help_text="For a pattern on every cable: words each cable it may match holds, e.g. PASSPORT.",
+    )  # fmt: skip
+    codes = forms.MultipleChoiceField(choices=[], widget=forms.CheckboxSelectMultiple)
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [(c, c) for c in codes]
+
+
+class RuleApplyForm(forms.Form):
+    rule = forms.IntegerField(min_value=1)
+    version = forms.IntegerField(min_value=1)
+
+
+class EverywhereForm(forms.Form):
+    """ "Excise this everywhere" on the review page: the selected words, codes, justification."""
+
+    term = forms.CharField(max_length=100)
+    codes = forms.MultipleChoiceField(choices=[])
+    justification = forms.CharField(max_length=2000)
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = [(c, c) for c in codes]

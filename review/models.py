@@ -344,6 +344,7 @@ class Decision(models.Model):
             data["referral_answer"] = self.referral_answer
         spans = [
             {"start": s.start, "end": s.end, "codes": sorted(c.code for c in s.codes.all())}
+            | ({"rule_version": s.rule_version_id} if s.rule_version_id else {})
             for s in self.spans.all()
         ]
         if spans:
@@ -358,6 +359,10 @@ class Span(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     codes = models.ManyToManyField(ExemptionCode, related_name="+")
+    # The redaction rule (its version) whose match this span excises; None for a span marked by hand.
+    rule_version = models.ForeignKey(
+        "RuleVersion", models.PROTECT, null=True, blank=True, related_name="spans"
+    )
 
     class Meta:
         ordering = ["start"]
@@ -454,4 +459,112 @@ class MosaicAcknowledgment(models.Model):
         }
         if self.confirmed_by_id:
             data["confirmed_by"] = self.confirmed_by.get_username()  # type: ignore[union-attr]
+        return data
+
+
+# -- redaction rules (review/rules.py; written only by its do_* actions) ---------------------------
+
+
+class RedactionRuleQuerySet(models.QuerySet["RedactionRule"]):
+    def visible_to(self, user: AnyUser) -> RedactionRuleQuerySet:
+        """Rules at a rank the user is cleared for: their terms, names and previews."""
+        return self.filter(access_rank__lte=clearance_rank(user))
+
+    def in_force_for(self, cable: Cable) -> RedactionRuleQuerySet:
+        """The switched-on rules whose scope takes in the cable."""
+        return self.filter(enabled=True).filter(
+            Q(scope=RedactionRule.Scope.ALL) | Q(scope=RedactionRule.Scope.CABLE, cable=cable)
+        )
+
+
+class RedactionRule(models.Model):
+    """A supervisor's standing redaction: what to find (its current RuleVersion) and where.
+
+    Editing makes a new version; the spans a rule excised keep the version they came from. A rule
+    is made switched off: its preview comes first (review/rules.py), then a supervisor switches it
+    on, and only then do its matches show as suggestions on review pages.
+    """
+
+    class Scope(models.TextChoices):
+        ALL = "all", "every cable"
+        CABLE = "cable", "one cable"
+        # A case scope waits for the cases app (docs/rules.md).
+
+    name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    cable = models.ForeignKey(Cable, models.PROTECT, null=True, blank=True, related_name="+")
+    enabled = models.BooleanField(default=False)
+    # Who may read the rule (its terms, its preview), on the cables' scale: a cable's rank for a
+    # cable-scoped rule, the level its supervisor gave it otherwise (at most their clearance).
+    access_rank = models.SmallIntegerField()
+    version = models.PositiveIntegerField(default=0)  # the current RuleVersion's number
+    created_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = RedactionRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="cable", cable__isnull=False) | Q(scope="all", cable__isnull=True),
+                name="redaction_rule_scope",
+            ),
+        ]
+        permissions = [("manage_rules", "Can define, change and switch on redaction rules")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current(self) -> RuleVersion:
+        return self.versions.get(number=self.version)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As the audit log records it (with the current version's content)."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "scope": self.scope,
+            "enabled": self.enabled,
+            "access_rank": self.access_rank,
+            "version": self.version,
+        }
+        if self.cable_id:
+            data["cable"] = self.cable.reference_id  # type: ignore[union-attr]
+        return data
+
+
+class RuleVersion(models.Model):
+    """One version of a rule's content; never changed once made."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", "term list"
+        PATTERN = "pattern", "regular expression (RE2)"
+
+    rule = models.ForeignKey(RedactionRule, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    terms = models.JSONField(default=list, blank=True)  # term list: the terms, as written
+    pattern = models.TextField(blank=True)  # pattern: RE2 syntax
+    # pattern: the words every cable it may match holds, by which the search index finds them
+    index_words = models.CharField(max_length=200, blank=True)
+    codes = models.JSONField(default=list)  # the exemption codes of the spans it excises
+    justification = models.TextField()
+    created_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["rule", "-number"]
+        constraints = [models.UniqueConstraint(fields=["rule", "number"], name="rule_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} v{self.number}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"version": self.number, "kind": self.kind, "codes": list(self.codes)}
+        if self.kind == self.Kind.TERMS:
+            data["terms"] = list(self.terms)
+        else:
+            data["pattern"] = self.pattern
+            data["index_words"] = self.index_words
+        data["justification"] = self.justification
         return data

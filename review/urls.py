@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from review import due, mosaic_views, queues, triage_queue, views
+from review import due, mosaic_views, queues, rules_views, triage_queue, views
 
 app_name = "review"
 
@@ -44,4 +44,12 @@ urlpatterns: list[URLPattern] = [
     path("audit/", queues.audit_log, name="audit"),
     path("due/", due.due_list, name="due"),
     path("triage/", triage_queue.queue, name="triage"),
+    # redaction rules (review/rules_views.py)
+    path("rules/", rules_views.rule_list, name="rules"),
+    path("rules/new/", rules_views.rule_new, name="rule_new"),
+    path("rules/<int:pk>/", rules_views.rule_detail, name="rule"),
+    path("rules/<int:pk>/edit/", rules_views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/switch/", rules_views.rule_switch, name="rule_switch"),
+    path("reviews/<int:pk>/rules/apply/", rules_views.review_apply, name="rule_apply"),
+    path("reviews/<int:pk>/rules/everywhere/", rules_views.review_everywhere, name="rule_everywhere"),
 ]

@@ -26,7 +26,7 @@ from aids import triage
 from aids.suggest import PortionInput, Suggestion, cable_aids
 from cables.export import ReleasedPortion
 from cables.models import Cable, Portion
-from review import actions, consistency, mosaic_status, round_diff
+from review import actions, consistency, mosaic_status, round_diff, rules
 from review.access import access_review
 from review.forms import DecisionForm, NoteForm, ReferralAnswerForm
 from review.header_block import block_portions, header_block
@@ -256,6 +256,8 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     for row in rows:
         row.consistency = elsewhere.get(row.portion.pk, [])
     ctx["triage"] = triage.for_page(request.user, cable, rows)
+    # Switched-on redaction rules' matches still released (review/rules.py), for the reviewer.
+    ctx["rule_suggestions"] = rules.suggestions(review, portions, decisions, request.user) if editable else []
     return ctx
 
 
@@ -379,6 +381,7 @@ def _after_decisions(
         "progress": render_to_string("review/_review_progress.html", ctx, request),
         "review-actions": render_to_string("review/_review_actions.html", ctx, request),
         "mosaic": render_to_string("review/_review_mosaic.html", ctx, request),
+        "rules": render_to_string("review/_review_rules.html", ctx, request),
     }
     if ctx["round_diff"] is not None:  # a second or later round: its summary counts change too
         fragments["round-diff"] = render_to_string("review/_round_diff.html", ctx, request)

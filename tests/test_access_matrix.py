@@ -42,10 +42,11 @@ from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from jobs.models import Job
 from quality import actions as quality_actions
+from quality import dashboard
 from quality.models import QualitySample
-from review import actions
+from review import actions, rules
 from review.decisions import DecisionRequest
-from review.models import Comment, Decision, ExemptionCode, ReleaseCopy, Review
+from review.models import Comment, Decision, ExemptionCode, RedactionRule, ReleaseCopy, Review
 from tests.conftest import make_cable, make_user
 from tests.jobs.conftest import INGEST_FIXTURES, make_zip, run_worker
 from tests.test_anonymous_urls import fill, walk
@@ -77,6 +78,9 @@ class World:
     events: list[AuditEvent]
     users: dict[str, User] = field(default_factory=dict)
     devices: list[TOTPDevice] = field(default_factory=list)  # a two-factor authenticator
+    # Redaction rules: one for the cable (its code word), one for every cable at CONFIDENTIAL
+    # whose preview would quote the cable.
+    rules: list[RedactionRule] = field(default_factory=list)
 
 
 # Which fixture ids fill each URL argument, by the route's first path segment and the argument's
@@ -95,6 +99,8 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     ("quality", "pk"): lambda w: [s.pk for s in w.samples],
     ("quality", "review_pk"): lambda w: [r.pk for r in w.reviews],
     ("jobs", "pk"): lambda w: [j.pk for j in w.jobs],
+    ("rules", "pk"): lambda w: [r.pk for r in w.rules],
+    ("dashboard", "figure"): lambda w: dashboard.FIGURES,
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
     ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
@@ -264,6 +270,11 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         events=list(AuditEvent.objects.filter(cable_ref=REFERENCE_ID).order_by("seq")),
     )
     assert len(world.jobs) == 2 and world.copies and world.events
+    content = rules.check_content("terms", terms="KESTREL", codes=["B6"], justification="a name")
+    world.rules = [rules.create_rule(actor=bob, name="A source", content=content, cable=cable)]
+    content = rules.check_content("terms", terms="convoy", codes=["B6"], justification="a route")
+    world.rules.append(rules.create_rule(actor=bob, name="Convoys", content=content, level="C"))
+    assert rules.preview(world.rules[1], world.rules[1].current(), bob).cables == 1
     assert Comment.objects.filter(review=review).exists()
     world.users = {
         "reviewer (C)": make_user("cliff", REVIEWER, clearance="C"),

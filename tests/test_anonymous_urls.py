@@ -78,6 +78,7 @@ def values(alice: User, bob: User, erin: User) -> dict[str, str]:
         "version": str(copy.version),
         "review_pk": str(review.pk),  # a sampled review (quality checks)
         "decision": str(review.decisions.get().pk),  # a decision to apply elsewhere
+        "figure": "codes",  # a statistics dashboard's CSV
         # the admin's
         "app_label": "review",
         "object_id": str(event.seq),

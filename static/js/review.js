@@ -370,6 +370,12 @@ class ReviewPage {
     this.mark(section);
     this.render(section);
     this.addToForm(section, span, text.slice(snapped[0], snapped[1]));
+    // "Excise this everywhere" (the Redaction rules section) takes the same words.
+    const everywhere = document.getElementById("everywhere-term");
+    if (everywhere) {
+      everywhere.value = text.slice(snapped[0], snapped[1]);
+      everywhere.closest("details").open = true;
+    }
     this.announce(
       `Marked \u201c${text.slice(snapped[0], snapped[1])}\u201d (characters ${span.start}\u2013${span.end}) ` +
         "to excise: choose its codes, give a justification and record the decision.",

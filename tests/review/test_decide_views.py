@@ -251,7 +251,15 @@ def test_the_script_gets_the_fragments(client: Client, alice: User, review: Revi
     r = post(client, alice, decision_url(review, 2), data, **FETCH)
     body = json.loads(r.content)
     assert (body["ok"], body["next"]) == (True, "portion-3")
-    assert set(body["fragments"]) == {"portion-2", "preview", "progress", "review-actions", "mosaic", "bulk"}
+    assert set(body["fragments"]) == {
+        "portion-2",
+        "preview",
+        "progress",
+        "review-actions",
+        "mosaic",
+        "bulk",
+        "rules",
+    }
     assert "WITHHELD B1, 1.4(d)" in body["fragments"]["portion-2"]
     assert "Minister" not in body["fragments"]["preview"]
     assert "<strong>1 of 3</strong>" in body["fragments"]["progress"]

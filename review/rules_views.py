@@ -1,0 +1,217 @@
+"""Redaction rules' pages: the supervisors' list, new and edit forms, the rule page with its
+preview and its on/off switch; and the review page's two rule forms (apply a rule to every match,
+"excise this everywhere"). The actions are in review/rules.py; every view fetches through the
+clearance gate (a rule above the user's clearance, or about a cable they may not see, is a 404).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import requires
+from accounts.models import CLEARANCE_RANK, Clearance
+from cables.access import access_cable, visible_cables
+from review import actions, rules
+from review.access import access_review
+from review.forms import EverywhereForm, RuleApplyForm, RuleForm
+from review.models import ExemptionCode, RedactionRule
+
+SUPERVISORS = "supervisors (redaction rules)"
+
+
+def _codes() -> list[str]:
+    return list(ExemptionCode.objects.values_list("code", flat=True))
+
+
+def _rule(request: HttpRequest, pk: int) -> RedactionRule:
+    try:
+        return rules.rule_for(request.user, pk)
+    except RedactionRule.DoesNotExist:
+        raise Http404("No such rule") from None
+
+
+@login_required
+@requires("review.manage_rules", SUPERVISORS)
+def rule_list(request: HttpRequest) -> HttpResponse:
+    listed = RedactionRule.objects.visible_to(request.user).select_related("cable")
+    listed = listed.filter(cable__isnull=True) | listed.filter(cable__in=visible_cables(request.user))
+    return render(request, "review/rule_list.html", {"rules": listed.order_by("name", "pk")})
+
+
+def _content(form: RuleForm) -> rules.Content:
+    data = form.cleaned_data
+    return rules.check_content(
+        data["kind"],
+        terms=data["terms"],
+        pattern=data["pattern"],
+        index_words=data["index_words"],
+        codes=data["codes"],
+        justification=data["justification"],
+        scope=data["scope"],
+    )
+
+
+def _level_of(rank: int) -> str:
+    return next((c for c in Clearance.values if CLEARANCE_RANK[Clearance(c)] == rank), "TS")
+
+
+@login_required
+@requires("review.manage_rules", SUPERVISORS)
+@require_http_methods(["GET", "POST"])
+def rule_new(request: HttpRequest) -> HttpResponse:
+    form = RuleForm(request.POST or None, codes=_codes())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cable = (
+                access_cable(request.user, data["cable"].strip().upper())
+                if data["scope"] == "cable"
+                else None
+            )
+            rule = rules.create_rule(
+                actor=request.user,
+                name=data["name"],
+                content=_content(form),
+                cable=cable,
+                level=data["level"],
+            )
+        except Http404:
+            form.add_error("cable", "no cable with that reference id that you may see")
+        except (ValidationError, PermissionDenied) as e:
+            form.add_error(None, actions.refusal(e))
+        else:
+            messages.success(request, "Rule saved, switched off. Check its preview, then switch it on.")
+            return redirect("review:rule", rule.pk)
+    return render(request, "review/rule_form.html", {"form": form, "rule": None})
+
+
+@login_required
+@requires("review.manage_rules", SUPERVISORS)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _rule(request, pk)
+    version = rule.current()
+    initial = {
+        "name": rule.name,
+        "scope": rule.scope,
+        "cable": rule.cable.reference_id if rule.cable_id else "",  # type: ignore[union-attr]
+        "level": _level_of(rule.access_rank),
+        "kind": version.kind,
+        "terms": "\n".join(version.terms),
+        "pattern": version.pattern,
+        "index_words": version.index_words,
+        "codes": list(version.codes),
+        "justification": version.justification,
+    }
+    data = None
+    if request.method == "POST":
+        # The scope and cable are the rule's own: a new version changes what it matches, not where.
+        data = request.POST.copy()
+        data["scope"], data["cable"] = initial["scope"], initial["cable"]
+    form = RuleForm(data, initial=initial, codes=_codes())
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = rules.edit_rule(
+                rule, actor=request.user, name=form.cleaned_data["name"], content=_content(form),
+                level=form.cleaned_data["level"],
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as e:
+            form.add_error(None, actions.refusal(e))
+        else:
+            messages.success(request, f"Saved as version {new.number}.")
+            return redirect("review:rule", rule.pk)
+    return render(request, "review/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@requires("review.manage_rules", SUPERVISORS)
+def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _rule(request, pk)
+    if rule.cable_id and not visible_cables(request.user).filter(pk=rule.cable_id).exists():
+        raise Http404("No such rule")
+    versions = list(rule.versions.select_related("created_by"))
+    version = next(v for v in versions if v.number == rule.version)
+    ctx = {
+        "rule": rule,
+        "version": version,
+        "versions": versions,
+        "preview": rules.preview(rule, version, request.user),
+        "applied": version.spans.count(),
+    }
+    return render(request, "review/rule_detail.html", ctx)
+
+
+@login_required
+@requires("review.manage_rules", SUPERVISORS)
+@require_POST
+def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = _rule(request, pk)
+    enabled = request.POST.get("enabled") == "on"
+    note = request.POST.get("preview", "")[:200]
+    try:
+        rules.switch_rule(rule, actor=request.user, enabled=enabled, note=note)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, f"Not changed: {actions.refusal(e)}.")
+    else:
+        messages.success(
+            request,
+            "Rule switched on: its matches show as suggestions on review pages."
+            if enabled
+            else "Rule switched off: it suggests nothing more.",
+        )
+    return redirect("review:rule", rule.pk)
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect(reverse("review:detail", args=[pk]) + "#rules")
+
+
+@login_required
+@require_POST
+def review_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = RuleApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing excised: no rule given.")
+        return _back(review.pk)
+    try:
+        changed = rules.apply_rule(
+            review, form.cleaned_data["rule"], form.cleaned_data["version"], actor=request.user
+        )
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
+    else:
+        n = len(changed)
+        messages.success(request, f"Rule applied: its matches excised in {n} portion{'s' if n != 1 else ''}.")
+    return _back(review.pk)
+
+
+@login_required
+@require_POST
+def review_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
+    review = access_review(request.user, pk)
+    form = EverywhereForm(request.POST, codes=_codes())
+    if not form.is_valid():
+        errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, f"Nothing excised: {errors}.")
+        return _back(review.pk)
+    data = form.cleaned_data
+    try:
+        _, changed = rules.excise_everywhere(
+            review, data["term"], data["codes"], data["justification"], actor=request.user
+        )
+    except actions.ACTION_ERRORS as e:
+        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
+    else:
+        n = len(changed)
+        messages.success(
+            request,
+            f"Rule for this cable made: '{data['term']}' excised in {n} portion{'s' if n != 1 else ''}.",
+        )
+    return _back(review.pk)
