@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "cables",
     "review",
+    "cases",
     "django_tasks_db",
     "jobs",
     "django_otp",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("cables.urls")),
     path("", include("review.urls")),
+    path("cases/", include("cases.urls")),
 ]
 
 handler500 = "config.errors.server_error"

@@ -133,6 +133,9 @@ class Review(ConcurrentTransitionMixin, models.Model):
     cable = models.ForeignKey(Cable, models.PROTECT, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)
     case_number = models.CharField(max_length=20, unique=True)
+    # The number of the request case (cases/) this round answers, when it answers one: the release
+    # copy carries it instead of case_number. Set only by cases.actions.
+    request_case = models.CharField(max_length=20, blank=True)
     state = FSMField(choices=State.choices, default=State.NEW, protected=True)
     reviewer = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
     opened_by = models.ForeignKey(User, models.PROTECT, null=True, related_name="+")

@@ -27,7 +27,13 @@ _VIEW = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "review.view_triage"],
+    REVIEWER: [
+        *_VIEW,
+        "review.review_cable",
+        "review.record_referral",
+        "review.view_triage",
+        "cases.view_case",
+    ],
     SUPERVISOR: [
         *_VIEW,
         "review.open_review",
@@ -40,9 +46,13 @@ ROLES: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "review.view_triage",
+        # Request cases (cases/): open, attach, extend, hold, close; see the requester.
+        "cases.view_case",
+        "cases.manage_case",
+        "cases.view_requester",
     ],
-    RELEASER: [*_VIEW, "review.release_review"],
-    AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent"],
+    RELEASER: [*_VIEW, "review.release_review", "cases.view_case", "cases.view_requester"],
+    AUDITOR: [*_VIEW, "review.view_audit", "review.view_auditevent", "cases.view_case"],
 }
 
 
