@@ -17,13 +17,13 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cables.models import Cable
-from cases.models import Case, CaseCounter, CaseDocument, Extension, Hold
+from cases.models import Case, CaseDocument, Extension, Hold
 from review import actions as review_actions
-from review import audit
+from review import audit, numbers
 from review.models import ReleaseCopy, Review, clearance_rank
 
 User = AbstractBaseUser
@@ -68,21 +68,11 @@ def _summary(case: Case) -> dict[str, Any]:
 
 
 def next_number(kind: str, year: int) -> tuple[int, str]:
-    """The next serial of kind and year, and the number: F-2026-00042. Call inside a transaction:
-    the counter row stays locked until it ends, so two cases opened at once get two numbers."""
+    """The next serial of kind and year, and the number: F-2026-00042, from the counter reviews
+    share (review.numbers), so that a case never takes a number a review outside any case has."""
     if kind not in Case.Kind.values:
         raise ValidationError(f"unknown kind of case {kind!r}: choose F, M or S")
-    counter = CaseCounter.objects.select_for_update().filter(kind=kind, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(kind=kind, year=year, last=0)
-        except IntegrityError:
-            pass  # another transaction made it first: lock theirs
-        counter = CaseCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{kind}-{year}-{counter.last:05d}"
+    return numbers.allocate(kind, year)
 
 
 def _check_dates(received_on: date, perfected_on: date | None) -> None:

@@ -128,20 +128,6 @@ class Case(models.Model):
         return clock.business_days_between(today, due, self.holds_list())
 
 
-class CaseCounter(models.Model):
-    """The last serial given per kind and year: locked (select_for_update) to give the next."""
-
-    kind = models.CharField(max_length=1, choices=Case.Kind.choices)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="case_counter_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}-{self.year}: {self.last}"
-
-
 class Extension(models.Model):
     """Ten more business days for unusual circumstances, granted by a supervisor."""
 

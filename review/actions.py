@@ -30,7 +30,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from cables.models import Cable, Portion
-from review import audit, mosaic_status
+from review import audit, mosaic_status, numbers
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import (
@@ -157,16 +157,8 @@ def open_review(cable: Cable, *, actor: User, note: str = "") -> Review:
 
 
 def _case_number(now: Any) -> str:
-    """F-2026-00042: the year, then a number one higher than the year's last."""
-    prefix = f"F-{now.year}-"
-    last = (
-        Review.objects.filter(case_number__startswith=prefix)
-        .order_by("-case_number")
-        .values_list("case_number", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    """F-2026-00042: the year, then the next number of the counter that request cases share."""
+    return numbers.allocate("F", now.year)[1]
 
 
 @transaction.atomic

@@ -378,6 +378,21 @@ class Comment(models.Model):
         return self.text[:50]
 
 
+class NumberCounter(models.Model):
+    """The last serial given per kind and year of a number F-2026-00042 (review.numbers): reviews
+    and request cases (cases/) draw from one counter, so no two share a number."""
+
+    kind = models.CharField(max_length=1)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="number_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.year}: {self.last}"
+
+
 class ReleaseCopy(models.Model):
     """The published copy of one released review, in every format: immutable once stored.
 

@@ -19,6 +19,7 @@ import io
 import itertools
 import re
 import zipfile
+from datetime import date
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
+from cases import actions as case_actions
+from cases.models import Case, LetterTemplate
 from jobs.models import Job
 from review import actions
 from review.decisions import DecisionRequest
@@ -80,6 +83,7 @@ class World:
     samples: list[QualitySample]
     jobs: list[Job]  # an upload (which named the cable) and an export (which holds its copy)
     events: list[AuditEvent]
+    cases: list[Case] = field(default_factory=list)  # a request case holding the cable
     users: dict[str, User] = field(default_factory=dict)
     devices: list[TOTPDevice] = field(default_factory=list)  # a two-factor authenticator
 
@@ -100,6 +104,9 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     ("quality", "pk"): lambda w: [s.pk for s in w.samples],
     ("quality", "review_pk"): lambda w: [r.pk for r in w.reviews],
     ("jobs", "pk"): lambda w: [j.pk for j in w.jobs],
+    # A request case holding the SECRET cable (cases/), and its document.
+    ("cases", "pk"): lambda w: [c.pk for c in w.cases],
+    ("cases", "doc"): lambda w: [d.pk for c in w.cases for d in c.documents.all()],
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
     ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
@@ -129,6 +136,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "jobs.job": lambda w: [j.pk for j in w.jobs],
     "django_tasks_database.dbtaskresult": lambda w: [j.task_id for j in w.jobs],
     "otp_totp.totpdevice": lambda w: [d.pk for d in w.devices],
+    "cases.lettertemplate": lambda w: list(LetterTemplate.objects.values_list("pk", flat=True)),
 }
 
 # The admin's "view on site" shortcut (admin/r/<content type>/<object id>/): every object about the
@@ -219,8 +227,13 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         tags=["PREL", "LS"],
         references=[("A", "VADUZ 4400", "09VADUZ4400")],
         portions=[
-            {"kind": "header" if label == "SUBJECT" else "paragraph", "label": label, "marking": level,
-             "level": level, "text": text}
+            {
+                "kind": "header" if label == "SUBJECT" else "paragraph",
+                "label": label,
+                "marking": level,
+                "level": level,
+                "text": text,
+            }
             for label, level, text, _ in PORTIONS
         ],  # fmt: skip
     )
@@ -255,6 +268,13 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
     client.force_login(erin)
     assert client.post("/jobs/export/").status_code == 302
     run_worker()
+    # A FOIA case holding the cable (its open second round), with the office's letter template.
+    request = case_actions.open_case(
+        actor=bob, kind="F", request_text="Cables on the corridor talks", received_on=date(2026, 1, 5),
+        requester_name="Jane Doe",
+    )  # fmt: skip
+    case_actions.attach(request, cable, actor=bob)
+    LetterTemplate.objects.create(name="standard", body="Dear $requester_name: $summary $appeal")
     world = World(
         cable=cable,
         reviews=[review, second],
@@ -262,6 +282,7 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         samples=[sample],
         jobs=list(Job.objects.order_by("pk")),
         events=list(AuditEvent.objects.filter(cable_ref=REFERENCE_ID).order_by("seq")),
+        cases=[request],
     )
     assert len(world.jobs) == 2 and world.copies and world.events
     assert Comment.objects.filter(review=review).exists()
@@ -364,6 +385,7 @@ def test_no_url_shows_a_secret_cable_to_a_confidential_user_and_none_fails(world
     client.force_login(world.users["tess"])
     assert REFERENCE_ID in client.get(f"/cables/{REFERENCE_ID}/").content.decode()
     assert PORTIONS[1][2] in client.get(f"/reviews/{world.reviews[1].pk}/").content.decode()
+    assert REFERENCE_ID in client.get(f"/cases/{world.cases[0].pk}/").content.decode()
     assert errors == [], "\n".join(errors)
     assert leaks == [], f"{len(leaks)} responses show the SECRET cable:\n" + "\n".join(leaks)
 

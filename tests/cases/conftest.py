@@ -7,8 +7,13 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import User
 
+from cables.models import Cable
 from cases import actions
 from cases.models import Case
+from review import actions as review_actions
+from review.decisions import DecisionRequest, SpanRequest
+from review.models import Review
+from tests.review.conftest import acknowledge_mosaic
 from tests.review.conftest import cable  # noqa: F401  (the small SECRET cable)
 
 
@@ -28,3 +33,26 @@ def open_foia(actor: User, received: date = date(2026, 11, 16), **kwargs: object
 @pytest.fixture
 def case(bob: User) -> Case:
     return open_foia(bob)
+
+
+EXCISE_NAME = DecisionRequest(
+    "excise",
+    justification="would identify a private person who spoke in confidence",
+    spans=(SpanRequest(9, 16, ("B6",)),),  # "Ali Bey" in "Minister Ali Bey said..."
+)
+
+
+def release_in_case(case: Case, cable: Cable, reviewer: User, supervisor: User, releaser: User) -> Review:
+    """Assign the case's cable, excise the minister's name in paragraph 1, approve and release."""
+    actions.attach(case, cable, actor=supervisor)
+    review = review_actions.open_review(cable, actor=supervisor)
+    actions.link_reviews(case, actor=supervisor)
+    review = review_actions.assign(review, actor=supervisor, reviewer=reviewer)
+    review = review_actions.start(review, actor=reviewer)
+    for portion in cable.portions.all():
+        request = EXCISE_NAME if portion.label == "1" else DecisionRequest("release")
+        review_actions.decide(review, portion, request, actor=reviewer)
+    keys = acknowledge_mosaic(review, reviewer)
+    review = review_actions.submit(review, actor=reviewer)
+    review = review_actions.approve(review, actor=supervisor, confirm_mosaic=keys)
+    return review_actions.release(review, actor=releaser)
