@@ -19,9 +19,9 @@ import io
 import itertools
 import re
 import zipfile
-from datetime import date
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote

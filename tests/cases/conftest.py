@@ -13,8 +13,10 @@ from cases.models import Case
 from review import actions as review_actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Review
-from tests.review.conftest import acknowledge_mosaic
-from tests.review.conftest import cable  # noqa: F401  (the small SECRET cable)
+from tests.review.conftest import (
+    acknowledge_mosaic,
+    cable,  # noqa: F401  (the small SECRET cable)
+)
 
 
 def open_foia(actor: User, received: date = date(2026, 11, 16), **kwargs: object) -> Case:
@@ -42,14 +44,14 @@ EXCISE_NAME = DecisionRequest(
 )
 
 
-def release_in_case(case: Case, cable: Cable, reviewer: User, supervisor: User, releaser: User) -> Review:
+def release_in_case(case: Case, document: Cable, reviewer: User, supervisor: User, releaser: User) -> Review:
     """Assign the case's cable, excise the minister's name in paragraph 1, approve and release."""
-    actions.attach(case, cable, actor=supervisor)
-    review = review_actions.open_review(cable, actor=supervisor)
+    actions.attach(case, document, actor=supervisor)
+    review = review_actions.open_review(document, actor=supervisor)
     actions.link_reviews(case, actor=supervisor)
     review = review_actions.assign(review, actor=supervisor, reviewer=reviewer)
     review = review_actions.start(review, actor=reviewer)
-    for portion in cable.portions.all():
+    for portion in document.portions.all():
         request = EXCISE_NAME if portion.label == "1" else DecisionRequest("release")
         review_actions.decide(review, portion, request, actor=reviewer)
     keys = acknowledge_mosaic(review, reviewer)
