@@ -33,6 +33,7 @@ from cables.export import (
     extract,
     fold,
     portion_name,
+    stamp_codes,
     text_box,
 )
 from cases.models import Case, CaseDocument
@@ -154,7 +155,7 @@ def segregability(doc: ReleaseDocument, withheld: int, in_full: bool) -> str:
 
 
 def _rows_of(
-    case: Case, copy: ReleaseCopy, titles: dict[str, str]
+    case: Case, copy: ReleaseCopy, titles: dict[str, str], order: dict[str, int]
 ) -> tuple[list[Row], ReleaseDocument, list[Secret]]:
     doc, secrets = release_copies.document(copy.review)
     decisions = _decisions(copy)
@@ -180,7 +181,8 @@ def _rows_of(
     in_full = doc.status.startswith("DENY")
     statement = segregability(doc, len(pending), in_full)
     rows = []
-    for name, where, extent, codes, decision in pending:
+    for name, where, extent, cited, decision in pending:
+        codes = stamp_codes(cited, order)
         agency = decision.agency if decision is not None and decision.kind != Decision.Kind.REFER else ""
         justification = decision.justification if decision is not None else ""
         if decision is not None and decision.kind == Decision.Kind.REFER:
@@ -219,11 +221,12 @@ def rows(case: Case) -> tuple[list[Row], list[tuple[ReleaseDocument, list[Secret
             f"{case.number} not released ({', '.join(missing[:5])})"
         )
     titles = dict(ExemptionCode.objects.values_list("code", "title"))
+    order = dict(ExemptionCode.objects.values_list("code", "order"))
     out: list[Row] = []
     docs = []
     for _, copy in pairs:
         assert copy is not None
-        found, doc, secrets = _rows_of(case, copy, titles)
+        found, doc, secrets = _rows_of(case, copy, titles, order)
         out += found
         docs.append((doc, secrets, copy))
     return out, docs
@@ -245,9 +248,10 @@ LINE = 4.6
 
 
 class _Index(FPDF):
-    def __init__(self, running: str) -> None:
+    def __init__(self, running: str, pages: int) -> None:
         super().__init__(orientation="L", unit="mm", format="letter")
         self.running = running
+        self.total_pages = pages  # the total, from a first rendering (0: not known yet)
         self.set_auto_page_break(False)
         self.set_margins(LEFT, TOP, RIGHT)
 
@@ -257,7 +261,7 @@ class _Index(FPDF):
     def footer(self) -> None:
         self._line(self.h - 10.0)
         self.set_font("Helvetica", "", 8)
-        label = f"Page {self.page_no()} of {{nb}}"
+        label = f"Page {self.page_no()} of {self.total_pages or '?'}"
         self.text(self.w / 2 - self.get_string_width(label) / 2, self.h - 6.0, label)
 
     def _line(self, y: float) -> None:
@@ -283,9 +287,17 @@ def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
 
 
 def to_pdf(case: Case, found: Sequence[Row], when: datetime) -> bytes:
+    """Rendered twice: the first time to count the pages each footer names."""
+    first = _pdf(case, found, when, 0)
+    assert isinstance(first, FPDF)
+    data = _pdf(case, found, when, first.page_no())
+    assert isinstance(data, bytes)
+    return data
+
+
+def _pdf(case: Case, found: Sequence[Row], when: datetime, pages: int) -> FPDF | bytes:
     running = fold(f"U.S. Department of State Case No. {case.number} Vaughn index Date: {when:%m/%d/%Y}")
-    pdf = _Index(running)
-    pdf.alias_nb_pages()
+    pdf = _Index(running, pages)
     pdf.set_creation_date(when)
     pdf.set_title(fold(f"Vaughn index, Case No. {case.number}"))
     pdf.set_author("U.S. Department of State")
@@ -342,7 +354,9 @@ def to_pdf(case: Case, found: Sequence[Row], when: datetime) -> bytes:
             pdf.text(LEFT + (0 if style else 6), y, line)
             y += LINE
         y += LINE * 0.6
-    return bytes(pdf.output())
+    if pages:
+        return bytes(pdf.output())  # type: ignore[return-value]
+    return pdf
 
 
 def check(data: bytes, fmt: str, docs: Sequence[tuple[ReleaseDocument, list[Secret], ReleaseCopy]]) -> None:

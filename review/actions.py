@@ -349,7 +349,8 @@ def excise_everywhere(review: Review, key: str, *, actor: User) -> list[Decision
         portion = portions[index]
         old = decisions.get(portion.pk)
         spans = list(new)
-        justification = f"'{finding.text}' excised wherever it is released, as {finding.redacted_in[0]}"
+        # Never the term itself: a justification must not quote what it withholds (decisions.check).
+        justification = f"a term withheld in {finding.redacted_in[0]}, excised wherever it is released"
         if old is not None and old.kind == Decision.Kind.EXCISE:
             spans += [
                 SpanRequest(s.start, s.end, tuple(c.code for c in s.codes.all())) for s in old.spans.all()
