@@ -90,3 +90,12 @@ class CaseAssignForm(forms.Form):
 
 class FiguresForm(forms.Form):
     year = forms.IntegerField(label="Fiscal year", min_value=1990, max_value=2100, required=False)
+
+
+class SendForm(forms.Form):
+    agency = forms.CharField(label="Agency", max_length=100)
+    due_on = forms.DateField(label="Answer due (default: 20 business days)", widget=DATE, required=False)
+
+
+class AnswerUploadForm(forms.Form):
+    file = forms.FileField(label="The agency's answer (CSV)")

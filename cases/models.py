@@ -224,3 +224,70 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def visible_to(self, user: AnyUser) -> ConsultationQuerySet:
+        """A package holds the referred portions' text: only users cleared for all of it."""
+        return self.filter(access_rank__lte=clearance_rank(user))
+
+    def overdue(self, today: date) -> ConsultationQuerySet:
+        return self.filter(state=Consultation.State.SENT, due_on__lt=today)
+
+
+class Consultation(models.Model):
+    """An equity referral package: the portions of one case referred to one agency, sent together
+    with a due date; the agency's answer comes back portion by portion (ConsultationItem)."""
+
+    class State(models.TextChoices):
+        SENT = "sent", "sent"
+        ANSWERED = "answered", "answered"
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="consultations")
+    agency = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENT)
+    sent_on = models.DateField()
+    due_on = models.DateField()
+    sent_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+    # The highest cable rank among its portions: who may see the package.
+    access_rank = models.SmallIntegerField(default=0)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} to {self.agency}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state == self.State.SENT and self.due_on < today
+
+    def state_label(self, today: date) -> str:
+        return "overdue" if self.is_overdue(today) else self.get_state_display()
+
+
+class ConsultationItem(models.Model):
+    """One referred portion in a package, and the agency's answer to it once recorded."""
+
+    consultation = models.ForeignKey(Consultation, models.CASCADE, related_name="items")
+    review = models.ForeignKey(Review, models.PROTECT, related_name="+")
+    portion = models.ForeignKey("cables.Portion", models.PROTECT, related_name="+")
+    # The answer: release, excise or withhold; codes; spans [[start, end, [codes]]]; the agency's words.
+    answer = models.CharField(max_length=10, blank=True)
+    codes = models.JSONField(default=list)
+    spans = models.JSONField(default=list)
+    justification = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["consultation", "review__cable__reference_id", "portion__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "review", "portion"], name="consultation_item_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation}: {self.review.cable.reference_id} {self.portion.order}"

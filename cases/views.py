@@ -30,8 +30,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cables.search import matching
-from cases import actions, figures, letters, vaughn
+from cases import actions, consultations, figures, letters, vaughn
 from cases.forms import (
+    AnswerUploadForm,
     AttachForm,
     CaseAssignForm,
     CaseForm,
@@ -41,9 +42,11 @@ from cases.forms import (
     ReasonForm,
     ResumeForm,
     SearchForm,
+    SendForm,
     UpdateForm,
 )
-from cases.models import Case, CaseDocument
+from cases.models import Case, CaseDocument, Consultation
+from review import actions as review_actions
 from review import audit
 from review.access import access_cable, visible_cables
 from review.models import clearance_rank
@@ -114,6 +117,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "oldest": oldest,
         "today": today,
         "closed": Case.objects.filter(status=Case.Status.CLOSED).order_by("-closed_on", "-pk")[:10],
+        "late": list(
+            Consultation.objects.visible_to(request.user)
+            .overdue(today)
+            .select_related("case")
+            .order_by("due_on")
+        ),
     }
     return render(request, "cases/queue.html", ctx)
 
@@ -189,6 +198,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "all_cleared": cleared_for_all(case, request.user),
         "ready": vaughn.ready(case),
         "appeals": list(case.appeals.all()),
+        "consultations": [
+            (c, c.state_label(today)) for c in Consultation.objects.visible_to(request.user).filter(case=case)
+        ],
+        "send_agencies": consultations.agencies(case) if manage else [],
     }
     return render(request, "cases/detail.html", ctx)
 
@@ -325,6 +338,118 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"Nothing assigned: {actions.refusal(e)}.")
     return redirect("cases:detail", pk=case.pk)
+
+
+# -- consultations --------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def send_consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any]) -> str:
+        sent = consultations.send(case, data["agency"], actor=request.user, due_on=data["due_on"])
+        return f"Sent {sent.items.count()} referred portion(s) to {sent.agency}, due {sent.due_on:%Y-%m-%d}."
+
+    return _posted(request, pk, SendForm, run)
+
+
+def access_consultation(request: HttpRequest, pk: int, cid: int) -> Consultation:
+    """The consultation, or 404 (audited) unless the user is cleared for every portion in it."""
+    case = access_case(request.user, pk)
+    found = Consultation.objects.visible_to(request.user).filter(case=case, pk=cid).first()
+    if found is None:
+        audit.record(request.user, "access.denied", None, after={"requested": "consultation", "id": str(cid)})
+        raise Http404("No such consultation")
+    return found
+
+
+@login_required
+@requires("cases.view_case", "staff working on requests")
+def consultation(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    found = access_consultation(request, pk, cid)
+    today = timezone.localdate()
+    items = list(found.items.select_related("review__cable", "portion"))
+    ctx = {
+        "consultation": found,
+        "case": found.case,
+        "state": found.state_label(today),
+        "items": items,
+        "manage": request.user.has_perm("cases.manage_case") and found.state == Consultation.State.SENT,
+        "upload_form": AnswerUploadForm(),
+        "answers": consultations.ANSWERS,
+    }
+    return render(request, "cases/consultation.html", ctx)
+
+
+@login_required
+@requires("cases.view_case", "staff working on requests")
+def consultation_pdf(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    found = access_consultation(request, pk, cid)
+    name = f"{found.case.number}-{found.agency}-consultation.pdf".replace(" ", "_")
+    return _download(consultations.package_pdf(found), "application/pdf", name)
+
+
+@login_required
+@requires("cases.view_case", "staff working on requests")
+def consultation_json(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    found = access_consultation(request, pk, cid)
+    name = f"{found.case.number}-{found.agency}-consultation.json".replace(" ", "_")
+    return _download(consultations.package_json(found), "application/json", name)
+
+
+def _record(request: HttpRequest, found: Consultation, parse: Callable[[], Any], source: str) -> HttpResponse:
+    try:
+        with transaction.atomic():
+            answers = parse()
+            done = consultations.record(found, answers, actor=request.user, source=source)
+    except consultations.AnswerError as e:
+        for message in e.messages:
+            messages.error(request, f"Nothing recorded: {message}")
+    except actions.ACTION_ERRORS + review_actions.ACTION_ERRORS as e:
+        messages.error(request, f"Nothing recorded: {actions.refusal(e)}.")
+    else:
+        refs = ", ".join(r.cable.reference_id for r in done)
+        messages.success(
+            request,
+            f"Recorded {found.agency}'s answer."
+            + (f" Reconciled into the review of {refs}." if refs else ""),
+        )
+    return redirect("cases:consultation", pk=found.case_id, cid=found.pk)
+
+
+@require_POST
+@login_required
+def answer_file(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    found = access_consultation(request, pk, cid)
+    form = AnswerUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Nothing recorded: choose the agency's answer file (CSV).")
+        return redirect("cases:consultation", pk=found.case_id, cid=found.pk)
+    upload = form.cleaned_data["file"]
+    name = upload.name.rsplit("/", 1)[-1][:100]
+    return _record(request, found, lambda: consultations.read_csv(found, upload.read(), name), name)
+
+
+@require_POST
+@login_required
+def answer_by_hand(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    """The same answer entered in the form: one row per item, checked by the same parser."""
+    found = access_consultation(request, pk, cid)
+    items = list(found.items.order_by("pk"))
+    lines = [
+        (
+            n,
+            {
+                "item": str(i.pk),
+                **{
+                    f: request.POST.get(f"{f}-{i.pk}", "")
+                    for f in ("decision", "codes", "spans", "justification")
+                },
+            },
+        )
+        for n, i in enumerate(items, start=1)
+    ]
+    return _record(request, found, lambda: consultations.parse(found, lines, "the form"), "entered by hand")
 
 
 # -- exports --------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
 from cases import actions as case_actions
-from cases.models import Case, LetterTemplate
+from cases.models import Case, Consultation, ConsultationItem, LetterTemplate
 from jobs.models import Job
 from review import actions
 from review.decisions import DecisionRequest
@@ -107,6 +107,7 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     # A request case holding the SECRET cable (cases/), and its document.
     ("cases", "pk"): lambda w: [c.pk for c in w.cases],
     ("cases", "doc"): lambda w: [d.pk for c in w.cases for d in c.documents.all()],
+    ("cases", "cid"): lambda w: [k.pk for c in w.cases for k in c.consultations.all()],
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
     ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
@@ -275,6 +276,14 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
     )  # fmt: skip
     case_actions.attach(request, cable, actor=bob)
     LetterTemplate.objects.create(name="standard", body="Dear $requester_name: $summary $appeal")
+    # A consultation package holding the withheld paragraph (made directly: the round is not referred).
+    package = Consultation.objects.create(
+        case=request, agency="CIA", sent_on=date(2026, 1, 6), due_on=date(2026, 2, 3), sent_by=bob,
+        access_rank=cable.access_rank,
+    )  # fmt: skip
+    ConsultationItem.objects.create(
+        consultation=package, review=second, portion=cable.portions.get(label="1")
+    )
     world = World(
         cable=cable,
         reviews=[review, second],
@@ -386,6 +395,11 @@ def test_no_url_shows_a_secret_cable_to_a_confidential_user_and_none_fails(world
     assert REFERENCE_ID in client.get(f"/cables/{REFERENCE_ID}/").content.decode()
     assert PORTIONS[1][2] in client.get(f"/reviews/{world.reviews[1].pk}/").content.decode()
     assert REFERENCE_ID in client.get(f"/cases/{world.cases[0].pk}/").content.decode()
+    package = world.cases[0].consultations.get()
+    assert (
+        PORTIONS[1][2]
+        in client.get(f"/cases/{world.cases[0].pk}/consultations/{package.pk}/package.json").content.decode()
+    )
     assert errors == [], "\n".join(errors)
     assert leaks == [], f"{len(leaks)} responses show the SECRET cable:\n" + "\n".join(leaks)
 

@@ -92,7 +92,9 @@ def test_finding10_release_copies_show_bidi_controls_as_code_points(released: Re
     assert "<U+202E>" in export.extract("pdf", bytes(released.pdf))  # Latin-1 has no ⟨ ⟩
 
 
-@pytest.mark.parametrize("leaked", [f"Source {LRI}ALI BEY{PDI} said.", "Source ⟨U+2066⟩ALI BEY⟨U+2069⟩ said."])  # noqa: E501
+@pytest.mark.parametrize(
+    "leaked", [f"Source {LRI}ALI BEY{PDI} said.", "Source ⟨U+2066⟩ALI BEY⟨U+2069⟩ said."]
+)  # noqa: E501
 def test_finding10_the_leak_check_still_finds_a_withheld_passage_holding_a_control(
     trojan: None, alice: User, bob: User, erin: User, monkeypatch: pytest.MonkeyPatch, leaked: str
 ) -> None:

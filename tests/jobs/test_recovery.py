@@ -183,7 +183,13 @@ def test_finding5_a_running_worker_takes_up_a_killed_workers_job(
 
     with _deadline(60):
         call_command(
-            "jobs_worker", "--max-tasks", "1", "--interval", "0.05", "--no-startup-delay", "--no-reload",
+            "jobs_worker",
+            "--max-tasks",
+            "1",
+            "--interval",
+            "0.05",
+            "--no-startup-delay",
+            "--no-reload",
             verbosity=0,
         )  # returns once it has run one task: the job, queued again by its watcher
 
