@@ -25,7 +25,7 @@ HEADER = "item,reference_id,portion,decision,codes,spans,justification\n"
 
 @pytest.fixture
 def sent(case: Case, bob: User, alice: User, cable) -> Consultation:
-    review = review_in(Review.State.REFERRED, cable, alice, bob)  # paragraph 1 referred to CIA
+    review_in(Review.State.REFERRED, cable, alice, bob)  # paragraph 1 referred to CIA
     actions.attach(case, cable, actor=bob)
     assert consultations.agencies(case) == ["CIA"]
     return consultations.send(case, "CIA", actor=bob, due_on=date(2027, 1, 15))
