@@ -3,7 +3,8 @@
 Requests are FOIA cases that are not appeals; appeals are counted apart. A request is processed in
 the year it was closed; pending at a day when received by then and not closed by then. Processing
 time: business days from the clock's start (perfected, else received) to the day it was closed,
-days on hold not counted (cases.clock). Backlog: requests pending at the year's end whose due
+days on hold not counted (cases.clock). Consultations: packages sent to other agencies, and their
+answers received, in the year. Backlog: requests pending at the year's end whose due
 date had passed by then. Exemption counts: per exemption, the processed requests whose released
 documents cite it (each request once per exemption, as the annual report counts them).
 """
@@ -18,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 
 from cases import clock
-from cases.models import Case
+from cases.models import Case, Consultation
 from review.models import Decision, ReleaseCopy, Span
 
 
@@ -91,6 +92,13 @@ def annual(year: int) -> dict[str, Any]:
         "exemptions": _exemptions(processed),
         "processing_days": tracks,
         "backlog": len(backlog),
+        "consultations": {
+            "sent": Consultation.objects.filter(sent_on__gte=start, sent_on__lte=end).count(),
+            "answered": Consultation.objects.filter(answered_on__gte=start, answered_on__lte=end).count(),
+            "pending_at_end": Consultation.objects.filter(sent_on__lte=end)
+            .filter(Q(answered_on=None) | Q(answered_on__gt=end))
+            .count(),
+        },
         "appeals": {
             "received": appeals.filter(received_on__gte=start, received_on__lte=end).count(),
             "processed": appeals.filter(closed_on__gte=start, closed_on__lte=end).count(),
@@ -103,7 +111,7 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The report flattened for CSV: (section, item, value)."""
     out: list[tuple[str, str, Any]] = [("year", "fiscal_year", report["fiscal_year"])]
     out += [("year", "from", report["from"]), ("year", "to", report["to"])]
-    for section in ("requests", "dispositions", "exemptions", "appeals"):
+    for section in ("requests", "dispositions", "exemptions", "consultations", "appeals"):
         out += [(section, k, v) for k, v in report[section].items()]
     for track, figures in report["processing_days"].items():
         out += [("processing_days", f"{track} {k}", "" if v is None else v) for k, v in figures.items()]

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from cases import actions, figures
-from cases.models import Case
+from cases.models import Case, Consultation
 from tests.cases.conftest import open_foia, release_in_case
 
 
@@ -49,6 +49,17 @@ def year_of_cases(bob: User, alice: User, erin: User, cable) -> None:
     closed(open_foia(bob, received=date(2025, 12, 1), appeal_of=b), bob, "partial_grant", date(2025, 12, 15))
     open_foia(bob, received=date(2026, 1, 10), kind="M")
     closed(open_foia(bob, received=date(2025, 8, 1)), bob, "withdrawn", date(2025, 9, 10))
+    # Consultations: one sent and answered in the year, one sent and still out at its end, one
+    # sent the year before (answered in the year: counted as received only).
+    for sent_on, answered_on in [
+        (date(2025, 11, 4), date(2025, 11, 12)),
+        (date(2026, 9, 1), None),
+        (date(2025, 9, 1), date(2026, 9, 30)),
+    ]:
+        Consultation.objects.create(
+            case=b, agency="DOD", sent_on=sent_on, due_on=sent_on, sent_by=bob, answered_on=answered_on,
+            state="answered" if answered_on else "sent",
+        )  # fmt: skip
 
 
 EXPECTED = {
@@ -71,6 +82,7 @@ EXPECTED = {
         "expedited": {"count": 0, "median": None, "average": None, "lowest": None, "highest": None},
     },
     "backlog": 1,
+    "consultations": {"sent": 2, "answered": 2, "pending_at_end": 1},
     "appeals": {"received": 1, "processed": 1, "pending_at_end": 0},
 }
 
