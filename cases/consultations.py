@@ -67,9 +67,12 @@ def _referred(case: Case, agency: str) -> list[Decision]:
     return [d for d in decisions if (d.review_id, d.portion_id) not in taken]
 
 
-def agencies(case: Case) -> list[str]:
-    """The agencies the case's reviews refer portions to and that no package has gone to yet."""
+def agencies(case: Case, user: Any = None) -> list[str]:
+    """The agencies the case's reviews refer portions to and that no package has gone to yet (of
+    the cables the user, when given, is cleared for)."""
     names = Decision.objects.filter(review__case_documents__case=case, kind=Decision.Kind.REFER)
+    if user is not None:
+        names = names.filter(review__cable__access_rank__lte=clearance_rank(user))
     return sorted({a for a in names.values_list("agency", flat=True) if _referred(case, a)}, key=str.upper)
 
 

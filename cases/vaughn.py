@@ -103,12 +103,16 @@ class Row:
 
 
 def copies(case: Case) -> list[tuple[CaseDocument, ReleaseCopy | None]]:
-    docs = case.documents.select_related("cable", "released", "released__review").order_by(
-        "cable__reference_id"
+    docs = (
+        case.documents.select_related("cable", "released", "released__review")
+        .defer("released__text", "released__html", "released__pdf")
+        .order_by("cable__reference_id")
     )
     by_review = {
         c.review_id: c
-        for c in ReleaseCopy.objects.filter(review__case_documents__case=case).select_related("review")
+        for c in ReleaseCopy.objects.filter(review__case_documents__case=case)
+        .select_related("review")
+        .defer("text", "html", "pdf")
     }
     return [(d, by_review.get(d.review_id) if d.review_id else d.released) for d in docs]
 

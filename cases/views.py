@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -172,13 +172,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         cables = matching(visible_cables(request.user), search.cleaned_data["q"])
         cables = (
             cables.exclude(pk__in=attached)
-            .prefetch_related(Prefetch("release_copies"))
+            .only("reference_id", "subject")
+            .annotate(released=Max("release_copies__version"))
             .order_by("reference_id")[:SEARCH_RESULTS]
         )
-        found = [
-            {"cable": c, "released": max((r.version for r in c.release_copies.all()), default=None)}
-            for c in cables
-        ]
+        found = [{"cable": c, "released": c.released} for c in cables]
     to_review = [d for d in documents if d.review_id is None and d.released_id is None]
     ctx = {
         "case": case,
@@ -201,7 +199,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consultations": [
             (c, c.state_label(today)) for c in Consultation.objects.visible_to(request.user).filter(case=case)
         ],
-        "send_agencies": consultations.agencies(case) if manage else [],
+        "send_agencies": consultations.agencies(case, request.user) if manage else [],
     }
     return render(request, "cases/detail.html", ctx)
 
