@@ -27,7 +27,13 @@ _VIEW = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    REVIEWER: [*_VIEW, "review.review_cable", "review.record_referral", "aids.view_triage"],
+    REVIEWER: [
+        *_VIEW,
+        "review.review_cable",
+        "review.record_referral",
+        "aids.view_triage",
+        "cases.view_case",
+    ],
     SUPERVISOR: [
         *_VIEW,
         "review.open_review",
@@ -42,9 +48,13 @@ ROLES: dict[str, list[str]] = {
         "aids.view_triage",
         # Redaction rules: define, change, preview, switch on and off (review/rules.py).
         "review.manage_rules",
+        # Request cases (cases/): open, attach, extend, hold, close; see the requester.
+        "cases.view_case",
+        "cases.manage_case",
+        "cases.view_requester",
     ],
-    RELEASER: [*_VIEW, "review.release_review"],
-    AUDITOR: [*_VIEW, "review.view_audit", "audit.view_auditevent"],
+    RELEASER: [*_VIEW, "review.release_review", "cases.view_case", "cases.view_requester"],
+    AUDITOR: [*_VIEW, "review.view_audit", "audit.view_auditevent", "cases.view_case"],
 }
 
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "review",
     "quality",
     "release",
+    "cases",
     "django_tasks_db",
     "jobs",
     "django_otp",

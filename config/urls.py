@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("quality.urls")),
     path("", include((release_urls.staff, "release"))),
+    path("cases/", include("cases.urls")),
 ]
 
 handler500 = "config.errors.server_error"

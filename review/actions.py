@@ -26,7 +26,7 @@ from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed, c
 from accounts.models import CLEARANCE_RANK, clearance_rank
 from audit import log as audit
 from cables.models import LEVEL_RANK, Cable, Level, Portion
-from review import consistency, duties, mosaic_status
+from review import consistency, duties, mosaic_status, numbers
 from review import release as release_copies
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import ASSIGNED_REVIEWER, Comment, Decision, MosaicAcknowledgment, Review, Span
@@ -147,16 +147,8 @@ def open_review(cable: Cable, *, actor: User, note: str = "") -> Review:
 
 
 def _case_number(now: Any) -> str:
-    """F-2026-00042: the year, then a number one higher than the year's last."""
-    prefix = f"F-{now.year}-"
-    last = (
-        Review.objects.filter(case_number__startswith=prefix)
-        .order_by("-case_number")
-        .values_list("case_number", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    """F-2026-00042: the year, then the next number of the counter that request cases share."""
+    return numbers.allocate("F", now.year)[1]
 
 
 @transaction.atomic
@@ -347,7 +339,8 @@ def excise_everywhere(review: Review, key: str, *, actor: User) -> list[Decision
     hits: dict[int, list[SpanRequest]] = {}
     for hit in finding.hits:
         hits.setdefault(hit.part, []).append(SpanRequest(hit.start, hit.end, finding.codes))
-    justification = f"'{finding.text}' excised wherever it is released, as {finding.redacted_in[0]}"
+    # Never the term itself: a justification must not quote what it withholds (decisions.check).
+    justification = f"a term withheld in {finding.redacted_in[0]}, excised wherever it is released"
     return excise_spans(review, hits, justification, actor=actor)
 
 

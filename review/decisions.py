@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from cables.export import portion_name
+from cables.export import Secret, needles, normalise, portion_name
 from cables.models import Level, Portion
 from review.models import Decision, ExemptionCode
 
@@ -79,6 +79,7 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
         if not request.spans:
             raise ValidationError(f"{label}: mark at least one span of text to excise", code="spans")
         spans = _spans(portion, request.spans, vocabulary, label)
+        _not_quoting(justification, [portion.text[start:end] for start, end, _ in spans], label, whole=False)
         cited = {c.code: c for _, _, span_codes in spans for c in span_codes}
         return Checked([cited[c] for c in sorted(cited, key=lambda c: cited[c].order)], spans)
 
@@ -86,6 +87,7 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
         raise ValidationError(
             f"{label}: only an excision has spans ({kind} covers the whole portion)", code="spans"
         )
+    _not_quoting(justification, [portion.text], label, whole=True)
     if not codes:
         raise ValidationError(f"{label}: {kind} needs at least one exemption code", code="codes")
     _check_b1(codes, label)
@@ -98,6 +100,23 @@ def check(portion: Portion, request: DecisionRequest, vocabulary: dict[str, Exem
     if kind == Decision.Kind.REFER and not request.agency.strip():
         raise ValidationError(f"{label}: name the agency the portion is referred to", code="agency")
     return Checked(codes, [])
+
+
+def _not_quoting(justification: str, withheld: list[str], label: str, *, whole: bool) -> None:
+    """A justification states the harm, never the withheld text: it goes into the Vaughn index and
+    the redaction log, which the release leak check guards (cables.export.check_leaks). Refused
+    when it contains an excised span (as whole words) or a run of four words of a withheld
+    portion: the leak check's own needles."""
+    words = f" {normalise(justification)} "
+    what = "withheld portion" if whole else "excised span"
+    for text in withheld:
+        for needle in needles(Secret(label, what, text)):
+            if f" {needle} " in words:
+                raise ValidationError(
+                    f"{label}: the justification quotes the text it withholds; say what harm its release "
+                    "would do instead (it is shown in the Vaughn index)",
+                    code="justification",
+                )
 
 
 def _label(portion: Portion) -> str:

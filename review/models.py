@@ -116,6 +116,9 @@ class Review(ConcurrentTransitionMixin, models.Model):
     cable = models.ForeignKey(Cable, models.PROTECT, related_name="reviews")
     round = models.PositiveSmallIntegerField(default=1)
     case_number = models.CharField(max_length=20, unique=True)
+    # The number of the request case (cases/) this round answers, when it answers one: the release
+    # copy carries it instead of case_number. Set only by cases.actions.
+    request_case = models.CharField(max_length=20, blank=True)
     state = FSMField(choices=State.choices, default=State.NEW, protected=True)
     reviewer = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
     opened_by = models.ForeignKey(User, models.PROTECT, null=True, related_name="+")
@@ -388,6 +391,21 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class NumberCounter(models.Model):
+    """The last serial given per kind and year of a number F-2026-00042 (review.numbers): reviews
+    and request cases (cases/) draw from one counter, so no two share a number."""
+
+    kind = models.CharField(max_length=1)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="number_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.year}: {self.last}"
 
 
 class ReleaseCopy(models.Model):

@@ -99,7 +99,7 @@ def document(review: Review) -> tuple[ReleaseDocument, list[Secret]]:
     approver = review.approved_by.get_username() if review.approved_by else ""
     doc = ReleaseDocument(
         reference_id=review.cable.reference_id,
-        case_number=review.case_number,
+        case_number=review.request_case or review.case_number,
         doc_number=doc_number(review),
         release_date=review.released_at.astimezone(UTC).date(),
         original_classification=review.cable.marking_display(),

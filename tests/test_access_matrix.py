@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -40,6 +41,8 @@ from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from audit.models import AuditEvent
 from cables import export
 from cables.models import Cable, CableReference, CableTag, Portion
+from cases import actions as case_actions
+from cases.models import Case, Consultation, ConsultationItem, LetterTemplate
 from jobs.models import Job
 from quality import actions as quality_actions
 from quality import dashboard
@@ -76,6 +79,7 @@ class World:
     samples: list[QualitySample]
     jobs: list[Job]  # an upload (which named the cable) and an export (which holds its copy)
     events: list[AuditEvent]
+    cases: list[Case] = field(default_factory=list)  # a request case holding the cable
     users: dict[str, User] = field(default_factory=dict)
     devices: list[TOTPDevice] = field(default_factory=list)  # a two-factor authenticator
     # Redaction rules: one for the cable (its code word), one for every cable at CONFIDENTIAL
@@ -101,6 +105,10 @@ ARGUMENTS: dict[tuple[str, str], Callable[[World], list[Any]]] = {
     ("jobs", "pk"): lambda w: [j.pk for j in w.jobs],
     ("rules", "pk"): lambda w: [r.pk for r in w.rules],
     ("dashboard", "figure"): lambda w: dashboard.FIGURES,
+    # A request case holding the SECRET cable (cases/), and its document.
+    ("cases", "pk"): lambda w: [c.pk for c in w.cases],
+    ("cases", "doc"): lambda w: [d.pk for c in w.cases for d in c.documents.all()],
+    ("cases", "cid"): lambda w: [k.pk for c in w.cases for k in c.consultations.all()],
     # The admin: its model pages take ADMIN_OBJECTS' ids (admin_fillings); these are the others.
     ("admin", "id"): lambda w: [w.users["tess"].pk],  # auth/user/<id>/password/
     ("admin", "pk"): lambda w: [d.pk for d in w.devices],  # otp_totp/totpdevice/<pk>/config/
@@ -130,6 +138,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], list[Any]]] = {
     "jobs.job": lambda w: [j.pk for j in w.jobs],
     "django_tasks_database.dbtaskresult": lambda w: [j.task_id for j in w.jobs],
     "otp_totp.totpdevice": lambda w: [d.pk for d in w.devices],
+    "cases.lettertemplate": lambda w: list(LetterTemplate.objects.values_list("pk", flat=True)),
 }
 
 # The admin's "view on site" shortcut (admin/r/<content type>/<object id>/): every object about the
@@ -261,6 +270,21 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
     client.force_login(erin)
     assert client.post("/jobs/export/").status_code == 302
     run_worker()
+    # A FOIA case holding the cable (its open second round), with the office's letter template.
+    request = case_actions.open_case(
+        actor=bob, kind="F", request_text="Cables on the corridor talks", received_on=date(2026, 1, 5),
+        requester_name="Jane Doe",
+    )  # fmt: skip
+    case_actions.attach(request, cable, actor=bob)
+    LetterTemplate.objects.create(name="standard", body="Dear $requester_name: $summary $appeal")
+    # A consultation package holding the withheld paragraph (made directly: the round is not referred).
+    package = Consultation.objects.create(
+        case=request, agency="CIA", sent_on=date(2026, 1, 6), due_on=date(2026, 2, 3), sent_by=bob,
+        access_rank=cable.access_rank,
+    )  # fmt: skip
+    ConsultationItem.objects.create(
+        consultation=package, review=second, portion=cable.portions.get(label="1")
+    )
     world = World(
         cable=cable,
         reviews=[review, second],
@@ -268,6 +292,7 @@ def world(db: None, settings: Any, tmp_path: Path) -> World:
         samples=[sample],
         jobs=list(Job.objects.order_by("pk")),
         events=list(AuditEvent.objects.filter(cable_ref=REFERENCE_ID).order_by("seq")),
+        cases=[request],
     )
     assert len(world.jobs) == 2 and world.copies and world.events
     content = rules.check_content("terms", terms="KESTREL", codes=["B6"], justification="a name")
@@ -375,6 +400,12 @@ def test_no_url_shows_a_secret_cable_to_a_confidential_user_and_none_fails(world
     client.force_login(world.users["tess"])
     assert REFERENCE_ID in client.get(f"/cables/{REFERENCE_ID}/").content.decode()
     assert PORTIONS[1][2] in client.get(f"/reviews/{world.reviews[1].pk}/").content.decode()
+    assert REFERENCE_ID in client.get(f"/cases/{world.cases[0].pk}/").content.decode()
+    package = world.cases[0].consultations.get()
+    assert (
+        PORTIONS[1][2]
+        in client.get(f"/cases/{world.cases[0].pk}/consultations/{package.pk}/package.json").content.decode()
+    )
     assert errors == [], "\n".join(errors)
     assert leaks == [], f"{len(leaks)} responses show the SECRET cable:\n" + "\n".join(leaks)
 

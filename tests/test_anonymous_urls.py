@@ -79,6 +79,8 @@ def values(alice: User, bob: User, erin: User) -> dict[str, str]:
         "review_pk": str(review.pk),  # a sampled review (quality checks)
         "decision": str(review.decisions.get().pk),  # a decision to apply elsewhere
         "figure": "codes",  # a statistics dashboard's CSV
+        "doc": "1",  # a case's document (cases/)
+        "cid": "1",  # a case's consultation
         # the admin's
         "app_label": "review",
         "object_id": str(event.seq),

@@ -30,6 +30,7 @@ LAYERS = {
     "review": 4,
     "release": 5,
     "quality": 5,
+    "cases": 6,
     "jobs": 6,
 }
 CONFIG = "config"
