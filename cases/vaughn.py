@@ -31,6 +31,7 @@ from cables.export import (
     Secret,
     check_leaks,
     code_display,
+    csv_cell,
     extract,
     fold,
     portion_name,
@@ -241,7 +242,7 @@ def to_csv(found: Sequence[Row]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for row in found:
-        writer.writerow(row.values())
+        writer.writerow([csv_cell(v) for v in row.values()])  # no cell a spreadsheet runs
     return out.getvalue().encode()
 
 

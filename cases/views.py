@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import clearance_rank
 from audit import log as audit
 from cables.access import access_cable, visible_cables
+from cables.export import csv_cell
 from cables.search import matching
 from cases import actions, consultations, figures, letters, vaughn
 from cases.forms import (
@@ -528,7 +529,7 @@ def annual_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["section", "item", "value"])
-    writer.writerows(figures.rows(figures.annual(year)))
+    writer.writerows([csv_cell(v) for v in row] for row in figures.rows(figures.annual(year)))
     return _download(out.getvalue().encode(), "text/csv; charset=utf-8", f"foia-fy{year}.csv")
 
 
