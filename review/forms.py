@@ -9,7 +9,7 @@ from django import forms
 from django.utils.text import capfirst
 
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import Decision
+from review.models import Decision, Profile
 
 MAX_SPANS = 200
 
@@ -136,3 +136,12 @@ class MosaicForm(forms.Form):
 
     key = forms.CharField(max_length=2000)
     reason = forms.CharField(required=False, max_length=2000, label="Why it may be released as it is")
+
+
+class PreferencesForm(forms.ModelForm):
+    """The signed-in user's own settings (/account/preferences/)."""
+
+    class Meta:
+        model = Profile
+        fields = ["single_key_shortcuts"]
+        widgets = {"single_key_shortcuts": forms.CheckboxInput(attrs={"aria-describedby": "shortcuts-help"})}
