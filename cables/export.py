@@ -208,6 +208,14 @@ def box_label(codes: Sequence[str]) -> str:
     return ", ".join(code_display(c) for c in codes) or "WITHHELD"
 
 
+def box_alt(status: str, codes: Sequence[str]) -> str:
+    """A box's text alternative, what a screen reader says for it in the HTML and PDF copies:
+    "excised under B6", "withheld under B1, 1.4(B)" (a referral's box reads as withheld: the copy
+    names no agency). The leak check allows it (allowed_strings), as it allows every box's label."""
+    verb = "excised" if status == EXCISE else "withheld"
+    return f"{verb} under {', '.join(code_display(c) for c in codes)}" if codes else verb
+
+
 def withheld_paragraph_label(codes: Sequence[str]) -> str:
     """What a withheld paragraph's box says, in the text and PDF copies: "WITHHELD: B1, 1.4(B)".
     The leak check allows it (allowed_strings), as it allows every box's label."""
@@ -255,7 +263,7 @@ def prefix_parts(p: ReleasedPortion) -> tuple[tuple[str, bool], ...]:
         return label + (((f"({p.marking})", True),) if p.marking else ())
     if p.label:
         return ((p.label if p.label.endswith((".", ":")) else f"{p.label}:", False),)
-    return (((f"({p.marking})", True),) if p.marking and p.kind != "header" else ())
+    return ((f"({p.marking})", True),) if p.marking and p.kind != "header" else ()
 
 
 def struck_spans(p: ReleasedPortion) -> tuple[tuple[int, int], ...]:
@@ -332,16 +340,18 @@ HTML_STYLE = (
     ".box{display:inline-block;width:9em;border:1px solid;text-align:center;white-space:normal;"
     "font-family:sans-serif;font-size:.75em;vertical-align:middle}"
     "s{text-decoration:line-through;text-decoration-thickness:.12em}"
+    "h1{font-size:1.1em;margin:.5em 0}"
+    ".declassification{list-style:none;padding:0;font-family:sans-serif;font-size:.85em}"
+    ".alt{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
 )
 
 
 def render_html(doc: ReleaseDocument) -> str:
-    """The HTML copy: one self-contained page; every box has the same markup and width."""
+    """The HTML copy: one self-contained, well-structured page (language, a heading, the
+    declassification lines as a list, header/main/footer landmarks); every box has the same markup
+    and width, and reads as its text alternative ("excised under B6", box_alt) before its codes."""
     e = _escape
-    head = (
-        f'<div class="page-header"><span>UNCLASSIFIED</span>'
-        f"<span>{e(doc.page_header.removeprefix('UNCLASSIFIED '))}</span></div>"
-    )
+    running = f"<span>UNCLASSIFIED</span><span>{e(doc.page_header.removeprefix('UNCLASSIFIED '))}</span>"
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -351,9 +361,11 @@ def render_html(doc: ReleaseDocument) -> str:
         f"<style>{HTML_STYLE}</style>",
         "</head>",
         "<body>",
-        head,
+        f'<header class="page-header">{running}</header>',
+        "<main>",
+        f"<h1>{e(doc.title)}</h1>",
         f'<p class="stamp">{e(doc.status)}</p>',
-        f'<p class="declassification">{"<br>".join(e(line) for line in doc.declassification)}</p>',
+        f'<ul class="declassification">{"".join(f"<li>{e(t)}</li>" for t in doc.declassification)}</ul>',
         f'<p class="banner">Original classification: <s>{e(doc.original_classification)}</s></p>',
     ]
     for p in doc.portions:
@@ -363,14 +375,18 @@ def render_html(doc: ReleaseDocument) -> str:
             parts.append(f'<span class="label">{prefix}</span> ')
         for s, struck in marked_segments(p):
             if s.redacted:
-                parts.append(f'<span class="box">{e(box_label(s.codes))}</span>')
+                alt = e(box_alt(p.status, s.codes))
+                parts.append(
+                    f'<span class="box"><span class="alt">{alt}: </span>{e(box_label(s.codes))}</span>'
+                )
             else:
                 parts.append(f"<s>{e(s.text)}</s>" if struck else e(s.text))
         kind = "header" if p.kind == "header" else "body"
         out.append(f'<p class="portion {kind}">{"".join(parts)}</p>')
     out += [
         f'<p class="banner">Original classification: <s>{e(doc.original_classification)}</s></p>',
-        head.replace("page-header", "page-footer", 1),
+        "</main>",
+        f'<footer class="page-footer">{running}</footer>',
         "</body>",
         "</html>",
     ]
@@ -549,6 +565,8 @@ def allowed_strings(doc: ReleaseDocument) -> list[str]:
         line = []
         for s in p.segments:
             out.append(box_label(s.codes) if s.redacted else s.text)
+            if s.redacted:
+                out.append(box_alt(p.status, s.codes))
             line.append(f" {box_label(s.codes)} " if s.redacted else s.text)
         flow.append(f"{prefix} {''.join(line)}")
     # The released text as it runs through the copy: a phrase that spans two released pieces
@@ -618,8 +636,9 @@ def extract(fmt: str, data: bytes) -> str:
     for HTML the text, title, comments and every attribute value (not the doctype, style sheet and
     class names render_html() writes: HTML_SCAFFOLDING); for PDF the text of every page (the margin
     codes read apart from the line beside them), the document information, the XMP metadata, the
-    outline, and the text of any annotation, form field, embedded file or script (Extracted.foreign
-    names them: a copy made here has none)."""
+    outline, every string of the structure tree (the tags' alternate texts), and the text of any
+    annotation, form field, embedded file or script (Extracted.foreign names them: a copy made here
+    has none)."""
     if fmt == "txt":
         return data.decode()
     if fmt == "html":
@@ -637,8 +656,10 @@ HTML_SCAFFOLDING_DECLS = {"DOCTYPE html"}
 HTML_SCAFFOLDING_ATTRS = {
     ("html", "lang", "en"),
     ("meta", "charset", "utf-8"),
-    ("div", "class", "page-header"),
-    ("div", "class", "page-footer"),
+    ("header", "class", "page-header"),
+    ("footer", "class", "page-footer"),
+    ("ul", "class", "declassification"),
+    ("span", "class", "alt"),
     ("p", "class", "stamp"),
     ("p", "class", "declassification"),
     ("p", "class", "banner"),
@@ -718,6 +739,9 @@ def _pdf_text(data: bytes) -> Extracted:
     outlines = reader.outline
     if outlines:
         parts.append(repr(outlines))
+    if "/StructTreeRoot" in root:
+        # The tags: every alternate text, actual text, title and expansion a screen reader reads.
+        parts += _strings(root["/StructTreeRoot"])
     foreign, texts = _pdf_foreign(reader)
     parts += texts
     out = Extracted("\n\x00".join(parts))
@@ -828,7 +852,7 @@ def _strings(obj: Any, depth: int = 0) -> list[str]:
         if isinstance(obj, StreamObject):
             out.append(obj.get_data().decode("latin-1"))
         for key, value in obj.items():
-            if key not in ("/P", "/Parent", "/Page"):
+            if key not in ("/P", "/Parent", "/Page", "/Pg"):  # not back up, nor into the pages
                 out += _strings(value, depth + 1)
     elif isinstance(obj, ArrayObject):
         for value in obj:
