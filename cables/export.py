@@ -741,7 +741,8 @@ def _pdf_text(data: bytes) -> Extracted:
         parts.append(repr(outlines))
     if "/StructTreeRoot" in root:
         # The tags: every alternate text, actual text, title and expansion a screen reader reads.
-        parts += _strings(root["/StructTreeRoot"])
+        # Its standard names (/StructElem, /P, ...) are the copy's own: any other name is read.
+        parts += _strings(root["/StructTreeRoot"], skip=STRUCTURE_NAMES)
     foreign, texts = _pdf_foreign(reader)
     parts += texts
     out = Extracted("\n\x00".join(parts))
@@ -835,14 +836,24 @@ def _pdf_foreign(reader: Any) -> tuple[list[str], list[str]]:
     return found, texts
 
 
-def _strings(obj: Any, depth: int = 0) -> list[str]:
-    """Every string in a PDF object and the objects it refers to (not the pages: no loops)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+# The names cables.pdf writes in the structure tree, which extract() leaves out of its text (an
+# excised "/S" must not match "/StructElem"); any other name there is read.
+STRUCTURE_NAMES = frozenset({"/StructTreeRoot", "/StructElem", "/Document", "/P", "/Span"})
+
+
+def _strings(obj: Any, depth: int = 0, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every string in a PDF object and the objects it refers to (not the pages: no loops), less
+    the names in skip."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
     if depth > 20:
         return []
     if isinstance(obj, IndirectObject):
         obj = obj.get_object()
+    if isinstance(obj, NameObject):
+        if obj in skip:
+            return []
+        return [re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), obj)]  # /Ali#20Bey
     if isinstance(obj, str):
         return [str(obj)]
     if isinstance(obj, bytes):
@@ -853,10 +864,10 @@ def _strings(obj: Any, depth: int = 0) -> list[str]:
             out.append(obj.get_data().decode("latin-1"))
         for key, value in obj.items():
             if key not in ("/P", "/Parent", "/Page", "/Pg"):  # not back up, nor into the pages
-                out += _strings(value, depth + 1)
+                out += _strings(value, depth + 1, skip)
     elif isinstance(obj, ArrayObject):
         for value in obj:
-            out += _strings(value, depth + 1)
+            out += _strings(value, depth + 1, skip)
     return out
 
 

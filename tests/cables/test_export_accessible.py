@@ -151,7 +151,7 @@ def test_the_html_copy_has_language_heading_list_landmarks_and_boxes_as_text() -
     assert box_alt("refer", ("1.4(c)",)) == "withheld under 1.4(C)"  # a referral names no agency
 
 
-@pytest.mark.parametrize("where", ["/Alt", "/ActualText", "/T", "/E"])
+@pytest.mark.parametrize("where", ["/Alt", "/ActualText", "/T", "/E", "/S"])
 def test_the_leak_check_reads_every_tag_and_alternate_text(where: str) -> None:
     portions, decisions = copy()
     doc = document(portions, decisions, ("B1", "1.4(d)", "B6"))
@@ -161,7 +161,8 @@ def test_the_leak_check_reads_every_tag_and_alternate_text(where: str) -> None:
 
     pdf = pikepdf.open(io.BytesIO(data))
     span = next(e for e in _elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Span")
-    span[where] = pikepdf.String("excised under Ali Bey")
+    # A string, or for /S the element's type: a made-up tag named by the secret.
+    span[where] = pikepdf.Name("/Ali#20Bey") if where == "/S" else pikepdf.String("excised under Ali Bey")
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True)
     with pytest.raises(LeakError, match="PDF copy"):
