@@ -176,7 +176,9 @@ class ReviewPage {
 
   announce(message, error = false) {
     if (!this.status) return;
-    this.status.textContent = revealBidi(message);
+    // The same words again still change the region (a no-break space added), so they are read again.
+    const text = revealBidi(message);
+    this.status.textContent = this.status.textContent === text ? `${text}\u00a0` : text;
     this.status.classList.toggle("error", error);
   }
 

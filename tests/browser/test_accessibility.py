@@ -254,6 +254,11 @@ def test_decisions_and_errors_are_announced_and_focus_moves_on(
     assert error.get_attribute("role") == "alert"
     assert error.text_content().strip() and error.text_content().strip() in status.text_content()
     assert page.evaluate("document.activeElement.name") == "codes"
+    # The same refusal again changes the region, so that it is read again.
+    said = status.text_content()
+    page.locator("#portion-3 form[data-full] button[type=submit]").click()
+    page.wait_for_function("said => document.getElementById('review-status').textContent !== said", arg=said)
+    assert status.text_content().strip() == said.strip()
 
     # The shortcuts dialog: focus goes into it, and back where it was when it closes.
     page.locator("#portion-3").focus()
