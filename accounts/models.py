@@ -33,12 +33,28 @@ TOP_RANK = CLEARANCE_RANK[Clearance.TS]  # the highest rank a cable can have
 class Profile(models.Model):
     user = models.OneToOneField(User, models.CASCADE, related_name="profile")
     clearance = models.CharField(max_length=2, choices=Clearance.choices, default=Clearance.U)
+    # The review page's single-key shortcuts (j, k, r, w, ...): off for whoever speaks to the
+    # computer or slips on the keys (WCAG 2.1.4, character key shortcuts). Set on /account/preferences/.
+    single_key_shortcuts = models.BooleanField(
+        "Single-key shortcuts on the review page",
+        default=True,
+        help_text="Keys such as r (release) and w (withhold) act on the current portion. Turn them off "
+        "if you use speech input or press keys by accident; every action stays on its button.",
+    )
 
     class Meta:
         db_table = "review_profile"  # made by review's migrations before issue 15 moved it here
 
     def __str__(self) -> str:
         return f"{self.user} ({self.clearance})"
+
+
+def single_key_shortcuts(user: AnyUser) -> bool:
+    """Whether the review page's single-key shortcuts are on for the user (on without a profile)."""
+    try:
+        return bool(user.profile.single_key_shortcuts)  # type: ignore[union-attr]
+    except (Profile.DoesNotExist, AttributeError):
+        return True
 
 
 def clearance_rank(user: AnyUser) -> int:

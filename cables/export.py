@@ -212,6 +212,14 @@ def box_label(codes: Sequence[str]) -> str:
     return ", ".join(code_display(c) for c in codes) or "WITHHELD"
 
 
+def box_alt(status: str, codes: Sequence[str]) -> str:
+    """A box's text alternative, what a screen reader says for it in the HTML and PDF copies:
+    "excised under B6", "withheld under B1, 1.4(B)" (a referral's box reads as withheld: the copy
+    names no agency). The leak check allows it (allowed_strings), as it allows every box's label."""
+    verb = "excised" if status == EXCISE else "withheld"
+    return f"{verb} under {', '.join(code_display(c) for c in codes)}" if codes else verb
+
+
 def withheld_paragraph_label(codes: Sequence[str]) -> str:
     """What a withheld paragraph's box says, in the text and PDF copies: "WITHHELD: B1, 1.4(B)".
     The leak check allows it (allowed_strings), as it allows every box's label."""
@@ -336,16 +344,18 @@ HTML_STYLE = (
     ".box{display:inline-block;width:9em;border:1px solid;text-align:center;white-space:normal;"
     "font-family:sans-serif;font-size:.75em;vertical-align:middle}"
     "s{text-decoration:line-through;text-decoration-thickness:.12em}"
+    "h1{font-size:1.1em;margin:.5em 0}"
+    ".declassification{list-style:none;padding:0;font-family:sans-serif;font-size:.85em}"
+    ".alt{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
 )
 
 
 def render_html(doc: ReleaseDocument) -> str:
-    """The HTML copy: one self-contained page; every box has the same markup and width."""
+    """The HTML copy: one self-contained, well-structured page (language, a heading, the
+    declassification lines as a list, header/main/footer landmarks); every box has the same markup
+    and width, and reads as its text alternative ("excised under B6", box_alt) before its codes."""
     e = _escape
-    head = (
-        f'<div class="page-header"><span>UNCLASSIFIED</span>'
-        f"<span>{e(doc.page_header.removeprefix('UNCLASSIFIED '))}</span></div>"
-    )
+    running = f"<span>UNCLASSIFIED</span><span>{e(doc.page_header.removeprefix('UNCLASSIFIED '))}</span>"
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -355,9 +365,11 @@ def render_html(doc: ReleaseDocument) -> str:
         f"<style>{HTML_STYLE}</style>",
         "</head>",
         "<body>",
-        head,
+        f'<header class="page-header">{running}</header>',
+        "<main>",
+        f"<h1>{e(doc.title)}</h1>",
         f'<p class="stamp">{e(doc.status)}</p>',
-        f'<p class="declassification">{"<br>".join(e(line) for line in doc.declassification)}</p>',
+        f'<ul class="declassification">{"".join(f"<li>{e(t)}</li>" for t in doc.declassification)}</ul>',
         f'<p class="banner">Original classification: <s>{e(doc.original_classification)}</s></p>',
     ]
     for p in doc.portions:
@@ -367,14 +379,18 @@ def render_html(doc: ReleaseDocument) -> str:
             parts.append(f'<span class="label">{prefix}</span> ')
         for s, struck in marked_segments(p):
             if s.redacted:
-                parts.append(f'<span class="box">{e(box_label(s.codes))}</span>')
+                alt = e(box_alt(p.status, s.codes))
+                parts.append(
+                    f'<span class="box"><span class="alt">{alt}: </span>{e(box_label(s.codes))}</span>'
+                )
             else:
                 parts.append(f"<s>{e(s.text)}</s>" if struck else e(s.text))
         kind = "header" if p.kind == "header" else "body"
         out.append(f'<p class="portion {kind}">{"".join(parts)}</p>')
     out += [
         f'<p class="banner">Original classification: <s>{e(doc.original_classification)}</s></p>',
-        head.replace("page-header", "page-footer", 1),
+        "</main>",
+        f'<footer class="page-footer">{running}</footer>',
         "</body>",
         "</html>",
     ]
@@ -536,6 +552,8 @@ def allowed_strings(doc: ReleaseDocument) -> list[str]:
         line = []
         for s in p.segments:
             out.append(box_label(s.codes) if s.redacted else s.text)
+            if s.redacted:
+                out.append(box_alt(p.status, s.codes))
             line.append(f" {box_label(s.codes)} " if s.redacted else s.text)
         flow.append(f"{prefix} {''.join(line)}")
     # The released text as it runs through the copy: a phrase that spans two released pieces
@@ -605,8 +623,9 @@ def extract(fmt: str, data: bytes) -> str:
     for HTML the text, title, comments and every attribute value (not the doctype, style sheet and
     class names render_html() writes: HTML_SCAFFOLDING); for PDF the text of every page (the margin
     codes read apart from the line beside them), the document information, the XMP metadata, the
-    outline, and the text of any annotation, form field, embedded file or script (Extracted.foreign
-    names them: a copy made here has none)."""
+    outline, every string of the structure tree (the tags' alternate texts), and the text of any
+    annotation, form field, embedded file or script (Extracted.foreign names them: a copy made here
+    has none)."""
     if fmt == "txt":
         return data.decode()
     if fmt == "html":
@@ -624,8 +643,10 @@ HTML_SCAFFOLDING_DECLS = {"DOCTYPE html"}
 HTML_SCAFFOLDING_ATTRS = {
     ("html", "lang", "en"),
     ("meta", "charset", "utf-8"),
-    ("div", "class", "page-header"),
-    ("div", "class", "page-footer"),
+    ("header", "class", "page-header"),
+    ("footer", "class", "page-footer"),
+    ("ul", "class", "declassification"),
+    ("span", "class", "alt"),
     ("p", "class", "stamp"),
     ("p", "class", "declassification"),
     ("p", "class", "banner"),
@@ -705,6 +726,10 @@ def _pdf_text(data: bytes) -> Extracted:
     outlines = reader.outline
     if outlines:
         parts.append(repr(outlines))
+    if "/StructTreeRoot" in root:
+        # The tags: every alternate text, actual text, title and expansion a screen reader reads.
+        # Its standard names (/StructElem, /P, ...) are the copy's own: any other name is read.
+        parts += _strings(root["/StructTreeRoot"], skip=STRUCTURE_NAMES)
     foreign, texts = _pdf_foreign(reader)
     parts += texts
     out = Extracted("\n\x00".join(parts))
@@ -796,14 +821,24 @@ def _pdf_foreign(reader: Any) -> tuple[list[str], list[str]]:
     return found, texts
 
 
-def _strings(obj: Any, depth: int = 0) -> list[str]:
-    """Every string in a PDF object and the objects it refers to (not the pages: no loops)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+# The names cables.pdf writes in the structure tree, which extract() leaves out of its text (an
+# excised "/S" must not match "/StructElem"); any other name there is read.
+STRUCTURE_NAMES = frozenset({"/StructTreeRoot", "/StructElem", "/Document", "/P", "/Span"})
+
+
+def _strings(obj: Any, depth: int = 0, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every string in a PDF object and the objects it refers to (not the pages: no loops), less
+    the names in skip."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
     if depth > 20:
         return []
     if isinstance(obj, IndirectObject):
         obj = obj.get_object()
+    if isinstance(obj, NameObject):
+        if obj in skip:
+            return []
+        return [re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), obj)]  # /Ali#20Bey
     if isinstance(obj, str):
         return [str(obj)]
     if isinstance(obj, bytes):
@@ -813,11 +848,11 @@ def _strings(obj: Any, depth: int = 0) -> list[str]:
         if isinstance(obj, StreamObject):
             out.append(obj.get_data().decode("latin-1"))
         for key, value in obj.items():
-            if key not in ("/P", "/Parent", "/Page"):
-                out += _strings(value, depth + 1)
+            if key not in ("/P", "/Parent", "/Page", "/Pg"):  # not back up, nor into the pages
+                out += _strings(value, depth + 1, skip)
     elif isinstance(obj, ArrayObject):
         for value in obj:
-            out += _strings(value, depth + 1)
+            out += _strings(value, depth + 1, skip)
     return out
 
 

@@ -4,21 +4,34 @@ Only released text is ever written: a box is an outlined rectangle with its code
 redacted text was and never over anything. The file is deterministic: its dates are the release
 date, its /ID is fpdf2's digest of the content, and its XMP metadata is written here from the same
 fields as the document information (no clock, no random ids).
+
+The file is tagged (issue 20, docs/accessibility.md): a structure tree in reading order (/Document,
+then a /P for the stamp, each declassification line, each banner and each portion, continued in a
+new /P on the next page), each box a /Span inside its paragraph with the alternate text
+"excised under B6" (cables.export.box_alt); the running header and footer, the margin codes (the
+codes of the boxes beside them, again) and the strike-through lines are artifacts; /Lang en, /Title
+shown as the window title, /MarkInfo /Marked true. fpdf2 2.8 tags only images and links itself:
+the marked content and the nested structure are written here on fpdf2's own structure-tree
+objects (fpdf.structure_tree), so the file stays one deterministic fpdf2 output.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from html import escape
 
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
 
 from cables.export import (
     PDF_RIGHT_MARGIN,
     ReleaseDocument,
     ReleasedPortion,
+    box_alt,
     box_label,
     fold,
     marked_segments,
@@ -40,6 +53,7 @@ STAMP_FONT = ("Helvetica", "B", 11.0)
 class _Box:
     codes: tuple[str, ...]
     excised: bool  # a span (its codes go in the margin too) rather than a whole portion
+    alt: str  # what a screen reader says for it: "excised under B6" (box_alt)
 
 
 class _Struck(str):
@@ -49,18 +63,102 @@ class _Struck(str):
 _Item = str | _Box  # a word (maybe _Struck), a box, or "\n" for a line break the writer made
 
 
+class _Element(StructElem):
+    """A structure element whose page (/Pg), when fpdf2 has not set it (it sets it on /Document's
+    children only), is its parent's: a box's /Span is on its paragraph's page."""
+
+    __slots__ = ("_pg",)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self._pg = None
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def pg(self) -> object:
+        return self._pg if self._pg is not None else getattr(self.p, "pg", None)
+
+    @pg.setter
+    def pg(self, page: object) -> None:
+        self._pg = page
+
+
+class _Structure(StructureTreeBuilder):
+    """fpdf2's structure tree with nested elements: /Document, its paragraphs, their boxes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[StructElem] = []  # every element below /Document, in reading order
+        self.content: dict[int, list[StructElem]] = defaultdict(list)  # page -> element of each MCID
+
+    def element(
+        self, struct_type: str, page: int, parent: StructElem | None = None, alt: str = ""
+    ) -> StructElem:
+        parent = parent or self.doc_struct_elem
+        elem = _Element(struct_type=struct_type, parent=parent, kids=[], page_number=page, alt=alt or None)
+        parent.k.append(elem)
+        self.elements.append(elem)
+        return elem
+
+    def mcid(self, elem: StructElem, page: int) -> tuple[int, int]:
+        """A new marked-content id on page for elem's content; with the page's /StructParents key."""
+        key = self.spid_per_page_number.setdefault(page, len(self.spid_per_page_number))
+        ids = self.struct_tree_root.parent_tree.nums[key]
+        ids.append(elem)
+        elem.k.append(len(ids) - 1)
+        return len(ids) - 1, key
+
+    def empty(self) -> bool:
+        return not self.elements
+
+    def __iter__(self) -> Iterator[object]:
+        yield self.struct_tree_root
+        yield self.doc_struct_elem
+        yield self.struct_tree_root.parent_tree
+        yield from self.elements
+
+
 class _Copy(FPDF):
     def __init__(self, doc: ReleaseDocument) -> None:
         super().__init__(orientation="P", unit="mm", format="letter")
         self.doc = doc
         self.set_auto_page_break(False)
         self.set_margins(LEFT, TOP, RIGHT)
+        self.structure = self.struct_builder = _Structure()
+        self.paragraph: StructElem | None = None  # the /P being written, on its page
 
     def header(self) -> None:
-        self._running_line(10.0)
+        with self.artifact():
+            self._running_line(10.0)
 
     def footer(self) -> None:
-        self._running_line(self.h - 10.0)
+        with self.artifact():
+            self._running_line(self.h - 10.0)
+
+    def new_paragraph(self) -> StructElem:
+        self.paragraph = self.structure.element("/P", self.page)
+        return self.paragraph
+
+    def current_paragraph(self) -> StructElem:
+        """The paragraph being written; continued in a new /P when it runs onto a new page."""
+        if self.paragraph is None or self.paragraph.page_number() != self.page:
+            return self.new_paragraph()
+        return self.paragraph
+
+    @contextmanager
+    def marked(self, elem: StructElem) -> Iterator[None]:
+        """What is drawn inside is elem's content, in reading order."""
+        mcid, key = self.structure.mcid(elem, self.page)
+        self.pages[self.page].struct_parents = key
+        self._out(f"/{elem.s.lstrip('/')} <</MCID {mcid}>> BDC")
+        yield
+        self._out("EMC")
+
+    @contextmanager
+    def artifact(self) -> Iterator[None]:
+        """What is drawn inside is not read: page furniture, repeats, lines."""
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
 
     def _running_line(self, y: float) -> None:
         self.set_font("Helvetica", "B", 8)
@@ -80,18 +178,21 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
     pdf.set_creator("declass")
     pdf.set_producer("declass")
     pdf.set_lang("en")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.set_xmp_metadata(_xmp(doc, stamp_at))
     pdf.add_page()
     y = TOP + 4
     # The status stamp, top right, as State stamps it; many codes wrap within the margins.
     pdf.set_font(*STAMP_FONT)
-    for line in _wrap(pdf, fold(doc.status), pdf.w - LEFT - RIGHT):
-        pdf.text(pdf.w - RIGHT - pdf.get_string_width(line), y, line)
-        y += LINE
+    with pdf.marked(pdf.new_paragraph()):
+        for line in _wrap(pdf, fold(doc.status), pdf.w - LEFT - RIGHT):
+            pdf.text(pdf.w - RIGHT - pdf.get_string_width(line), y, line)
+            y += LINE
     y += LINE * 0.5
     pdf.set_font("Helvetica", "", 8)
     for line in doc.declassification:
-        pdf.text(LEFT, y, fold(line))
+        with pdf.marked(pdf.new_paragraph()):
+            pdf.text(LEFT, y, fold(line))
         y += 4
     y += 2
     y = _struck_banner(pdf, doc, y)
@@ -99,6 +200,7 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
     width = pdf.w - LEFT - RIGHT
     previous = ""
     for p in doc.portions:
+        pdf.paragraph = None  # each portion its own paragraph
         if p.kind != "header" and previous == "header":
             y += LINE
         if p.kind == "paragraph" and p.status == "withhold":
@@ -123,39 +225,45 @@ def write_pdf(doc: ReleaseDocument) -> bytes:
     return bytes(pdf.output())
 
 
-def _withheld_paragraph(pdf: FPDF, p: ReleasedPortion, y: float, width: float) -> float:
+def _withheld_paragraph(pdf: _Copy, p: ReleasedPortion, y: float, width: float) -> float:
     """A withheld paragraph: its number and mark, then a box as wide as the text column and two
     lines high, whatever the paragraph's length, saying WITHHELD and its codes; it reads as a
     paragraph, not as the small box of an excised name."""
     pdf.set_font(FONT, "", SIZE)
     x = LEFT
     struck: list[tuple[float, float]] = []
+    paragraph = pdf.new_paragraph()
     for text, strike in prefix_parts(p):
         word = fold(text)
-        pdf.text(x, y, word)
+        with pdf.marked(paragraph):
+            pdf.text(x, y, word)
         if strike:
             struck.append((x, x + _width(word)))
         x += _width(word) + _width(" ")
     _strike(pdf, struck, y)
-    pdf.set_line_width(0.3)
-    pdf.rect(x, y - 3.6, LEFT + width - x, 4.6 + LINE)
-    label = fold(withheld_paragraph_label(p.codes))
-    pdf.set_font(BOX_FONT[0], "B", BOX_FONT[1] + 1)
-    pdf.text(x + (LEFT + width - x - pdf.get_string_width(label)) / 2, y + LINE / 2 - 0.4, label)
+    box = pdf.structure.element("/Span", pdf.page, parent=paragraph, alt=box_alt(p.status, p.codes))
+    with pdf.marked(box):
+        pdf.set_line_width(0.3)
+        pdf.rect(x, y - 3.6, LEFT + width - x, 4.6 + LINE)
+        label = fold(withheld_paragraph_label(p.codes))
+        pdf.set_font(BOX_FONT[0], "B", BOX_FONT[1] + 1)
+        pdf.text(x + (LEFT + width - x - pdf.get_string_width(label)) / 2, y + LINE / 2 - 0.4, label)
     return y + LINE * 2 + LINE * 0.6
 
 
-def _struck_banner(pdf: FPDF, doc: ReleaseDocument, y: float) -> float:
+def _struck_banner(pdf: _Copy, doc: ReleaseDocument, y: float) -> float:
     """The original classification, struck through with a drawn line."""
     pdf.set_font("Helvetica", "", 8)
     label = "Original classification: "
-    pdf.text(LEFT, y, label)
-    x = LEFT + pdf.get_string_width(label)
-    pdf.set_font("Helvetica", "B", 10)
-    banner = fold(doc.original_classification)
-    pdf.text(x, y, banner)
-    pdf.set_line_width(0.4)
-    pdf.line(x - 0.5, y - 1.2, x + pdf.get_string_width(banner) + 0.5, y - 1.2)
+    with pdf.marked(pdf.new_paragraph()):
+        pdf.text(LEFT, y, label)
+        x = LEFT + pdf.get_string_width(label)
+        pdf.set_font("Helvetica", "B", 10)
+        banner = fold(doc.original_classification)
+        pdf.text(x, y, banner)
+    with pdf.artifact():
+        pdf.set_line_width(0.4)
+        pdf.line(x - 0.5, y - 1.2, x + pdf.get_string_width(banner) + 0.5, y - 1.2)
     return y + LINE
 
 
@@ -164,7 +272,7 @@ def _items(p: ReleasedPortion) -> Iterator[_Item]:
         yield from (_Struck(w) if struck else w for w in text.split())
     for s, struck in marked_segments(p):
         if s.redacted:
-            yield _Box(tuple(s.codes), excised=p.status == "excise")
+            yield _Box(tuple(s.codes), excised=p.status == "excise", alt=box_alt(p.status, s.codes))
             continue
         for n, line in enumerate(fold(s.text).split("\n")):
             if n:
@@ -215,7 +323,7 @@ def _width(text: str) -> float:
     return len(text) * SIZE * 0.6 * 25.4 / 72
 
 
-def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> float:
+def _draw_line(pdf: _Copy, line: list[_Item], y: float) -> float:
     """Draw one line at baseline y; returns the height it takes (more than LINE when its margin
     codes wrap)."""
     pdf.set_font(FONT, "", SIZE)
@@ -228,7 +336,8 @@ def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> float:
     def flush() -> None:
         nonlocal x
         words = " ".join(run)
-        pdf.text(x, y, words)
+        with pdf.marked(pdf.current_paragraph()):
+            pdf.text(x, y, words)
         at = x
         for word in run:
             if isinstance(word, _Struck):
@@ -243,7 +352,10 @@ def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> float:
             continue
         if run:
             flush()
-        _draw_box(pdf, item, x, y)
+        with pdf.marked(
+            pdf.structure.element("/Span", pdf.page, parent=pdf.current_paragraph(), alt=item.alt)
+        ):
+            _draw_box(pdf, item, x, y)
         x += BOX_WIDTH + space
         if item.excised:
             margin.append(box_label(item.codes))
@@ -255,12 +367,13 @@ def _draw_line(pdf: FPDF, line: list[_Item], y: float) -> float:
         return LINE
     pdf.set_font(BOX_FONT[0], "", BOX_FONT[1])
     lines = _wrap(pdf, fold("; ".join(dict.fromkeys(margin))), RIGHT - MARGIN_GAP - 2)
-    for n, text in enumerate(lines):
-        pdf.text(pdf.w - RIGHT + MARGIN_GAP, y + n * MARGIN_LINE, text)
+    with pdf.artifact():  # the codes of the boxes on the line, which read them already
+        for n, text in enumerate(lines):
+            pdf.text(pdf.w - RIGHT + MARGIN_GAP, y + n * MARGIN_LINE, text)
     return max(LINE, len(lines) * MARGIN_LINE + LINE - MARGIN_LINE)
 
 
-def _strike(pdf: FPDF, struck: list[tuple[float, float]], y: float) -> None:
+def _strike(pdf: _Copy, struck: list[tuple[float, float]], y: float) -> None:
     """A line through the struck words, one line across neighbours (a letter-spaced banner)."""
     merged: list[list[float]] = []
     gap = _width(" ") * 1.01
@@ -269,9 +382,12 @@ def _strike(pdf: FPDF, struck: list[tuple[float, float]], y: float) -> None:
             merged[-1][1] = end
         else:
             merged.append([start, end])
-    pdf.set_line_width(0.3)
-    for start, end in merged:
-        pdf.line(start - 0.3, y - 1.2, end + 0.3, y - 1.2)
+    if not merged:
+        return
+    with pdf.artifact():
+        pdf.set_line_width(0.3)
+        for start, end in merged:
+            pdf.line(start - 0.3, y - 1.2, end + 0.3, y - 1.2)
 
 
 def _draw_box(pdf: FPDF, box: _Box, x: float, y: float) -> None:

@@ -88,6 +88,9 @@ class ReviewPage {
   constructor(root) {
     this.root = root;
     this.editable = root.hasAttribute("data-editable");
+    // The user's preference (account/preferences): off, no single key acts (WCAG 2.1.4); the
+    // buttons, Ctrl+Enter and Esc still do.
+    this.singleKeys = root.dataset.shortcuts !== "off";
     this.pending = new Map(); // portion order -> [{start, end}] in code points
     this.current = null;
     this.status = document.getElementById("review-status");
@@ -173,7 +176,9 @@ class ReviewPage {
 
   announce(message, error = false) {
     if (!this.status) return;
-    this.status.textContent = revealBidi(message);
+    // The same words again still change the region (a no-break space added), so they are read again.
+    const text = revealBidi(message);
+    this.status.textContent = this.status.textContent === text ? `${text}\u00a0` : text;
     this.status.classList.toggle("error", error);
   }
 
@@ -219,7 +224,7 @@ class ReviewPage {
       R: () => this.releaseRest(),
     };
     const action = actions[ev.key];
-    if (!action) return;
+    if (!action || !this.singleKeys) return;
     ev.preventDefault();
     if ("raweuhR".includes(ev.key) && !this.editable) {
       this.announce("This page is read only for you: no decisions here.", true);
@@ -394,8 +399,18 @@ class ReviewPage {
     const text = el.textContent;
     const order = Number(section.dataset.order);
     const marks = [
-      ...parseSpans(el.dataset.spans).map((s) => ({ ...s, cls: "excised", title: `excised under ${s.codes}` })),
-      ...(this.pending.get(order) || []).map((s) => ({ ...s, cls: "pending", title: "to excise (not yet recorded)" })),
+      ...parseSpans(el.dataset.spans).map((s) => ({
+        ...s,
+        cls: "excised",
+        title: `excised under ${s.codes}`,
+        sr: `excised, ${s.codes.replaceAll(",", ", ")}:`,
+      })),
+      ...(this.pending.get(order) || []).map((s) => ({
+        ...s,
+        cls: "pending",
+        title: "to excise (not yet recorded)",
+        sr: "to excise:",
+      })),
     ]
       .map((s) => ({ ...s, start: utf16Units(text, s.start), end: utf16Units(text, s.end) }))
       .sort((a, b) => a.start - b.start);
@@ -407,6 +422,7 @@ class ReviewPage {
       const mark = document.createElement("mark");
       mark.className = m.cls;
       mark.title = m.title;
+      mark.dataset.sr = m.sr; // read before the words (the style sheet's hidden ::before)
       appendText(mark, text.slice(m.start, m.end));
       out.append(mark);
       at = m.end;

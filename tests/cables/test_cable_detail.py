@@ -134,8 +134,8 @@ def test_it_shows_portions_in_order_with_level_badges(client: Client, alice: Use
         html.index(t) for t in ["Japan-NATO Cooperation", "Summary: U.S.-Japan", "Secret text.", "Open."]
     ]
     assert positions == sorted(positions)
-    assert '<span class="badge level-S" title="SECRET">S/NF</span>' in html
-    assert '<span class="badge level-U" title="UNCLASSIFIED">U</span>' in html
+    assert '<span class="badge level-S" title="SECRET" data-sr="SECRET">S/NF</span>' in html
+    assert '<span class="badge level-U" title="UNCLASSIFIED" data-sr="UNCLASSIFIED">U</span>' in html
 
 
 def test_it_escapes_portion_text(client: Client, alice: User, tokyo: Cable) -> None:

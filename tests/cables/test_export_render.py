@@ -122,7 +122,10 @@ def test_boxes_are_the_same_whatever_they_hide() -> None:
         files.append({fmt: render(doc, fmt) for fmt in FORMATS})
     assert files[0] == files[1]
     html = files[0]["html"].decode()
-    assert '<span class="box">B6</span>' in html and "width:9em" in html
+    assert (
+        '<span class="box"><span class="alt">excised under B6: </span>B6</span>' in html
+        and "width:9em" in html
+    )
     assert "[      B6      ]" in files[0]["txt"].decode()
 
 

@@ -180,7 +180,7 @@ def test_the_preview_never_shows_withheld_or_excised_text(
     assert "B1, 1.4(D)" in shown and "B5" in shown  # as the copies cite them
     assert "RELEASE IN PART" in shown
     # The reviewer's own column shows the original, with the span boxed and the portion withheld.
-    assert '<mark class="excised" title="excised under B5">weather</mark>' in html
+    assert '<mark class="excised" title="excised under B5" data-sr="excised, B5:">weather</mark>' in html
     assert "WITHHELD B1, 1.4(d)" in html
     assert 'data-spans="4:11:B5"' in html
 
@@ -323,7 +323,7 @@ def test_bidi_controls_in_the_review_portion_text_are_wrapped_and_neutralised(
     # Taking the markup away gives back exactly the stored text: the offsets still count it.
     assert re.sub(r"<[^>]+>", "", shown).replace("&lt;", "<").replace("&gt;", ">") == text
     assert (
-        '<mark class="excised" title="excised under B6">embassy '
+        '<mark class="excised" title="excised under B6" data-sr="excised, B6:">embassy '
         '<span class="bidi-control" data-mark="⟨U+2067⟩">\u2067</span>today</mark>'
     ) in shown
     css = (Path(__file__).resolve().parents[2] / "static/css/declass.css").read_text()

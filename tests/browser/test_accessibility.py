@@ -1,0 +1,367 @@
+"""Accessibility (issue 20): axe-core's WCAG 2.1 A and AA rules on every page of the walk, with
+JavaScript on and off, and what the rules cannot see on the review page: the live announcements,
+focus after a decision and a dialog, the text alternatives of boxes and markings, colour never the
+only signal, 320 px without horizontal scrolling, and the setting that turns the single-key
+shortcuts off (WCAG 2.1.4).
+
+axe-core comes from axe-playwright-python (pinned in pyproject.toml), which bundles it; it runs in
+the system Chromium like every browser test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
+
+from accounts.models import Profile
+from accounts.roles import REVIEWER
+from cables.models import Cable
+from config.errors import server_error
+from review import actions
+from review.decisions import DecisionRequest, SpanRequest
+from review.models import Review
+from tests.browser.conftest import Problems
+from tests.conftest import make_cable, make_user
+from tests.review.conftest import review_in
+
+S = Review.State
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any, javascript: bool = True) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now: one line per failing node.
+
+    axe-core needs scripts to run, which a page with JavaScript off cannot: its document as it
+    stands (served, posted, redirected without scripts) is then checked in a second page at the
+    same address whose own scripts are blocked, so the same style sheet applies and no script of
+    ours changes the document."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    if not javascript:
+        html, url = page.content(), page.url
+        page = page.context.browser.new_context(viewport=page.viewport_size).new_page()
+        page.route("**/*.js", lambda route: route.abort())
+        page.route(url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+        page.goto(url)
+    try:
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    finally:
+        if not javascript:
+            page.context.close()
+    out = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            out.append(f"{violation['id']}: {node['target']} {node.get('failureSummary', '')[:200]}")
+    return out
+
+
+@dataclass
+class World:
+    alice: User  # reviewer
+    bob: User  # supervisor
+    erin: User  # releaser
+    frank: User  # auditor
+    in_review: Review  # alice's, paragraph 1 excised under B6
+    pending: Review  # waiting for bob's approval
+    approved: Review  # waiting for erin's release
+    released: Cable  # in the reading room
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    from accounts.roles import AUDITOR, RELEASER, SUPERVISOR
+
+    alice, bob = make_user("alice", REVIEWER), make_user("bob", SUPERVISOR)
+    erin, frank = make_user("erin", RELEASER), make_user("frank", AUDITOR)
+
+    def new_cable(ref: str) -> Cable:
+        return make_cable(
+            ref,
+            level="S",
+            classification="SECRET",
+            portions=[
+                {"kind": "header", "label": "SUBJECT", "level": "S", "text": "TALKS WITH THE MINISTER"},
+                {
+                    "kind": "paragraph",
+                    "label": "1",
+                    "marking": "S",
+                    "level": "S",
+                    "text": "Minister Ali Bey said the border would reopen in May.",
+                },
+                {
+                    "kind": "paragraph",
+                    "label": "2",
+                    "marking": "U",
+                    "level": "U",
+                    "text": "The weather was fine.",
+                },
+            ],
+        )
+
+    in_review = review_in(S.IN_REVIEW, new_cable("09ANKARA100"), alice, bob)
+    portion = in_review.cable.portions.get(label="1")
+    actions.decide(
+        in_review,
+        portion,
+        DecisionRequest("excise", ("B6",), "a name", spans=(SpanRequest(9, 16, ("B6",)),)),
+        actor=alice,
+    )
+    pending = review_in(S.PENDING_APPROVAL, new_cable("09ANKARA101"), alice, bob)
+    approved = review_in(S.APPROVED, new_cable("09ANKARA102"), alice, bob)
+    done = review_in(S.APPROVED, new_cable("09ANKARA103"), alice, bob)
+    actions.release(done, actor=erin)
+    return World(alice, bob, erin, frank, in_review, pending, approved, done.cable)
+
+
+@pytest.fixture
+def visit(browser: Any, live_server: Any, problems: Problems) -> Iterator[Callable[..., Any]]:
+    """visit(user or None, path, javascript=..., width=...): a page, signed in unless user is None."""
+    contexts = []
+
+    def open_(user: User | None, path: str, *, javascript: bool = True, width: int = 1280) -> Any:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, java_script_enabled=javascript
+        )
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            context.add_cookies(
+                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+            )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+        page.goto(live_server.url + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def show_form_error(page: Any, order: int) -> None:
+    """Open portion `order`'s decision form and record a withholding without codes: refused."""
+    page.locator(f"#portion-{order} summary").click()
+    page.locator(f'#portion-{order} input[name="kind"][value="withhold"]').check()
+    page.locator(f"#p{order}-justification").fill("no codes")
+    page.locator(f"#portion-{order} form[data-full] button[type=submit]").click()
+    page.locator(f"#p{order}-error:not([hidden])").wait_for()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_every_page_passes_axe_wcag21_aa(
+    world: World, visit: Callable[..., Any], live_server: Any, javascript: bool
+) -> None:
+    w = world
+    pages: list[tuple[User | None, str]] = [
+        (None, "/login/"),
+        (None, "/reading-room/"),
+        (None, f"/reading-room/{w.released.reference_id}/"),
+        (None, "/reading-room/99XNOWHERE1/"),  # 404, anonymous
+        (w.alice, "/"),
+        (w.bob, "/"),
+        (w.erin, "/"),
+        (w.frank, "/"),
+        (w.alice, "/reviews/"),
+        (w.alice, "/cables/"),
+        (w.alice, f"/cables/{w.in_review.cable.reference_id}/"),
+        (w.alice, "/account/two-factor/"),
+        (w.alice, "/account/preferences/"),
+        (w.bob, "/approvals/"),
+        (w.bob, f"/approvals/{w.pending.pk}/"),
+        (w.bob, "/assign/"),
+        (w.bob, "/triage/"),
+        (w.bob, "/due/"),
+        (w.bob, "/quality/"),
+        (w.bob, "/quality/agreement/"),
+        (w.bob, "/jobs/"),
+        (w.bob, "/jobs/upload/"),
+        (w.bob, "/account/lockouts/"),
+        (w.erin, "/releases/"),
+        (w.erin, "/jobs/"),
+        (w.frank, "/audit/"),
+        (w.alice, "/audit/"),  # 403
+        (w.alice, "/no/such/page/"),  # 404
+    ]
+    found: dict[str, list[str]] = {}
+    for user, path in pages:
+        page = visit(user, path, javascript=javascript)
+        found[f"{user or 'anonymous'} {path}"] = axe_violations(page, javascript)
+
+    # The review page with a decision form open and an error shown (posted, or refused in place).
+    page = visit(w.alice, f"/reviews/{w.in_review.pk}/", javascript=javascript)
+    found["review page"] = axe_violations(page, javascript)
+    show_form_error(page, 3)
+    found["review page, form error"] = axe_violations(page, javascript)
+    if javascript:
+        page.keyboard.press("Escape")
+        page.keyboard.press("?")
+        page.locator("#keys-help[open]").wait_for()
+        found["review page, shortcuts dialog"] = axe_violations(page, javascript)
+
+    # The 500 page, as config.errors.server_error renders it, served at a path of the live server.
+    request = RequestFactory().get("/")
+    request.user = w.alice
+    html = server_error(request).content.decode()
+    page = visit(None, "/login/", javascript=javascript)
+    page.route(
+        "**/five-hundred/", lambda route: route.fulfill(status=500, body=html, content_type="text/html")
+    )
+    page.goto(live_server.url + "/five-hundred/")
+    found["500"] = axe_violations(page, javascript)
+
+    failing = {where: v for where, v in found.items() if v}
+    assert failing == {}, "\n".join(f"{where}: {line}" for where, v in failing.items() for line in v)
+
+
+# -- what the rules cannot see -------------------------------------------------------------------
+
+
+def accessible_text(page: Any, selector: str) -> str:
+    """The text a screen reader gets for the element: its accessibility-tree snapshot (which takes
+    the style sheet's generated text and leaves out what is hidden from it)."""
+    return page.locator(selector).first.aria_snapshot()
+
+
+def test_decisions_and_errors_are_announced_and_focus_moves_on(
+    open_page: Any, alice: User, bob: User, cable: Cable
+) -> None:
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    page = open_page(alice, f"/reviews/{review.pk}/")
+    status = page.locator("#review-status")
+    assert (status.get_attribute("role"), status.get_attribute("aria-live")) == ("status", "polite")
+
+    # A decision by its button: announced, and focus moves to the next undecided portion.
+    page.locator("#portion-1").get_by_role("button", name="Release in full").click()
+    page.locator("#review-status", has_text="release recorded").wait_for()
+    assert page.evaluate("document.activeElement.id") == "portion-2"
+    # A decision by its key, from the portion that has focus: the same.
+    page.keyboard.press("r")
+    page.locator("#portion-2 .decision-label", has_text="RELEASED").wait_for()
+    assert "release recorded" in status.text_content()
+    assert page.evaluate("document.activeElement.id") == "portion-3"
+
+    # A refused decision: announced (as an error, not by colour alone: the text says what is
+    # wrong), shown at the form in an alert, and focus on the first field in error.
+    show_form_error(page, 3)
+    error = page.locator("#p3-error")
+    assert error.get_attribute("role") == "alert"
+    assert error.text_content().strip() and error.text_content().strip() in status.text_content()
+    assert page.evaluate("document.activeElement.name") == "codes"
+    # The same refusal again changes the region, so that it is read again.
+    said = status.text_content()
+    page.locator("#portion-3 form[data-full] button[type=submit]").click()
+    page.wait_for_function("said => document.getElementById('review-status').textContent !== said", arg=said)
+    assert status.text_content().strip() == said.strip()
+
+    # The shortcuts dialog: focus goes into it, and back where it was when it closes.
+    page.locator("#portion-3").focus()
+    page.keyboard.press("?")
+    page.locator("#keys-help[open]").wait_for()
+    assert page.evaluate("document.activeElement.id") == "keys-close"
+    page.keyboard.press("Escape")
+    page.locator("#keys-help").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "portion-3"
+
+
+def test_boxes_and_markings_have_text_alternatives_and_colour_is_not_the_only_signal(
+    open_page: Any, alice: User, bob: User, cable: Cable
+) -> None:
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    portion = cable.portions.get(label="1")
+    actions.decide(
+        review,
+        portion,
+        DecisionRequest("excise", ("B6",), "a name", spans=(SpanRequest(9, 16, ("B6",)),)),
+        actor=alice,
+    )
+    page = open_page(alice, f"/reviews/{review.pk}/")
+    # The excised span in the text, and its box in the preview, read as what they are.
+    assert "excised, B6" in accessible_text(page, "#portion-2 mark.excised")
+    assert "excised, B6" in accessible_text(page, '.preview-portion[data-order="2"] .redaction')
+    assert "not yet decided" in accessible_text(page, '.preview-portion[data-order="3"] .redaction').lower()
+    # Markings: the badge's letters, and the level in words.
+    assert "SECRET" in accessible_text(page, "#portion-2 .badge")
+    assert "UNCLASSIFIED" in accessible_text(page, "#portion-3 .badge")
+    # The classification banner and each decision state say themselves in words, whatever colour.
+    assert "SECRET" in page.locator(".banner").text_content()
+    labels = page.locator(".decision-label").all_text_contents()
+    assert labels == ["UNDECIDED", "EXCISED B6", "UNDECIDED"]
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
+def test_pages_reflow_without_horizontal_scrolling(
+    open_page: Any, alice: User, bob: User, cable: Cable, width: int
+) -> None:
+    """WCAG 1.4.10: at 320 CSS px (and at 640, a 1280 px window at 200% zoom) nothing but a data
+    table's own scroll box scrolls sideways."""
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    for user, path in [
+        (alice, f"/reviews/{review.pk}/"),
+        (alice, "/"),
+        (alice, "/reviews/"),
+        (alice, f"/cables/{cable.reference_id}/"),
+        (bob, "/approvals/"),
+        (bob, "/assign/"),
+        (bob, "/due/"),
+        (bob, "/audit/"),
+        (alice, "/reading-room/"),
+        (alice, "/account/preferences/"),
+    ]:
+        page = open_page(user, path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{path} at {width}px scrolls sideways by {overflow}px: {page.evaluate(WIDE)}"
+        page.context.close()
+
+
+# The first elements that reach past the viewport's right edge (for the message).
+WIDE = """Array.from(document.querySelectorAll('body *'))
+  .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
+  .map((el) => `${el.tagName}.${el.className}#${el.id}`).slice(0, 8)"""
+
+
+def test_the_single_key_shortcuts_can_be_turned_off(
+    open_page: Any, alice: User, bob: User, cable: Cable
+) -> None:
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    page = open_page(alice, "/account/preferences/")
+    box = page.get_by_label("Single-key shortcuts on the review page")
+    assert box.is_checked()
+    box.uncheck()
+    page.get_by_role("button", name="Save").click()
+    page.locator(".messages", has_text="single-key shortcuts are off").wait_for()
+    assert Profile.objects.get(user=alice).single_key_shortcuts is False
+
+    page.goto(page.url.replace("/account/preferences/", f"/reviews/{review.pk}/"))
+    assert page.locator("#review-page").get_attribute("data-shortcuts") == "off"
+    assert page.locator("[aria-keyshortcuts='r']").count() == 0
+    page.locator("#portion-1").focus()
+    for key in ("r", "j", "w", "?"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert not review.decisions.exists()
+    assert page.evaluate("document.activeElement.id") == "portion-1"  # j did not move
+    assert page.locator("#keys-help[open]").count() == 0
+    # The buttons still work, Ctrl+Enter too.
+    page.locator("#portion-1").get_by_role("button", name="Release in full").click()
+    page.locator("#portion-1 .decision-label", has_text="RELEASED").wait_for()
+    page.locator("#portion-2 summary").click()
+    page.locator('#portion-2 input[name="kind"][value="withhold"]').check()
+    page.locator('#portion-2 input[name="codes"][value="B6"]').check()
+    page.locator("#p2-justification").fill("a name")
+    page.keyboard.press("Control+Enter")
+    page.locator("#portion-2 .decision-label", has_text="WITHHELD B6").wait_for()
+
+    # Turned on again, r releases.
+    Profile.objects.filter(user=alice).update(single_key_shortcuts=True)
+    page.reload()
+    page.locator("#portion-3").focus()
+    page.keyboard.press("r")
+    page.locator("#portion-3 .decision-label", has_text="RELEASED").wait_for()
