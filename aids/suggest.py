@@ -24,6 +24,7 @@ Names come from cables/names.py; bench/suggest.py measures them on a hand-checke
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,19 +108,23 @@ class CableAids:
 
 
 def cable_aids(
-    cable_pk: int,
-    sha256: str,
-    portions: Sequence[PortionInput],
-    *,
-    tags: Sequence[str],
-    reason_codes: Sequence[str],
+    portions: Sequence[PortionInput], *, tags: Sequence[str], reason_codes: Sequence[str]
 ) -> CableAids:
-    """The names and suggestions of a cable's portions, from the cache when the same text (sha256)
-    was shown before: a cable's first view computes them (names_in_cable once), later views read
-    them (a cable with 60 portions takes tens of milliseconds to compute)."""
+    """The names and suggestions of a cable's portions, from the cache when the same inputs were
+    shown before: a cable's first view computes them (names_in_cable once), later views read them
+    (a cable of 60 portions takes tens of milliseconds to compute). The key is a digest of every
+    input (each portion's text, level, kind and marking, the tags, the reason codes), so a changed
+    portion can never be served what an older text gave."""
     from django.core.cache import cache
 
-    key = f"declass:aids:{AIDS_VERSION}:{cable_pk}:{sha256}:{len(portions)}"
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (*tags, "\x00", *reason_codes, "\x00"):
+        digest.update(part.encode() + b"\x1f")
+    for p in portions:
+        for part in (p.text, p.level, p.kind, p.marking):
+            digest.update(part.encode() + b"\x1f")
+        digest.update(b"\x1e")
+    key = f"declass:aids:{AIDS_VERSION}:{digest.hexdigest()}"
     found = cache.get(key)
     if isinstance(found, CableAids) and len(found.names) == len(portions):
         return found

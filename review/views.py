@@ -241,8 +241,6 @@ def page_context(request: HttpRequest, review: Review) -> dict[str, Any]:
     if editable:
         # Computed from the texts already loaded (no query per portion), once per cable text.
         aids = cable_aids(
-            cable.pk,
-            cable.sha256,
             [PortionInput(p.text, p.level, p.kind, p.marking) for p in portions],
             tags=cable.tags,
             reason_codes=cable_codes(cable.reasons),

@@ -176,3 +176,21 @@ def test_a_header_line_with_its_own_mark_is_judged_by_it() -> None:
 def test_a_paragraph_still_takes_the_cables_reasons() -> None:
     (suggestion,) = suggest_cable([PortionInput("Japan appreciates it.", "C")], reason_codes=REASONS)
     assert suggestion is not None and suggestion.kind == "withhold"
+
+
+def test_cable_aids_are_cached_by_their_inputs_and_never_stale() -> None:
+    """The review page's cache (review.suggest.cable_aids): the same inputs give what
+    suggest_cable gives; a changed text is computed afresh, not served the old names."""
+    from django.core.cache import cache
+
+    from review.suggest import cable_aids
+
+    cache.clear()
+    first = [PortionInput("Mr. John Smith, a farmer, called on the Embassy.", "U")]
+    aids = cable_aids(first, tags=[], reason_codes=[])
+    assert aids.suggestions == suggest_cable(first)
+    assert cable_aids(first, tags=[], reason_codes=[]) == aids
+    changed = [PortionInput("The harbour reopened in May.", "U")]
+    fresh = cable_aids(changed, tags=[], reason_codes=[])
+    assert fresh.suggestions == suggest_cable(changed) != aids.suggestions
+    assert fresh.names == [[]]
