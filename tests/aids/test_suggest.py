@@ -183,7 +183,7 @@ def test_cable_aids_are_cached_by_their_inputs_and_never_stale() -> None:
     suggest_cable gives; a changed text is computed afresh, not served the old names."""
     from django.core.cache import cache
 
-    from review.suggest import cable_aids
+    from aids.suggest import cable_aids
 
     cache.clear()
     first = [PortionInput("Mr. John Smith, a farmer, called on the Embassy.", "U")]
