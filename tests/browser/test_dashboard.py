@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from tests.review.test_dashboard import world  # noqa: F401 - the fixture with known answers
+from tests.quality.test_dashboard import world  # noqa: F401 - the fixture with known answers
 
 LISTEN = (
     "window.__violations = [];"

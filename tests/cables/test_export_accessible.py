@@ -20,9 +20,9 @@ from cables.export import (
     box_alt,
     check_leaks,
     extract,
-    render,
     secrets_of,
 )
+from cables.formats import render
 from tests.cables.test_export_render import P, document
 
 SUBJECT = P(1, "TALKS ON THE BORDER", kind="header", label="SUBJECT", marking="")
