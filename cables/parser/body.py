@@ -34,6 +34,14 @@ _FORMULA_NAME_RE = re.compile(r"(?:END OF TEXT|END TEXT|MINIMIZE CONSIDERED)\. +
 _SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
 
 
+# What the first character of a line says, for ASCII: 1 a paragraph may start there (a digit, "("),
+# 2 it may if a "." follows (a capital, "A."), 0 it may not. (One dict lookup instead of three
+# string methods per line; other characters are tested with the methods.)
+_FIRST_KIND = {
+    c: 1 if c.isdigit() or c == "(" else 2 if c.isupper() else 0 for c in map(chr, range(128))
+}
+
+
 class BodyReader:
     def _body(self, start: int) -> None:
         cable = self.cable
@@ -55,7 +63,11 @@ class BodyReader:
                     gap = "blank"
                 continue
             first = s[0]
-            maybe_start = first.isdigit() or first == "(" or (first.isupper() and s[1:2] == ".")
+            kind = _FIRST_KIND.get(first)
+            if kind is None:  # outside ASCII
+                maybe_start = first.isdigit() or (first.isupper() and s[1:2] == ".")
+            else:
+                maybe_start = kind == 1 or (kind == 2 and s[1:2] == ".")
             if k < split_count:
                 number = numbers[k]
             else:

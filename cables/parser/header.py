@@ -635,7 +635,7 @@ class HeaderReader:
         self._parse_classified_by()
 
     def _parse_references(self) -> None:
-        refs = [p for p in self.portions if p.kind == "header" and p.label.upper().startswith("REF")]
+        refs = [p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")]
         if not refs:
             return
         text = "".join(refs[0].parts)
@@ -647,7 +647,8 @@ class HeaderReader:
         texts = [
             "".join(p.parts)
             for p in self.portions
-            if p.kind == "header"
+            if p.label
+            and p.kind == "header"
             and p.label.upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS")
         ]
         if texts:

@@ -141,8 +141,7 @@ def _split_header_line(s: str) -> list[str] | None:
 
 
 def _strip_address(s: str) -> str:
-    m = _ADDRESS_RE.match(s)
-    if m and "/" in s[:9]:
+    if s.find("/", 0, 9) >= 0 and (m := _ADDRESS_RE.match(s)):
         s = m.group(2)
     tail = s.rstrip()[-9:]
     if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):
