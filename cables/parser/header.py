@@ -127,6 +127,7 @@ class HeaderReader:
             if pending:
                 ln = pending.pop(0)
                 s = ln.text
+                upper = s.upper()
             else:
                 s = texts[i]
                 i += 1
@@ -147,13 +148,13 @@ class HeaderReader:
                     current.add(s, new_line=True)  # type: ignore[union-attr]
                     self._add_addressee(current_field, s)
                     continue
-                if ":" in s and (segments := _split_header_line(s)):
+                upper = s.upper()
+                if ":" in s and (segments := _split_header_line(s, upper)):
                     pending = [_Line(i, seg, True) for seg in segments]
                     continue
                 ln = _Line(i, s)
             prev_blank = blank_since
             blank_since = False
-            upper = s.upper()
 
             if (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
                 upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
@@ -168,7 +169,7 @@ class HeaderReader:
                 self.drop(ln, "page break")
                 continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
-            if current is not None and self._continues(current_field, s, prev_blank):
+            if current is not None and self._continues(current_field, s, prev_blank, upper):
                 self._continue_field(current, current_field, s)
                 continue
             current, current_field = None, ""
@@ -323,8 +324,8 @@ class HeaderReader:
         self.body_prefix = [ln, *pending]
         return i
 
-    def _continues(self, fld: str, s: str, prev_blank: bool) -> bool:
-        upper = s.upper()
+    def _continues(self, fld: str, s: str, prev_blank: bool, upper: str) -> bool:
+        """Does line `s` (`upper`: in capitals) continue the open field `fld`?"""
         if fld in ("TO", "INFO"):
             if _is_routed_address(s):
                 return True
