@@ -105,6 +105,9 @@ _REF_NEXT_ITEM_RE = re.compile(r"(?:\(([B-Z])\)|\[([B-Z])\]|([B-Z])[.)])\s*\S|-\
 _ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 _NOTHING_OPEN: tuple[None, str] = (None, "")
+# The first letters (in capitals) of the fields `_field_line` reads: E.O., TAGS (TAS, TGS), SUBJECT
+# (UBJECT), REF, REASON, CLASSIFIED BY.
+_FIELD_FIRST = frozenset("ETSURC")
 
 
 class HeaderReader:
@@ -201,7 +204,7 @@ class HeaderReader:
     def _routing_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The transmission id, routing and DE/ZNY lines, the date-time group, FM, TO and INFO."""
         cable = self.cable
-        if "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
+        if (s[0] == "C" or s[0] == "I") and "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
             self.header_portion("header", m.group(1), m.group(2), ln.number)
             if cable.sent_at is None:
                 cable.sent_at = datetime.fromisoformat(m.group(2)).replace(tzinfo=UTC)
@@ -237,6 +240,8 @@ class HeaderReader:
 
     def _field_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The E.O. line, TAGS, SUBJECT, REF, Classified By and a Reason line after it."""
+        if upper[0] not in _FIELD_FIRST:
+            return None
         cable = self.cable
         if upper[0] == "E" and not self.seen_subject and not self.seen_eo and (m := _EO_RE.match(s)):
             self.seen_eo = True
