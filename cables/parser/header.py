@@ -105,6 +105,9 @@ _REF_NEXT_ITEM_RE = re.compile(r"(?:\(([B-Z])\)|\[([B-Z])\]|([B-Z])[.)])\s*\S|-\
 _ENDS_WITH_LABEL_RE = re.compile(r"(?:^|[\s,;(\[])(?:[A-Z][.)\]]|\([A-Z]\))$")
 _CABLE_DATED_RE = re.compile(r"((?:ID:\s?\d+\s+)?Cable dated):\s?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)$")
 _NOTHING_OPEN: tuple[None, str] = (None, "")
+# The first letters (in capitals) of the fields `_field_line` reads: E.O., TAGS (TAS, TGS), SUBJECT
+# (UBJECT), REF, REASON, CLASSIFIED BY.
+_FIELD_FIRST = frozenset("ETSURC")
 
 
 class HeaderReader:
@@ -127,6 +130,7 @@ class HeaderReader:
             if pending:
                 ln = pending.pop(0)
                 s = ln.text
+                upper = s.upper()
             else:
                 s = texts[i]
                 i += 1
@@ -147,13 +151,13 @@ class HeaderReader:
                     current.add(s, new_line=True)  # type: ignore[union-attr]
                     self._add_addressee(current_field, s)
                     continue
-                if ":" in s and (segments := _split_header_line(s)):
+                upper = s.upper()
+                if ":" in s and (segments := _split_header_line(s, upper)):
                     pending = [_Line(i, seg, True) for seg in segments]
                     continue
                 ln = _Line(i, s)
             prev_blank = blank_since
             blank_since = False
-            upper = s.upper()
 
             if (s[-1].isdigit() and _PAGE_BREAK_RE.match(upper)) or (
                 upper.startswith("PAGE") and _OLD_PAGE_RE.match(s)
@@ -168,7 +172,7 @@ class HeaderReader:
                 self.drop(ln, "page break")
                 continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
-            if current is not None and self._continues(current_field, s, prev_blank):
+            if current is not None and self._continues(current_field, s, prev_blank, upper):
                 self._continue_field(current, current_field, s)
                 continue
             current, current_field = None, ""
@@ -200,7 +204,7 @@ class HeaderReader:
     def _routing_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The transmission id, routing and DE/ZNY lines, the date-time group, FM, TO and INFO."""
         cable = self.cable
-        if "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
+        if (s[0] == "C" or s[0] == "I") and "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
             self.header_portion("header", m.group(1), m.group(2), ln.number)
             if cable.sent_at is None:
                 cable.sent_at = datetime.fromisoformat(m.group(2)).replace(tzinfo=UTC)
@@ -236,6 +240,8 @@ class HeaderReader:
 
     def _field_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The E.O. line, TAGS, SUBJECT, REF, Classified By and a Reason line after it."""
+        if upper[0] not in _FIELD_FIRST:
+            return None
         cable = self.cable
         if upper[0] == "E" and not self.seen_subject and not self.seen_eo and (m := _EO_RE.match(s)):
             self.seen_eo = True
@@ -323,8 +329,8 @@ class HeaderReader:
         self.body_prefix = [ln, *pending]
         return i
 
-    def _continues(self, fld: str, s: str, prev_blank: bool) -> bool:
-        upper = s.upper()
+    def _continues(self, fld: str, s: str, prev_blank: bool, upper: str) -> bool:
+        """Does line `s` (`upper`: in capitals) continue the open field `fld`?"""
         if fld in ("TO", "INFO"):
             if _is_routed_address(s):
                 return True
@@ -635,7 +641,7 @@ class HeaderReader:
         self._parse_classified_by()
 
     def _parse_references(self) -> None:
-        refs = [p for p in self.portions if p.kind == "header" and p.label.upper().startswith("REF")]
+        refs = [p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")]
         if not refs:
             return
         text = "".join(refs[0].parts)
@@ -647,7 +653,8 @@ class HeaderReader:
         texts = [
             "".join(p.parts)
             for p in self.portions
-            if p.kind == "header"
+            if p.label
+            and p.kind == "header"
             and p.label.upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS")
         ]
         if texts:

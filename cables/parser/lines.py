@@ -118,11 +118,12 @@ def _is_routed_address(s: str) -> bool:
     return slash > 3 and s[0] == "R" and " " not in s[:slash]
 
 
-def _split_header_line(s: str) -> list[str] | None:
-    """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field."""
+def _split_header_line(s: str, upper: str) -> list[str] | None:
+    """Header fields squeezed onto one line (`SIPDIS E.O. 12958: N/A TAGS: PREL`) -> one per field
+    (`upper`: the line in capitals)."""
     if len(s) < 12:
         return None
-    if _HEADER_KEYS_RE.search(s.upper(), 1) is None:
+    if _HEADER_KEYS_RE.search(upper, 1) is None:
         # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
         if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
             return None
@@ -141,8 +142,7 @@ def _split_header_line(s: str) -> list[str] | None:
 
 
 def _strip_address(s: str) -> str:
-    m = _ADDRESS_RE.match(s)
-    if m and "/" in s[:9]:
+    if s.find("/", 0, 9) >= 0 and (m := _ADDRESS_RE.match(s)):
         s = m.group(2)
     tail = s.rstrip()[-9:]
     if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):

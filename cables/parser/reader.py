@@ -71,7 +71,7 @@ class _Parser(HeaderReader, BodyReader):
             text = text.replace("\u00b6", "")
         if "](#)" in text:
             text = _LINK_RESIDUE_RE.sub(r"\1", text)
-        self.texts = [line.strip() for line in text.split("\n")]
+        self.texts = list(map(str.strip, text.split("\n")))
         # A metadata row (CSV) inside the text: maybe a second, full copy after a partial extract.
         self.has_row = text if ',"' in text else ""
         # The backslash-continued form: the cable published as one metadata row whose lines each end
