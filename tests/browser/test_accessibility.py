@@ -435,6 +435,34 @@ def test_pages_reflow_without_horizontal_scrolling(
         page.context.close()
 
 
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
+def test_case_rule_quality_job_and_referral_pages_reflow(
+    world: World, visit: Callable[..., Any], width: int
+) -> None:
+    """WCAG 1.4.10 on the pages of the walk added later: cases, rules, the dashboard, quality
+    sampling, a job and the referral answer."""
+    w = world
+    for user, path in [
+        (w.bob, "/cases/"),
+        (w.bob, "/cases/new/"),
+        (w.bob, f"/cases/{w.case.pk}/?q=ANKARA"),
+        (w.bob, f"/cases/{w.case.pk}/consultations/{w.consultation.pk}/"),
+        (w.bob, "/cases/figures/"),
+        (w.bob, "/rules/"),
+        (w.bob, f"/rules/{w.rule.pk}/"),
+        (w.bob, f"/rules/{w.rule.pk}/edit/"),
+        (w.bob, "/dashboard/"),
+        (w.vera, f"/quality/{w.sample.pk}/"),
+        (w.vera, f"/quality/{w.sample.pk}/reviews/{w.sample.items.first().review_id}/"),
+        (w.bob, f"/jobs/{w.jobs[1].pk}/"),
+        (w.alice, f"/reviews/{w.referred.pk}/"),
+    ]:
+        page = visit(user, path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{path} at {width}px scrolls sideways by {overflow}px: {page.evaluate(WIDE)}"
+        page.context.close()
+
+
 # The first elements that reach past the viewport's right edge (for the message).
 WIDE = """Array.from(document.querySelectorAll('body *'))
   .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
