@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -21,11 +22,18 @@ from django.test import Client, RequestFactory
 from accounts.models import Profile
 from accounts.roles import REVIEWER
 from cables.models import Cable
+from cases import actions as case_actions
+from cases import consultations
+from cases.models import Case, Consultation
 from config.errors import server_error
-from review import actions
+from jobs.models import Job
+from quality import actions as quality_actions
+from quality.models import QualitySample
+from review import actions, rules
 from review.decisions import DecisionRequest, SpanRequest
-from review.models import Review
+from review.models import RedactionRule, Review
 from tests.browser.conftest import Problems
+from tests.cases.conftest import open_foia
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
 
@@ -70,6 +78,13 @@ class World:
     pending: Review  # waiting for bob's approval
     approved: Review  # waiting for erin's release
     released: Cable  # in the reading room
+    vera: User  # a supervisor who neither reviewed nor approved: the quality checker
+    referred: Review  # alice's, paragraph 1 referred to CIA, waiting for the answer
+    case: Case  # bob's FOIA case holding the referred cable
+    consultation: Consultation  # the case's consultation with CIA
+    rule: RedactionRule  # "Ali Bey", switched off, previewed on its page
+    sample: QualitySample  # vera's sample of the approved and released reviews
+    jobs: tuple[Job, Job, Job]  # bob's upload: queued, finished with failures, failed
 
 
 @pytest.fixture
@@ -115,7 +130,57 @@ def world(transactional_db: None) -> World:
     approved = review_in(S.APPROVED, new_cable("09ANKARA102"), alice, bob)
     done = review_in(S.APPROVED, new_cable("09ANKARA103"), alice, bob)
     actions.release(done, actor=erin)
-    return World(alice, bob, erin, frank, in_review, pending, approved, done.cable)
+
+    vera = make_user("vera", SUPERVISOR)
+    referred = review_in(S.REFERRED, new_cable("09ANKARA104"), alice, bob)
+    case = open_foia(bob)
+    case_actions.attach(case, referred.cable, actor=bob)
+    consultation = consultations.send(case, "CIA", actor=bob, due_on=date(2027, 1, 15))
+    rule = rules.create_rule(
+        actor=bob,
+        name="The minister's interpreter",
+        content=rules.check_content(
+            "terms", terms="Ali Bey", codes=("B6",), justification="a private person's name"
+        ),
+        level="S",
+    )
+    sample = quality_actions.draw_sample(actor=vera, percent=100, seed=5)
+    jobs = (
+        Job.objects.create(kind="upload", created_by=bob, upload_name="queued.zip"),
+        Job.objects.create(
+            kind="upload",
+            created_by=bob,
+            upload_name="batch.zip",
+            status=Job.Status.FINISHED,
+            counts={"ingested": 2, "unchanged": 0, "conflicts": 1, "failed": 1},
+            failures=[["batch.zip: 09X1.txt, line 4", "expected a TAGS line"]],
+            notes=["skipped readme.md: not a cable file"],
+        ),
+        Job.objects.create(
+            kind="upload",
+            created_by=bob,
+            upload_name="broken.zip",
+            status=Job.Status.FAILED,
+            error="broken.zip is not a zip archive",
+        ),
+    )
+    return World(
+        alice,
+        bob,
+        erin,
+        frank,
+        in_review,
+        pending,
+        approved,
+        done.cable,
+        vera,
+        referred,
+        case,
+        consultation,
+        rule,
+        sample,
+        jobs,
+    )
 
 
 @pytest.fixture
@@ -189,7 +254,43 @@ def test_every_page_passes_axe_wcag21_aa(
         (w.frank, "/audit/"),
         (w.alice, "/audit/"),  # 403
         (w.alice, "/no/such/page/"),  # 404
+        # request cases: the queue, a new case, a case with its attach search, a consultation,
+        # the annual figures
+        (w.bob, "/cases/"),
+        (w.bob, "/cases/new/"),
+        (w.bob, f"/cases/{w.case.pk}/?q=ANKARA"),
+        (w.alice, f"/cases/{w.case.pk}/"),
+        (w.bob, f"/cases/{w.case.pk}/consultations/{w.consultation.pk}/"),
+        (w.bob, "/cases/figures/"),
+        # redaction rules: the list, a new rule, a rule's page with its preview, a new version
+        (w.bob, "/rules/"),
+        (w.bob, "/rules/new/"),
+        (w.bob, f"/rules/{w.rule.pk}/"),
+        (w.bob, f"/rules/{w.rule.pk}/edit/"),
+        # the statistics dashboard; a quality sample and its check; drawing a sample
+        (w.bob, "/dashboard/"),
+        (w.vera, "/quality/draw/"),
+        (w.vera, f"/quality/{w.sample.pk}/"),
+        (w.vera, f"/quality/{w.sample.pk}/reviews/{w.sample.items.first().review_id}/"),
+        # a job's page: waiting for the worker, finished with failures, failed
+        *[(w.bob, f"/jobs/{job.pk}/") for job in w.jobs],
+        # answering a referral: the referred review's page with the answer form
+        (w.alice, f"/reviews/{w.referred.pk}/"),
     ]
+    # Each page of the walk is the page itself (not a sign-in redirect nor an error), but for the
+    # error pages walked on purpose.
+    statuses = {}
+    for user, path in pages:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        statuses[f"{user or 'anonymous'} {path}"] = client.get(path).status_code
+    assert {where: status for where, status in statuses.items() if status != 200} == {
+        "anonymous /reading-room/99XNOWHERE1/": 404,
+        "alice /audit/": 403,
+        "alice /no/such/page/": 404,
+    }
+
     found: dict[str, list[str]] = {}
     for user, path in pages:
         page = visit(user, path, javascript=javascript)
@@ -205,6 +306,19 @@ def test_every_page_passes_axe_wcag21_aa(
         page.keyboard.press("?")
         page.locator("#keys-help[open]").wait_for()
         found["review page, shortcuts dialog"] = axe_violations(page, javascript)
+
+    # Forms refused by the server, their errors shown: a new case, a new rule.
+    page = visit(w.bob, "/cases/new/", javascript=javascript)
+    page.locator("#id_request_text").fill("Cables on the border talks")
+    page.locator("#id_received_on").fill("2026-11-16")
+    page.locator("#id_appeal_of").fill("F-1-2")
+    page.get_by_role("button", name="Open case").click()
+    page.get_by_text("no case F-1-2").wait_for()
+    found["new case, form error"] = axe_violations(page, javascript)
+    page = visit(w.bob, "/rules/new/", javascript=javascript)
+    page.get_by_role("button", name="Save").click()
+    page.locator(".form-errors").first.wait_for()
+    found["new rule, form errors"] = axe_violations(page, javascript)
 
     # The 500 page, as config.errors.server_error renders it, served at a path of the live server.
     request = RequestFactory().get("/")
@@ -316,6 +430,34 @@ def test_pages_reflow_without_horizontal_scrolling(
         (alice, "/account/preferences/"),
     ]:
         page = open_page(user, path, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"{path} at {width}px scrolls sideways by {overflow}px: {page.evaluate(WIDE)}"
+        page.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
+def test_case_rule_quality_job_and_referral_pages_reflow(
+    world: World, visit: Callable[..., Any], width: int
+) -> None:
+    """WCAG 1.4.10 on the pages of the walk added later: cases, rules, the dashboard, quality
+    sampling, a job and the referral answer."""
+    w = world
+    for user, path in [
+        (w.bob, "/cases/"),
+        (w.bob, "/cases/new/"),
+        (w.bob, f"/cases/{w.case.pk}/?q=ANKARA"),
+        (w.bob, f"/cases/{w.case.pk}/consultations/{w.consultation.pk}/"),
+        (w.bob, "/cases/figures/"),
+        (w.bob, "/rules/"),
+        (w.bob, f"/rules/{w.rule.pk}/"),
+        (w.bob, f"/rules/{w.rule.pk}/edit/"),
+        (w.bob, "/dashboard/"),
+        (w.vera, f"/quality/{w.sample.pk}/"),
+        (w.vera, f"/quality/{w.sample.pk}/reviews/{w.sample.items.first().review_id}/"),
+        (w.bob, f"/jobs/{w.jobs[1].pk}/"),
+        (w.alice, f"/reviews/{w.referred.pk}/"),
+    ]:
+        page = visit(user, path, width=width)
         overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 0, f"{path} at {width}px scrolls sideways by {overflow}px: {page.evaluate(WIDE)}"
         page.context.close()
