@@ -10,18 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from review import actions
 from review.access import access_review
 from review.forms import MosaicForm
-from review.views import attempted
-
-
-def _back(pk: int) -> HttpResponse:
-    return redirect(reverse("review:detail", args=[pk]) + "#mosaic")
+from review.views import attempted, back_to_review
 
 
 @login_required
@@ -36,7 +30,7 @@ def excise_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
     if ok:
         n = len(changed)
         messages.success(request, f"Excised every released occurrence in {n} portion{'s' if n != 1 else ''}.")
-    return _back(review.pk)
+    return back_to_review(review.pk, "mosaic")
 
 
 @login_required
@@ -53,4 +47,4 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if ok:
         messages.success(request, "Mosaic finding acknowledged: a supervisor confirms it when approving.")
-    return _back(review.pk)
+    return back_to_review(review.pk, "mosaic")

@@ -279,6 +279,11 @@ def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def back_to_review(pk: int, anchor: str) -> HttpResponse:
+    """Back to the review page at one of its parts (a section such as "mosaic", or a portion)."""
+    return redirect(reverse("review:detail", args=[pk]) + "#" + anchor)
+
+
 def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> tuple[bool, Any]:
     """Run an action for a plain form (the queues, the mosaic forms): (True, what it returned), or
     (False, None) with its refusal as an error message, "{refused}: {why}."."""
@@ -360,7 +365,7 @@ def _after_decisions(
     error_field: str = "",
 ) -> HttpResponse:
     if not _is_fetch(request):
-        return redirect(reverse("review:detail", args=[review.pk]) + "#" + anchor)
+        return back_to_review(review.pk, anchor)
     if not ok:  # the script keeps the reviewer's form as it is and shows the refusal at it
         data = {"ok": ok, "message": message, "next": anchor, "fragments": {}, "field": error_field}
         return JsonResponse(data, status=400)
