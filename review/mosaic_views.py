@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from review import actions
 from review.access import access_review
 from review.forms import MosaicForm
-from review.views import attempted, back_to_review
+from review.views import attempted, back_to_review, excise_attempted
 
 
 @login_required
@@ -24,12 +24,11 @@ def excise_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
     form = MosaicForm(request.POST)
     key = form.cleaned_data["key"] if form.is_valid() else ""
-    ok, changed = attempted(
-        request, lambda: actions.excise_everywhere(review, key, actor=request.user), "Nothing excised"
+    excise_attempted(
+        request,
+        lambda: actions.excise_everywhere(review, key, actor=request.user),
+        "Excised every released occurrence",
     )
-    if ok:
-        n = len(changed)
-        messages.success(request, f"Excised every released occurrence in {n} portion{'s' if n != 1 else ''}.")
     return back_to_review(review.pk, "mosaic")
 
 

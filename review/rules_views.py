@@ -20,7 +20,7 @@ from review import actions, rules
 from review.access import access_review
 from review.forms import EverywhereForm, RuleApplyForm, RuleForm
 from review.models import ExemptionCode, RedactionRule
-from review.views import attempted, back_to_review
+from review.views import back_to_review, excise_attempted
 
 SUPERVISORS = "supervisors (redaction rules)"
 
@@ -176,16 +176,13 @@ def review_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Nothing excised: no rule given.")
         return back_to_review(review.pk, "rules")
-    ok, changed = attempted(
+    excise_attempted(
         request,
         lambda: rules.apply_rule(
             review, form.cleaned_data["rule"], form.cleaned_data["version"], actor=request.user
         ),
-        "Nothing excised",
+        "Rule applied: its matches excised",
     )
-    if ok:
-        n = len(changed)
-        messages.success(request, f"Rule applied: its matches excised in {n} portion{'s' if n != 1 else ''}.")
     return back_to_review(review.pk, "rules")
 
 
@@ -199,18 +196,11 @@ def review_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing excised: {errors}.")
         return back_to_review(review.pk, "rules")
     data = form.cleaned_data
-    ok, made = attempted(
+    excise_attempted(
         request,
         lambda: rules.excise_everywhere(
             review, data["term"], data["codes"], data["justification"], actor=request.user
-        ),
-        "Nothing excised",
+        )[1],
+        f"Rule for this cable made: '{data['term']}' excised",
     )
-    if ok:
-        _, changed = made
-        n = len(changed)
-        messages.success(
-            request,
-            f"Rule for this cable made: '{data['term']}' excised in {n} portion{'s' if n != 1 else ''}.",
-        )
     return back_to_review(review.pk, "rules")

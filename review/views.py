@@ -294,6 +294,15 @@ def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> 
         return False, None
 
 
+def excise_attempted(request: HttpRequest, action: Callable[[], Sequence[Any]], done: str) -> None:
+    """attempted() for an action that excises (it returns the portions changed): "{done} in N
+    portions." on success, "Nothing excised: {why}." on a refusal."""
+    ok, changed = attempted(request, action, "Nothing excised")
+    if ok:
+        n = len(changed)
+        messages.success(request, f"{done} in {n} portion{'s' if n != 1 else ''}.")
+
+
 def _attempt(
     request: HttpRequest, action: Callable[[], Any], done: str, *, at_form: bool = False
 ) -> tuple[bool, str]:
