@@ -37,6 +37,7 @@ from audit import log as audit
 from cables.export import fold, portion_name
 from cases import clock
 from cases.models import Case, Consultation, ConsultationItem
+from cases.pdf import letter_pdf
 from review import actions as review_actions
 from review.decisions import DecisionRequest, SpanRequest, check, vocabulary
 from review.models import Decision, Review
@@ -159,21 +160,14 @@ def package_pdf(consultation: Consultation) -> bytes:
     level = max((c.classification for c, _ in by_cable.values()), key=len, default="")
     marking = fold(f"{level or 'UNCLASSIFIED'}: equity referral, handle as classified")
     when = datetime.combine(consultation.sent_on, time.min, UTC)
-    pdf = FPDF(orientation="P", unit="mm", format="letter")
-    pdf.set_auto_page_break(True, margin=22)
-    pdf.set_margins(25, 22, 25)
-    pdf.set_creation_date(when)
-    pdf.set_title(fold(f"Consultation, Case No. {consultation.case.number}, {consultation.agency}"))
-    pdf.set_creator("declass")
-    pdf.set_producer("declass")
 
-    def header() -> None:
+    def header(pdf: FPDF) -> None:
         pdf.set_font("Helvetica", "B", 8)
         pdf.text(25, 10, marking)
-        pdf.set_y(22)
 
-    pdf.header = header  # type: ignore[method-assign]
-    pdf.add_page()
+    pdf = letter_pdf(
+        when, f"Consultation, Case No. {consultation.case.number}, {consultation.agency}", header
+    )
     pdf.set_font("Helvetica", "B", 11)
     pdf.multi_cell(
         0,

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
-from django.db.models import QuerySet
 
 from cases.models import Case
 from review.forms import NOTE_MAX
-from review.queue_forms import ReviewerChoiceField
+from review.queue_forms import ReviewerNoteForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -76,17 +71,8 @@ class CloseForm(forms.Form):
     note = forms.CharField(label="Note (optional)", required=False, max_length=NOTE_MAX)
 
 
-class CaseAssignForm(forms.Form):
+class CaseAssignForm(ReviewerNoteForm):
     """Every document of the case still to be reviewed, to one reviewer."""
-
-    reviewer = ReviewerChoiceField(
-        queryset=get_user_model().objects.none(), label="Reviewer", empty_label="Choose…"
-    )
-    note = forms.CharField(label="Note (optional)", required=False, max_length=NOTE_MAX)
-
-    def __init__(self, *args: Any, reviewers: QuerySet[AbstractUser], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
 
 
 class FiguresForm(forms.Form):

@@ -22,6 +22,7 @@ from audit import log as audit
 from cables.export import code_display, fold
 from cases import vaughn
 from cases.models import Case, LetterTemplate
+from cases.pdf import letter_pdf
 from review.models import ExemptionCode
 
 PLACEHOLDERS = {
@@ -137,23 +138,14 @@ def _codes(cited: str) -> list[str]:
 
 def to_pdf(case: Case, text: str, when: datetime) -> bytes:
     running = fold(f"U.S. Department of State Case No. {case.number} Date: {when:%m/%d/%Y}")
-    pdf = FPDF(orientation="P", unit="mm", format="letter")
-    pdf.set_auto_page_break(True, margin=22)
-    pdf.set_margins(25, 22, 25)
-    pdf.set_creation_date(when)
-    pdf.set_title(fold(f"Response, Case No. {case.number}"))
-    pdf.set_author("U.S. Department of State")
-    pdf.set_creator("declass")
-    pdf.set_producer("declass")
-    pdf.set_lang("en")
 
-    def header() -> None:
+    def header(pdf: FPDF) -> None:
         pdf.set_font("Helvetica", "", 8)
         pdf.text(pdf.w - 25 - pdf.get_string_width(running), 10, running)
-        pdf.set_y(22)
 
-    pdf.header = header  # type: ignore[method-assign]
-    pdf.add_page()
+    pdf = letter_pdf(
+        when, f"Response, Case No. {case.number}", header, author="U.S. Department of State", lang="en"
+    )
     pdf.set_font("Times", "", 11)
     pdf.multi_cell(0, 5.5, fold(text))
     return bytes(pdf.output())

@@ -39,6 +39,7 @@ from cables.export import (
     text_box,
 )
 from cases.models import Case, CaseDocument
+from cases.pdf import describe
 from review import release as release_copies
 from review.models import Decision, ExemptionCode, ReleaseCopy, Span
 
@@ -303,12 +304,7 @@ def to_pdf(case: Case, found: Sequence[Row], when: datetime) -> bytes:
 def _pdf(case: Case, found: Sequence[Row], when: datetime, pages: int) -> FPDF | bytes:
     running = fold(f"U.S. Department of State Case No. {case.number} Vaughn index Date: {when:%m/%d/%Y}")
     pdf = _Index(running, pages)
-    pdf.set_creation_date(when)
-    pdf.set_title(fold(f"Vaughn index, Case No. {case.number}"))
-    pdf.set_author("U.S. Department of State")
-    pdf.set_creator("declass")
-    pdf.set_producer("declass")
-    pdf.set_lang("en")
+    describe(pdf, when, f"Vaughn index, Case No. {case.number}", author="U.S. Department of State", lang="en")
     pdf.add_page()
     width = pdf.w - LEFT - RIGHT
     y = TOP + 4

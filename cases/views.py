@@ -15,7 +15,6 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import requires
 from accounts.models import clearance_rank
 from audit import log as audit
 from cables.access import access_cable, visible_cables
@@ -55,21 +55,6 @@ from review.queues import _assign_cables, reviewers_for
 
 QUEUE_OLDEST = 5
 SEARCH_RESULTS = 20
-
-
-def requires(perm: str, who: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                raise PermissionDenied(
-                    f"This page is for {who}. If your work needs it, ask a supervisor for the role."
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _clocked(cases: Any) -> Any:

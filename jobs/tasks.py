@@ -225,21 +225,18 @@ def ingest_upload(job: Job, lease: Lease) -> None:
         job.notes.append(f"only the first {kept} of {problems} failures and conflicts are listed")
 
 
+# The counts of an upload a job keeps (Job.counts), to resume from and to show.
+UPLOAD_COUNTS = ("ingested", "unchanged", "conflicts", "failed", "max_rank")
+
+
 def _counts_of(job: Job) -> Counts:
     """The counts committed by an earlier run of the job (none for a new one)."""
     c = job.counts
-    keys = ("ingested", "unchanged", "conflicts", "failed", "max_rank")
-    return Counts(**{k: int(c.get(k, 0)) for k in keys}, read_fraction=job.progress)
+    return Counts(**{k: int(c.get(k, 0)) for k in UPLOAD_COUNTS}, read_fraction=job.progress)
 
 
 def _upload_counts(counts: Counts) -> dict[str, int]:
-    return {
-        "ingested": counts.ingested,
-        "unchanged": counts.unchanged,
-        "conflicts": counts.conflicts,
-        "failed": counts.failed,
-        "max_rank": counts.max_rank,
-    }
+    return {k: getattr(counts, k) for k in UPLOAD_COUNTS}
 
 
 # -- Exports ----------------------------------------------------------------------------------

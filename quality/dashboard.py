@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -239,32 +239,22 @@ def release_times(user: Any, months: Sequence[date]) -> Figure:
     return figure
 
 
+def _per_user(rows: QuerySet[Any], user_field: str) -> Counter[str]:
+    """How many of the rows each user (by username) in rows' user_field has."""
+    return Counter(dict(rows.values_list(f"{user_field}__username").annotate(n=Count("pk")).order_by()))
+
+
 def reviewers(user: Any, months: Sequence[date]) -> Figure:
     start, end = _start(months[0]), _start(_next_month(months[-1]))
     reviews = Review.objects.visible_to(user)
-    submitted = Counter(
-        dict(
-            reviews.filter(submitted_at__gte=start, submitted_at__lt=end, reviewer__isnull=False)
-            .values_list("reviewer__username")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    submitted = _per_user(
+        reviews.filter(submitted_at__gte=start, submitted_at__lt=end, reviewer__isnull=False), "reviewer"
     )
-    released = Counter(
-        dict(
-            reviews.filter(released_at__gte=start, released_at__lt=end, reviewer__isnull=False)
-            .values_list("reviewer__username")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    released = _per_user(
+        reviews.filter(released_at__gte=start, released_at__lt=end, reviewer__isnull=False), "reviewer"
     )
-    decided = Counter(
-        dict(
-            Decision.objects.filter(review__in=reviews, decided_at__gte=start, decided_at__lt=end)
-            .values_list("decided_by__username")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    decided = _per_user(
+        Decision.objects.filter(review__in=reviews, decided_at__gte=start, decided_at__lt=end), "decided_by"
     )
     samples = QualitySample.objects.visible_to(user)
     checks = (

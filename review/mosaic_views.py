@@ -10,18 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from review import actions
 from review.access import access_review
 from review.forms import MosaicForm
-from review.views import attempted
-
-
-def _back(pk: int) -> HttpResponse:
-    return redirect(reverse("review:detail", args=[pk]) + "#mosaic")
+from review.views import attempted, back_to_review, excise_attempted
 
 
 @login_required
@@ -30,13 +24,12 @@ def excise_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
     review = access_review(request.user, pk)
     form = MosaicForm(request.POST)
     key = form.cleaned_data["key"] if form.is_valid() else ""
-    ok, changed = attempted(
-        request, lambda: actions.excise_everywhere(review, key, actor=request.user), "Nothing excised"
+    excise_attempted(
+        request,
+        lambda: actions.excise_everywhere(review, key, actor=request.user),
+        "Excised every released occurrence",
     )
-    if ok:
-        n = len(changed)
-        messages.success(request, f"Excised every released occurrence in {n} portion{'s' if n != 1 else ''}.")
-    return _back(review.pk)
+    return back_to_review(review.pk, "mosaic")
 
 
 @login_required
@@ -53,4 +46,4 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if ok:
         messages.success(request, "Mosaic finding acknowledged: a supervisor confirms it when approving.")
-    return _back(review.pk)
+    return back_to_review(review.pk, "mosaic")

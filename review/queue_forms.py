@@ -105,20 +105,32 @@ def open_reviews_of(user: Any) -> int:
     return getattr(user, "open_reviews", 0) or 0
 
 
-class AssignForm(forms.Form):
-    """Bulk assignment: the cables ticked (or every cable shown on the page) to one reviewer."""
+class ReviewerForm(forms.Form):
+    """A reviewer chosen from those given (review.queues.reviewers_for)."""
 
-    cables = IdListField(required=False)
-    shown = IdListField(required=False)
-    all_on_page = forms.BooleanField(label="Select all cables on this page", required=False)
     reviewer = ReviewerChoiceField(
         queryset=get_user_model().objects.none(), label="Reviewer", empty_label="Choose…"
     )
-    note = forms.CharField(label="Note (optional)", required=False, max_length=NOTE_MAX)
 
     def __init__(self, *args: Any, reviewers: QuerySet[AbstractUser], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
+
+
+class ReviewerNoteForm(ReviewerForm):
+    """A reviewer, and a note for them."""
+
+    note = forms.CharField(label="Note (optional)", required=False, max_length=NOTE_MAX)
+
+
+class AssignForm(ReviewerNoteForm):
+    """Bulk assignment: the cables ticked (or every cable shown on the page) to one reviewer."""
+
+    field_order = ["cables", "shown", "all_on_page", "reviewer", "note"]
+
+    cables = IdListField(required=False)
+    shown = IdListField(required=False)
+    all_on_page = forms.BooleanField(label="Select all cables on this page", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -131,17 +143,10 @@ class AssignForm(forms.Form):
         return data
 
 
-class AssignOneForm(forms.Form):
+class AssignOneForm(ReviewerForm):
     """Assign or reassign one review."""
 
-    reviewer = ReviewerChoiceField(
-        queryset=get_user_model().objects.none(), label="Reviewer", empty_label="Choose…"
-    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, reviewers: QuerySet[AbstractUser], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
 
 
 class AuditFilterForm(forms.Form):

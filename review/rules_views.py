@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import requires
@@ -21,6 +20,7 @@ from review import actions, rules
 from review.access import access_review
 from review.forms import EverywhereForm, RuleApplyForm, RuleForm
 from review.models import ExemptionCode, RedactionRule
+from review.views import back_to_review, excise_attempted
 
 SUPERVISORS = "supervisors (redaction rules)"
 
@@ -168,10 +168,6 @@ def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("review:rule", rule.pk)
 
 
-def _back(pk: int) -> HttpResponse:
-    return redirect(reverse("review:detail", args=[pk]) + "#rules")
-
-
 @login_required
 @require_POST
 def review_apply(request: HttpRequest, pk: int) -> HttpResponse:
@@ -179,17 +175,15 @@ def review_apply(request: HttpRequest, pk: int) -> HttpResponse:
     form = RuleApplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nothing excised: no rule given.")
-        return _back(review.pk)
-    try:
-        changed = rules.apply_rule(
+        return back_to_review(review.pk, "rules")
+    excise_attempted(
+        request,
+        lambda: rules.apply_rule(
             review, form.cleaned_data["rule"], form.cleaned_data["version"], actor=request.user
-        )
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
-    else:
-        n = len(changed)
-        messages.success(request, f"Rule applied: its matches excised in {n} portion{'s' if n != 1 else ''}.")
-    return _back(review.pk)
+        ),
+        "Rule applied: its matches excised",
+    )
+    return back_to_review(review.pk, "rules")
 
 
 @login_required
@@ -200,18 +194,13 @@ def review_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
         messages.error(request, f"Nothing excised: {errors}.")
-        return _back(review.pk)
+        return back_to_review(review.pk, "rules")
     data = form.cleaned_data
-    try:
-        _, changed = rules.excise_everywhere(
+    excise_attempted(
+        request,
+        lambda: rules.excise_everywhere(
             review, data["term"], data["codes"], data["justification"], actor=request.user
-        )
-    except actions.ACTION_ERRORS as e:
-        messages.error(request, f"Nothing excised: {actions.refusal(e)}.")
-    else:
-        n = len(changed)
-        messages.success(
-            request,
-            f"Rule for this cable made: '{data['term']}' excised in {n} portion{'s' if n != 1 else ''}.",
-        )
-    return _back(review.pk)
+        )[1],
+        f"Rule for this cable made: '{data['term']}' excised",
+    )
+    return back_to_review(review.pk, "rules")

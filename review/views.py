@@ -279,6 +279,11 @@ def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def back_to_review(pk: int, anchor: str) -> HttpResponse:
+    """Back to the review page at one of its parts (a section such as "mosaic", or a portion)."""
+    return redirect(reverse("review:detail", args=[pk]) + "#" + anchor)
+
+
 def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> tuple[bool, Any]:
     """Run an action for a plain form (the queues, the mosaic forms): (True, what it returned), or
     (False, None) with its refusal as an error message, "{refused}: {why}."."""
@@ -287,6 +292,15 @@ def attempted(request: HttpRequest, action: Callable[[], Any], refused: str) -> 
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"{refused}: {actions.refusal(e)}.")
         return False, None
+
+
+def excise_attempted(request: HttpRequest, action: Callable[[], Sequence[Any]], done: str) -> None:
+    """attempted() for an action that excises (it returns the portions changed): "{done} in N
+    portions." on success, "Nothing excised: {why}." on a refusal."""
+    ok, changed = attempted(request, action, "Nothing excised")
+    if ok:
+        n = len(changed)
+        messages.success(request, f"{done} in {n} portion{'s' if n != 1 else ''}.")
 
 
 def _attempt(
@@ -360,7 +374,7 @@ def _after_decisions(
     error_field: str = "",
 ) -> HttpResponse:
     if not _is_fetch(request):
-        return redirect(reverse("review:detail", args=[review.pk]) + "#" + anchor)
+        return back_to_review(review.pk, anchor)
     if not ok:  # the script keeps the reviewer's form as it is and shows the refusal at it
         data = {"ok": ok, "message": message, "next": anchor, "fragments": {}, "field": error_field}
         return JsonResponse(data, status=400)
