@@ -234,7 +234,8 @@ class BodyReader:
                 )
         # (_Builder.build, inlined: one call fewer per portion)
         cable.portions = [
-            Portion(b.kind, b.label, b.marking, b.level, b.caveats, "".join(b.parts), b.line) for b in builders
+            Portion(b.kind, b.label, b.marking, b.level, b.caveats, "".join(b.parts), b.line)
+            for b in builders
         ]
         cable.dropped_lines = [self.dropped[k] for k in sorted(self.dropped)]
         if cable.level in ("C", "S", "TS") and not any(p.kind == "paragraph" for p in cable.portions):

@@ -641,7 +641,9 @@ class HeaderReader:
         self._parse_classified_by()
 
     def _parse_references(self) -> None:
-        refs = [p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")]
+        refs = [
+            p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")
+        ]
         if not refs:
             return
         text = "".join(refs[0].parts)
