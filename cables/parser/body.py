@@ -38,9 +38,7 @@ _SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
 # What the first character of a line says, for ASCII: 1 a paragraph may start there (a digit, "("),
 # 2 it may if a "." follows (a capital, "A."), 0 it may not. (One dict lookup instead of three
 # string methods per line; other characters are tested with the methods.)
-_FIRST_KIND = {
-    c: 1 if c.isdigit() or c == "(" else 2 if c.isupper() else 0 for c in map(chr, range(128))
-}
+_FIRST_KIND = {c: 1 if c.isdigit() or c == "(" else 2 if c.isupper() else 0 for c in map(chr, range(128))}
 
 
 class BodyReader:
