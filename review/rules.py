@@ -527,8 +527,8 @@ def create_rule(
     if cable is not None and case_number:
         raise ValidationError("scope: a rule is for one cable or for one case, not both")
     if case_number:
-        return _create(actor, name, content, RedactionRule.Scope.CASE, None, check_case(actor, case_number),
-                       _rank(actor, level, None), enabled)  # fmt: skip
+        number, rank = check_case(actor, case_number), _rank(actor, level, None)
+        return _create(actor, name, content, RedactionRule.Scope.CASE, None, number, rank, enabled)
     scope = RedactionRule.Scope.CABLE if cable is not None else RedactionRule.Scope.ALL
     return _create(actor, name, content, scope, cable, "", _rank(actor, level, cable), enabled)
 
