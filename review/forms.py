@@ -158,11 +158,17 @@ class RuleForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     scope = forms.ChoiceField(
-        choices=[("all", "every cable"), ("cable", "one cable")], initial="all", widget=forms.RadioSelect
+        choices=[("all", "every cable"), ("cable", "one cable"), ("case", "one request case")],
+        initial="all",
+        widget=forms.RadioSelect,
     )
     cable = forms.CharField(
         required=False, max_length=40, label="Cable (reference id, for one cable)",
         help_text="e.g. 07TOKYO1744",
+    )  # fmt: skip
+    case_number = forms.CharField(
+        required=False, max_length=40, label="Request case (its number, for one case)",
+        help_text="e.g. F-2026-00001: the rule is in force in the reviews answering that case.",
     )  # fmt: skip
     level = forms.ChoiceField(
         choices=[("U", "UNCLASSIFIED"), ("C", "CONFIDENTIAL"), ("S", "SECRET"), ("TS", "TOP SECRET")],
@@ -202,9 +208,13 @@ class RuleApplyForm(forms.Form):
 
 
 class EverywhereForm(forms.Form):
-    """ "Excise this everywhere" on the review page: the selected words, codes, justification."""
+    """ "Excise this everywhere" on the review page: the selected words, codes, justification, and
+    where: in this cable, or in the request case the review answers (the case is the review's)."""
 
     term = forms.CharField(max_length=100)
+    scope = forms.ChoiceField(
+        required=False, choices=[("cable", "in this cable"), ("case", "in this case")], label="Where"
+    )
     codes = forms.MultipleChoiceField(choices=[])
     justification = forms.CharField(max_length=2000)
 

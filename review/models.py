@@ -488,11 +488,15 @@ class RedactionRuleQuerySet(models.QuerySet["RedactionRule"]):
         """Rules at a rank the user is cleared for: their terms, names and previews."""
         return self.filter(access_rank__lte=clearance_rank(user))
 
-    def in_force_for(self, cable: Cable) -> RedactionRuleQuerySet:
-        """The switched-on rules whose scope takes in the cable."""
-        return self.filter(enabled=True).filter(
-            Q(scope=RedactionRule.Scope.ALL) | Q(scope=RedactionRule.Scope.CABLE, cable=cable)
+    def in_force_for(self, review: Review) -> RedactionRuleQuerySet:
+        """The switched-on rules whose scope takes in the review: every cable, its cable, or the
+        request case it answers (Review.request_case), if it answers one."""
+        scope = Q(scope=RedactionRule.Scope.ALL) | Q(
+            scope=RedactionRule.Scope.CABLE, cable_id=review.cable_id
         )
+        if review.request_case:
+            scope |= Q(scope=RedactionRule.Scope.CASE, case_number=review.request_case)
+        return self.filter(enabled=True).filter(scope)
 
 
 class RedactionRule(models.Model):
@@ -506,14 +510,18 @@ class RedactionRule(models.Model):
     class Scope(models.TextChoices):
         ALL = "all", "every cable"
         CABLE = "cable", "one cable"
-        # A case scope waits for the cases app (docs/rules.md).
+        CASE = "case", "one request case"
 
     name = models.CharField(max_length=200)
     scope = models.CharField(max_length=10, choices=Scope.choices)
     cable = models.ForeignKey(Cable, models.PROTECT, null=True, blank=True, related_name="+")
+    # A case-scoped rule's request case (cases.Case.number, e.g. F-2026-00001): it is in force for
+    # the reviews whose request_case is this number. A number, not a key: review sits below cases.
+    case_number = models.CharField(max_length=20, blank=True)
     enabled = models.BooleanField(default=False)
     # Who may read the rule (its terms, its preview), on the cables' scale: a cable's rank for a
-    # cable-scoped rule, the level its supervisor gave it otherwise (at most their clearance).
+    # cable-scoped rule (and for a case-scoped one made from a selection in a cable), the level its
+    # supervisor gave it otherwise (at most their clearance).
     access_rank = models.SmallIntegerField()
     version = models.PositiveIntegerField(default=0)  # the current RuleVersion's number
     created_by = models.ForeignKey(User, models.PROTECT, related_name="+")
@@ -525,7 +533,9 @@ class RedactionRule(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope="cable", cable__isnull=False) | Q(scope="all", cable__isnull=True),
+                condition=Q(scope="cable", cable__isnull=False, case_number="")
+                | Q(scope="all", cable__isnull=True, case_number="")
+                | (Q(scope="case", cable__isnull=True) & ~Q(case_number="")),
                 name="redaction_rule_scope",
             ),
         ]
@@ -548,6 +558,8 @@ class RedactionRule(models.Model):
         }
         if self.cable_id:
             data["cable"] = self.cable.reference_id  # type: ignore[union-attr]
+        if self.case_number:
+            data["case_number"] = self.case_number
         return data
 
 

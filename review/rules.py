@@ -14,9 +14,13 @@ review page, and the actions that change them (each audited in its own transacti
   some: "PASSPORT" for a passport-number pattern). Only those cables' portions are read and
   matched. The index stems and ignores case and diacritics, so it finds a superset of the cables
   a term matches in; the matching then decides.
+- Scope. Every cable, one cable, or one request case: a case-scoped rule names the case by its
+  number (review sits below the cases app and never imports it) and is in force for the reviews
+  whose request_case is that number; its preview reads the cables of those reviews.
 - Clearance. A preview counts only cables the user may see (visible_cables); a rule itself (its
   terms, name and preview) is seen only by users cleared to its rank (RedactionRule.access_rank).
-  Review pages suggest only rules the reviewer may see.
+  Review pages suggest only rules the reviewer may see. A case number is accepted only if some
+  review of a cable the supervisor may see answers that case.
 - Never applied silently: switched-on rules show their matches on the review page as suggestions
   (suggestions()); apply_rule() excises every match of one rule in one action, through
   review.actions.excise_spans (the mosaic gate's "excise every occurrence" machinery), each span
@@ -216,9 +220,29 @@ def candidates(version: RuleVersion, cables: QuerySet[Cable]) -> QuerySet[Cable]
 
 
 def in_scope(rule: RedactionRule, cables: QuerySet[Cable]) -> QuerySet[Cable]:
+    """The cables of `cables` in the rule's scope (a case's: those of the reviews answering it)."""
     if rule.scope == RedactionRule.Scope.CABLE:
         return cables.filter(pk=rule.cable_id)
+    if rule.scope == RedactionRule.Scope.CASE:
+        return cables.filter(pk__in=Review.objects.filter(request_case=rule.case_number).values("cable_id"))
     return cables
+
+
+def check_case(actor: Any, number: str) -> str:
+    """A request case's number, as Review.request_case holds it, if some review of a cable the
+    actor may see answers that case; ValidationError otherwise (the same for a case that does not
+    exist and one whose cables are all above the actor's clearance)."""
+    number = "".join(number.split()).upper()
+    if not number:
+        raise ValidationError("case: give the request case's number (e.g. F-2026-00001)")
+    if len(number) > 20 or not (
+        Review.objects.filter(request_case=number, cable__in=visible_cables(actor)).exists()
+    ):
+        raise ValidationError(
+            f"case: no review you may see answers a request case numbered {number[:20]!r}; give the "
+            "number of a case whose cables are under review (e.g. F-2026-00001)"
+        )
+    return number
 
 
 # -- the preview -----------------------------------------------------------------------------------
@@ -397,15 +421,15 @@ def suggestions(
     """Each switched-on rule in scope that the user may see, with its matches in this review that
     are still released (not in a withheld or referred portion, nor inside an excised span)."""
     cable = review.cable
-    rules = list(RedactionRule.objects.in_force_for(cable).visible_to(user))
+    rules = list(RedactionRule.objects.in_force_for(review).visible_to(user))
     if not rules:
         return []
     versions = _current_versions(rules)
     out = []
     for rule in rules:
         version = versions[rule.pk]
-        if version.kind == RuleVersion.Kind.PATTERN and rule.scope == RedactionRule.Scope.ALL:
-            # As the preview: a pattern for every cable matches where its index words are.
+        if version.kind == RuleVersion.Kind.PATTERN and rule.scope != RedactionRule.Scope.CABLE:
+            # As the preview: a pattern for every cable or a case matches where its index words are.
             if not candidates(version, Cable.objects.filter(pk=cable.pk)).exists():
                 continue
         hits = []
@@ -492,26 +516,43 @@ def create_rule(
     name: str,
     content: Content,
     cable: Cable | None = None,
+    case_number: str = "",
     level: str = "U",
     enabled: bool = False,
 ) -> RedactionRule:
-    """A new rule, switched off (a supervisor previews it first), audited as rule.create."""
+    """A new rule, switched off (a supervisor previews it first), audited as rule.create. With a
+    cable, for that cable; with a case number (check_case), for that request case; else for every
+    cable."""
     _may_manage(actor)
-    return _create(actor, name, content, cable, level, enabled)
+    if cable is not None and case_number:
+        raise ValidationError("scope: a rule is for one cable or for one case, not both")
+    if case_number:
+        number, rank = check_case(actor, case_number), _rank(actor, level, None)
+        return _create(actor, name, content, RedactionRule.Scope.CASE, None, number, rank, enabled)
+    scope = RedactionRule.Scope.CABLE if cable is not None else RedactionRule.Scope.ALL
+    return _create(actor, name, content, scope, cable, "", _rank(actor, level, cable), enabled)
 
 
 def _create(
-    actor: User, name: str, content: Content, cable: Cable | None, level: str, enabled: bool
+    actor: User,
+    name: str,
+    content: Content,
+    scope: str,
+    cable: Cable | None,
+    case_number: str,
+    access_rank: int,
+    enabled: bool,
 ) -> RedactionRule:
     name = " ".join(name.split())
     if not name:
         raise ValidationError("name: give the rule a name reviewers will recognise")
     rule = RedactionRule.objects.create(
         name=name[:200],
-        scope=RedactionRule.Scope.CABLE if cable is not None else RedactionRule.Scope.ALL,
+        scope=scope,
         cable=cable,
+        case_number=case_number,
         enabled=enabled,
-        access_rank=_rank(actor, level, cable),
+        access_rank=access_rank,
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -540,7 +581,7 @@ def edit_rule(
     if not name:
         raise ValidationError("name: give the rule a name reviewers will recognise")
     rule.name = name[:200]
-    if rule.scope == RedactionRule.Scope.ALL and level:
+    if rule.scope != RedactionRule.Scope.CABLE and level:
         rule.access_rank = _rank(actor, level, None)
     version = _new_version(rule, content, actor)
     _record(actor, "rule.edit", rule, before=before, after=_snapshot(rule, version))
@@ -611,19 +652,31 @@ def apply_rule(review: Review, rule_id: int, version_number: int, *, actor: User
 
 @transaction.atomic
 def excise_everywhere(
-    review: Review, term: str, codes: Sequence[str], justification: str, *, actor: User
+    review: Review,
+    term: str,
+    codes: Sequence[str],
+    justification: str,
+    *,
+    actor: User,
+    scope: str = RedactionRule.Scope.CABLE,
 ) -> tuple[RedactionRule, list[Decision]]:
     """ "Excise this everywhere" from a selection on the review page: the reviewer assigned makes a
-    rule for this cable (switched on, audited as rule.create) and applies it at once."""
+    rule (switched on, audited as rule.create) and applies it at once to this review. The rule is
+    for this cable, or (scope "case") for the request case the review answers: then it suggests
+    the term in every review of that case, to those cleared to this cable (the term is its text)."""
     review = actions.lock_for_deciding(review, actor)
+    if scope not in (RedactionRule.Scope.CABLE, RedactionRule.Scope.CASE):
+        raise ValidationError("scope: excise everywhere in this cable or in this review's case")
+    if scope == RedactionRule.Scope.CASE and not review.request_case:
+        raise ValidationError("this review answers no request case: excise everywhere in this cable")
     content = check_content(
-        RuleVersion.Kind.TERMS,
-        terms=term,
-        codes=codes,
-        justification=justification,
-        scope=RedactionRule.Scope.CABLE,
+        RuleVersion.Kind.TERMS, terms=term, codes=codes, justification=justification, scope=scope
     )
-    rule = _create(
-        actor, f"'{content.terms[0]}' in {review.cable.reference_id}", content, review.cable, "", True
-    )
+    cable = review.cable
+    if scope == RedactionRule.Scope.CASE:
+        name = f"'{content.terms[0]}' in case {review.request_case}"
+        rule = _create(actor, name, content, scope, None, review.request_case, cable.access_rank, True)
+    else:
+        name = f"'{content.terms[0]}' in {cable.reference_id}"
+        rule = _create(actor, name, content, scope, cable, "", _rank(actor, "", cable), True)
     return rule, apply_rule(review, rule.pk, rule.version, actor=actor)

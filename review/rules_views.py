@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import requires
 from accounts.models import CLEARANCE_RANK, Clearance
 from cables.access import access_cable, visible_cables
+from cables.models import Cable
 from review import actions, rules
 from review.access import access_review
 from review.forms import EverywhereForm, RuleApplyForm, RuleForm
@@ -74,21 +75,34 @@ def rule_new(request: HttpRequest) -> HttpResponse:
                 if data["scope"] == "cable"
                 else None
             )
-            rule = rules.create_rule(
-                actor=request.user,
-                name=data["name"],
-                content=_content(form),
-                cable=cable,
-                level=data["level"],
-            )
+            case_number = ""
+            if data["scope"] == "case":
+                case_number = rules.check_case(request.user, data["case_number"])
         except Http404:
             form.add_error("cable", "no cable with that reference id that you may see")
-        except (ValidationError, PermissionDenied) as e:
-            form.add_error(None, actions.refusal(e))
+        except ValidationError as e:
+            form.add_error("case_number", actions.refusal(e).removeprefix("case: "))
         else:
-            messages.success(request, "Rule saved, switched off. Check its preview, then switch it on.")
-            return redirect("review:rule", rule.pk)
+            return _create(request, form, cable, case_number)
     return render(request, "review/rule_form.html", {"form": form, "rule": None})
+
+
+def _create(request: HttpRequest, form: RuleForm, cable: Cable | None, case_number: str) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        rule = rules.create_rule(
+            actor=request.user,
+            name=data["name"],
+            content=_content(form),
+            cable=cable,
+            case_number=case_number,
+            level=data["level"],
+        )
+    except (ValidationError, PermissionDenied) as e:
+        form.add_error(None, actions.refusal(e))
+        return render(request, "review/rule_form.html", {"form": form, "rule": None})
+    messages.success(request, "Rule saved, switched off. Check its preview, then switch it on.")
+    return redirect("review:rule", rule.pk)
 
 
 @login_required
@@ -101,6 +115,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": rule.name,
         "scope": rule.scope,
         "cable": rule.cable.reference_id if rule.cable_id else "",  # type: ignore[union-attr]
+        "case_number": rule.case_number,
         "level": _level_of(rule.access_rank),
         "kind": version.kind,
         "terms": "\n".join(version.terms),
@@ -111,9 +126,11 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     data = None
     if request.method == "POST":
-        # The scope and cable are the rule's own: a new version changes what it matches, not where.
+        # The scope, cable and case are the rule's own: a new version changes what it matches, not
+        # where.
         data = request.POST.copy()
         data["scope"], data["cable"] = initial["scope"], initial["cable"]
+        data["case_number"] = initial["case_number"]
     form = RuleForm(data, initial=initial, codes=_codes())
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,11 +213,13 @@ def review_everywhere(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing excised: {errors}.")
         return back_to_review(review.pk, "rules")
     data = form.cleaned_data
+    scope = data["scope"] or RedactionRule.Scope.CABLE
+    where = f"case {review.request_case}" if scope == RedactionRule.Scope.CASE else "this cable"
     excise_attempted(
         request,
         lambda: rules.excise_everywhere(
-            review, data["term"], data["codes"], data["justification"], actor=request.user
+            review, data["term"], data["codes"], data["justification"], actor=request.user, scope=scope
         )[1],
-        f"Rule for this cable made: '{data['term']}' excised",
+        f"Rule for {where} made: '{data['term']}' excised",
     )
     return back_to_review(review.pk, "rules")

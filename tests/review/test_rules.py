@@ -344,3 +344,142 @@ def test_excise_this_everywhere_makes_a_rule_for_the_cable(started: Review, alic
     response = client.post(f"/reviews/{started.pk}/rules/everywhere/", data, follow=True)
     assert "B1 must cite at least one E.O. 13526 category" in response.content.decode()
     assert RedactionRule.objects.count() == 1
+
+
+# -- rules for one request case ---------------------------------------------------------------------
+
+CASE = "F-2026-00001"
+
+
+def _in_case(cable: Cable, number: str, request_case: str = CASE, *, round: int = 1) -> Review:
+    """A review of the cable answering a request case (as cases.actions marks it), or none ("");
+    a round after the first is made released (one open review a cable)."""
+    state = Review.State.RELEASED if round > 1 else Review.State.NEW
+    return Review.objects.create(
+        cable=cable, round=round, case_number=number, request_case=request_case, state=state
+    )
+
+
+@pytest.fixture
+def case_reviews(corpus: dict[str, Cable]) -> dict[str, Review]:
+    """Case F-2026-00001 holds 09A1 (U), 09A3 (S) and 09A4 (U); 09A2 is reviewed outside it (a
+    released round, beside the `started` one)."""
+    return {
+        "09A1": _in_case(corpus["09A1"], "R-1"),
+        "09A3": _in_case(corpus["09A3"], "R-3"),
+        "09A4": _in_case(corpus["09A4"], "R-4"),
+        "09A2": _in_case(corpus["09A2"], "R-2", "", round=9),
+    }
+
+
+def _suggested(review: Review, user: User) -> list[str]:
+    portions = list(review.cable.portions.all())
+    return [s.rule.name for s in rules.suggestions(review, portions, {}, user)]
+
+
+def test_a_case_rule_suggests_in_the_reviews_of_its_case_only(
+    case_reviews: dict[str, Review], bob: User, alice: User
+) -> None:
+    rule = rules.create_rule(actor=bob, name="Harada in the case", content=_terms(HARADA), case_number=CASE)
+    assert (rule.scope, rule.case_number, rule.cable) == ("case", CASE, None)
+    rules.switch_rule(rule, actor=bob, enabled=True)
+    assert _suggested(case_reviews["09A1"], alice) == ["Harada in the case"]
+    # The same cable reviewed outside the case, and in another case: nothing.
+    outside = _in_case(case_reviews["09A1"].cable, "R-1b", "", round=2)
+    other = _in_case(case_reviews["09A1"].cable, "R-1c", "F-2026-00002", round=3)
+    assert _suggested(outside, alice) == _suggested(other, alice) == []
+    assert _suggested(case_reviews["09A2"], alice) == []  # "Harada" is in 09A2, not in the case
+    assert list(RedactionRule.objects.in_force_for(case_reviews["09A3"])) == [rule]
+    assert list(RedactionRule.objects.in_force_for(outside)) == []
+
+
+def test_a_case_rules_preview_counts_the_cases_cables_through_the_gate(
+    case_reviews: dict[str, Review], bob: User, cass: User
+) -> None:
+    rule = rules.create_rule(actor=bob, name="Harada", content=_terms(HARADA, "Chikahito Harada"),
+                             case_number=CASE)  # fmt: skip
+    version = rule.current()
+    in_case = Cable.objects.filter(reference_id__in=["09A1", "09A3", "09A4"])
+    preview = rules.preview(rule, version, bob)
+    assert _counts(preview) == rules.direct_counts(version, in_case) == {"09A1": 2, "09A3": 1}
+    assert (preview.matches, preview.cables) == (3, 2)  # 09A2's two matches are outside the case
+    # A CONFIDENTIAL supervisor's preview neither counts nor quotes the SECRET cable of the case.
+    for_cass = rules.create_rule(actor=cass, name="Harada", content=_terms(HARADA), level="C",
+                                 case_number=CASE)  # fmt: skip
+    preview = rules.preview(for_cass, for_cass.current(), cass)
+    assert (
+        _counts(preview)
+        == rules.direct_counts(for_cass.current(), in_case & visible_cables(cass))
+        == {"09A1": 2}
+    )
+    client = Client()
+    client.force_login(cass)
+    page = client.get(f"/rules/{for_cass.pk}/").content.decode()
+    assert f'for request case <span class="case-number">{CASE}</span>' in page
+    assert "2 matches in 1 portion of 1 cable" in page and "strictly protect" not in page
+
+
+def test_the_form_refuses_a_case_number_no_visible_review_answers(
+    case_reviews: dict[str, Review], bob: User, cass: User
+) -> None:
+    client = Client()
+    client.force_login(bob)
+    data = {"name": "Case rule", "scope": "case", "case_number": "F-2026-09999", "level": "U",
+            "kind": "terms", "terms": HARADA, "codes": ["B6"], "justification": "j"}  # fmt: skip
+    page = client.post("/rules/new/", data).content.decode()
+    assert "no review you may see answers a request case numbered &#x27;F-2026-09999&#x27;" in page
+    page = client.post("/rules/new/", data | {"case_number": ""}).content.decode()
+    assert "give the request case&#x27;s number" in page
+    assert not RedactionRule.objects.exists()
+    # A case whose only review cable is above the supervisor's clearance is refused alike.
+    _in_case(case_reviews["09A3"].cable, "R-9", "F-2026-00009", round=2)
+    with pytest.raises(ValidationError, match="no review you may see answers"):
+        rules.create_rule(actor=cass, name="x", content=_terms(HARADA), level="C", case_number="F-2026-00009")
+    # A known case, typed in lower case with spaces: made, and audited with its scope and number.
+    response = client.post("/rules/new/", data | {"case_number": " f-2026-00001 "})
+    rule = RedactionRule.objects.get()
+    assert response.status_code == 302 and (rule.scope, rule.case_number) == ("case", CASE)
+    created = AuditEvent.objects.get(action="rule.create")
+    assert (created.after["scope"], created.after["case_number"]) == ("case", CASE)
+    assert CASE in client.get("/rules/").content.decode()
+    # Editing keeps the case, whatever is posted.
+    client.post(f"/rules/{rule.pk}/edit/", data | {"scope": "all", "case_number": "", "terms": "Ito"})
+    rule.refresh_from_db()
+    assert (rule.scope, rule.case_number, rule.version) == ("case", CASE, 2)
+    edited = AuditEvent.objects.get(action="rule.edit")
+    assert edited.before["case_number"] == edited.after["case_number"] == CASE
+
+
+def test_excise_this_everywhere_in_the_case(
+    started: Review, case_reviews: dict[str, Review], alice: User, dave: User
+) -> None:
+    client = Client()
+    client.force_login(alice)
+    data = {"term": "harada", "codes": ["B6"], "justification": "a private name", "scope": "case"}
+    # Outside any case: refused, nothing made; the page offers only "in this cable".
+    response = client.post(f"/reviews/{started.pk}/rules/everywhere/", data, follow=True)
+    assert "this review answers no request case" in response.content.decode()
+    assert not RedactionRule.objects.exists()
+    assert 'id="everywhere-case"' not in client.get(f"/reviews/{started.pk}/").content.decode()
+
+    Review.objects.filter(pk=started.pk).update(request_case=CASE)
+    page = client.get(f"/reviews/{started.pk}/").content.decode()
+    assert 'id="everywhere-case"' in page and f"in this case ({CASE})" in page
+    assert client.post(f"/reviews/{started.pk}/rules/everywhere/", data).status_code == 302
+    rule = RedactionRule.objects.get()
+    assert (rule.scope, rule.case_number, rule.cable, rule.enabled) == ("case", CASE, None, True)
+    assert rule.name == f"'harada' in case {CASE}"
+    assert rule.access_rank == started.cable.access_rank  # the term is this CONFIDENTIAL cable's text
+    assert Span.objects.filter(decision__review=started, rule_version=rule.current()).count() == 2
+    create, applied = AuditEvent.objects.filter(action__startswith="rule.").order_by("seq")
+    assert (create.action, create.after["scope"], create.after["case_number"]) == (
+        "rule.create",
+        "case",
+        CASE,
+    )
+    assert applied.action == "rule.apply" and applied.after["rule"] == rule.pk
+    # It suggests in the case's other reviews, to those cleared to it; not outside the case.
+    assert _suggested(case_reviews["09A1"], alice) == [rule.name]
+    assert _suggested(case_reviews["09A1"], dave) == [rule.name]  # dave is cleared to C
+    assert _suggested(case_reviews["09A2"], alice) == []
+    assert _suggested(case_reviews["09A1"], make_user("una", clearance="U")) == []
