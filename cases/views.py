@@ -51,7 +51,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseDocument, Consultation
 from review import actions as review_actions
-from review.queues import _assign_cables, reviewers_for
+from review.queues import assign_cables, reviewers_for
 
 QUEUE_OLDEST = 5
 SEARCH_RESULTS = 20
@@ -317,7 +317,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 "selected": pending,
                 "note": form.cleaned_data["note"],
             }
-            _assign_cables(request, data)
+            assign_cables(request, data)
             actions.link_reviews(case, actor=request.user)
     except actions.ACTION_ERRORS as e:
         messages.error(request, f"Nothing assigned: {actions.refusal(e)}.")

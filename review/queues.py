@@ -455,7 +455,7 @@ def assign_posted(request: HttpRequest, reviewers: Any) -> HttpResponse:
     assigned (each through review.actions), or the form's errors as messages; back to the page."""
     form = AssignForm(request.POST, reviewers=reviewers)
     if form.is_valid():
-        _assign_cables(request, form.cleaned_data)
+        assign_cables(request, form.cleaned_data)
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -463,7 +463,7 @@ def assign_posted(request: HttpRequest, reviewers: Any) -> HttpResponse:
     return redirect(request.get_full_path())
 
 
-def _assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:
+def assign_cables(request: HttpRequest, data: dict[str, Any]) -> None:
     reviewer: AbstractUser = data["reviewer"]
     selected: list[int] = data["selected"]
     cables = list(visible_cables(request.user).filter(pk__in=selected).defer("text").order_by("reference_id"))
