@@ -18,6 +18,51 @@ from accounts.models import Profile
 from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 
+# Fixtures through which a test reaches the database; pytest-django refuses database access to a
+# test that has none of them (or the django_db mark).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests whose outcome cannot depend on the database: those that never reach "
+        "it and those marked same_on_every_database (CI runs them on SQLite, then this on PostgreSQL)",
+    )
+
+
+def touches_database(item: pytest.Item) -> bool:
+    """Whether the test can reach the database: through a fixture (directly or by way of another
+    fixture, which fixturenames includes) or the django_db mark."""
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --database-tests-only, deselect what a second database cannot change: tests that never
+    reach the database, and those marked same_on_every_database. A test marked postgres stays."""
+    if not config.getoption("--database-tests-only"):
+        return
+    keep, leave_out = [], []
+    for item in items:
+        same = item.get_closest_marker("same_on_every_database") or not touches_database(item)
+        (leave_out if same and not item.get_closest_marker("postgres") else keep).append(item)
+    if leave_out:
+        config.hook.pytest_deselected(items=leave_out)
+        items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.getoption("--database-tests-only"):
+        return (
+            "--database-tests-only: tests that never reach the database, and those marked "
+            "same_on_every_database, are deselected (they ran on SQLite)"
+        )
+    return None
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:

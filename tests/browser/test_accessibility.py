@@ -41,31 +41,93 @@ S = Review.State
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def axe_violations(page: Any, javascript: bool = True) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page as it is now: one line per failing node.
-
-    axe-core needs scripts to run, which a page with JavaScript off cannot: its document as it
-    stands (served, posted, redirected without scripts) is then checked in a second page at the
-    same address whose own scripts are blocked, so the same style sheet applies and no script of
-    ours changes the document."""
+def axe_source() -> str:
+    """axe-core as axe-playwright-python bundles it."""
     from axe_playwright_python.sync_playwright import Axe
 
-    if not javascript:
-        html, url = page.content(), page.url
-        page = page.context.browser.new_context(viewport=page.viewport_size).new_page()
-        page.route("**/*.js", lambda route: route.abort())
-        page.route(url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
-        page.goto(url)
-    try:
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    finally:
-        if not javascript:
-            page.context.close()
+    return Axe().axe_script
+
+
+# Violations only: axe then skips gathering the passing and inapplicable nodes, and the answer that
+# crosses back from the browser is small.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+
+
+def run_axe(page: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now: one line per failing node.
+    axe-core is put in the page first unless the context's init script already did."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     out = []
-    for violation in results.response["violations"]:
+    for violation in results["violations"]:
         for node in violation["nodes"]:
             out.append(f"{violation['id']}: {node['target']} {node.get('failureSummary', '')[:200]}")
     return out
+
+
+class AxeWalk:
+    """Pages signed in as each user, one browser context per user (so the style sheets and
+    scripts are fetched once per user, not once per page), with axe-core preloaded.
+
+    With JavaScript off, axe-core cannot run in the page itself: its document as it stands (served,
+    posted, redirected without scripts) is then checked in a second page at the same address whose
+    own scripts are blocked, so the same style sheet applies and no script of ours changes the
+    document."""
+
+    def __init__(self, browser: Any, live_server: Any, problems: Problems, javascript: bool) -> None:
+        self.browser, self.url, self.problems, self.javascript = (
+            browser,
+            live_server.url,
+            problems,
+            javascript,
+        )
+        self.contexts: dict[int | None, Any] = {}
+        self.replay: Any = None  # the scripts-blocked context where a no-script document is checked
+
+    def context(self, user: User | None) -> Any:
+        key = user.pk if user is not None else None
+        if key not in self.contexts:
+            context = self.browser.new_context(
+                viewport={"width": 1280, "height": 900}, java_script_enabled=self.javascript
+            )
+            context.add_init_script(axe_source())
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                cookie = client.cookies["sessionid"].value
+                context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.url}])
+            self.contexts[key] = context
+        return self.contexts[key]
+
+    def visit(self, user: User | None, path: str) -> Any:
+        page = self.context(user).new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+        page.goto(self.url + path)
+        return page
+
+    def violations(self, page: Any) -> list[str]:
+        if self.javascript:
+            return run_axe(page)
+        if self.replay is None:
+            self.replay = self.browser.new_context(viewport={"width": 1280, "height": 900})
+            self.replay.add_init_script(axe_source())
+            self.replay.route("**/*.js", lambda route: route.abort())
+        html, url = page.content(), page.url
+        copy = self.replay.new_page()
+        copy.route(url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+        copy.goto(url)
+        try:
+            return run_axe(copy)
+        finally:
+            copy.close()
+
+    def close(self) -> None:
+        for context in [*self.contexts.values(), self.replay]:
+            if context is not None:
+                context.close()
 
 
 @dataclass
@@ -220,11 +282,21 @@ def show_form_error(page: Any, order: int) -> None:
     page.locator(f"#p{order}-error:not([hidden])").wait_for()
 
 
+@pytest.mark.same_on_every_database  # markup: the same pages from either database
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_every_page_passes_axe_wcag21_aa(
-    world: World, visit: Callable[..., Any], live_server: Any, javascript: bool
+    world: World, browser: Any, live_server: Any, problems: Problems, javascript: bool
 ) -> None:
     w = world
+    walk = AxeWalk(browser, live_server, problems, javascript)
+    try:
+        check_every_page(w, walk, live_server)
+    finally:
+        walk.close()
+
+
+def check_every_page(w: World, walk: AxeWalk, live_server: Any) -> None:
+    javascript = walk.javascript
     pages: list[tuple[User | None, str]] = [
         (None, "/login/"),
         (None, "/reading-room/"),
@@ -293,43 +365,44 @@ def test_every_page_passes_axe_wcag21_aa(
 
     found: dict[str, list[str]] = {}
     for user, path in pages:
-        page = visit(user, path, javascript=javascript)
-        found[f"{user or 'anonymous'} {path}"] = axe_violations(page, javascript)
+        page = walk.visit(user, path)
+        found[f"{user or 'anonymous'} {path}"] = walk.violations(page)
+        page.close()
 
     # The review page with a decision form open and an error shown (posted, or refused in place).
-    page = visit(w.alice, f"/reviews/{w.in_review.pk}/", javascript=javascript)
-    found["review page"] = axe_violations(page, javascript)
+    page = walk.visit(w.alice, f"/reviews/{w.in_review.pk}/")
+    found["review page"] = walk.violations(page)
     show_form_error(page, 3)
-    found["review page, form error"] = axe_violations(page, javascript)
+    found["review page, form error"] = walk.violations(page)
     if javascript:
         page.keyboard.press("Escape")
         page.keyboard.press("?")
         page.locator("#keys-help[open]").wait_for()
-        found["review page, shortcuts dialog"] = axe_violations(page, javascript)
+        found["review page, shortcuts dialog"] = walk.violations(page)
 
     # Forms refused by the server, their errors shown: a new case, a new rule.
-    page = visit(w.bob, "/cases/new/", javascript=javascript)
+    page = walk.visit(w.bob, "/cases/new/")
     page.locator("#id_request_text").fill("Cables on the border talks")
     page.locator("#id_received_on").fill("2026-11-16")
     page.locator("#id_appeal_of").fill("F-1-2")
     page.get_by_role("button", name="Open case").click()
     page.get_by_text("no case F-1-2").wait_for()
-    found["new case, form error"] = axe_violations(page, javascript)
-    page = visit(w.bob, "/rules/new/", javascript=javascript)
+    found["new case, form error"] = walk.violations(page)
+    page = walk.visit(w.bob, "/rules/new/")
     page.get_by_role("button", name="Save").click()
     page.locator(".form-errors").first.wait_for()
-    found["new rule, form errors"] = axe_violations(page, javascript)
+    found["new rule, form errors"] = walk.violations(page)
 
     # The 500 page, as config.errors.server_error renders it, served at a path of the live server.
     request = RequestFactory().get("/")
     request.user = w.alice
     html = server_error(request).content.decode()
-    page = visit(None, "/login/", javascript=javascript)
+    page = walk.visit(None, "/login/")
     page.route(
         "**/five-hundred/", lambda route: route.fulfill(status=500, body=html, content_type="text/html")
     )
     page.goto(live_server.url + "/five-hundred/")
-    found["500"] = axe_violations(page, javascript)
+    found["500"] = walk.violations(page)
 
     failing = {where: v for where, v in found.items() if v}
     assert failing == {}, "\n".join(f"{where}: {line}" for where, v in failing.items() for line in v)
@@ -410,6 +483,7 @@ def test_boxes_and_markings_have_text_alternatives_and_colour_is_not_the_only_si
     assert labels == ["UNDECIDED", "EXCISED B6", "UNDECIDED"]
 
 
+@pytest.mark.same_on_every_database  # layout: the style sheet, not the database
 @pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
 def test_pages_reflow_without_horizontal_scrolling(
     open_page: Any, alice: User, bob: User, cable: Cable, width: int
@@ -435,6 +509,7 @@ def test_pages_reflow_without_horizontal_scrolling(
         page.context.close()
 
 
+@pytest.mark.same_on_every_database  # layout: the style sheet, not the database
 @pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
 def test_case_rule_quality_job_and_referral_pages_reflow(
     world: World, visit: Callable[..., Any], width: int
