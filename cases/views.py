@@ -192,35 +192,39 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", ctx)
 
 
+def _posted(
+    request: HttpRequest, pk: int, form_class: type[Form], run: Callable[[Case, dict[str, Any]], str]
+) -> HttpResponse:
+    """A case action posted from the case page: the form checked, the action run, a message."""
+    case = access_case(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"Nothing changed: {field}: {error}" if field != "__all__" else error)
+    else:
+        try:
+            done = run(case, form.cleaned_data)
+        except actions.ACTION_ERRORS as e:
+            messages.error(request, f"Nothing changed: {actions.refusal(e)}.")
+        else:
+            messages.success(request, done)
+    return redirect("cases:detail", pk=case.pk)
+
+
 CaseAction = Callable[[Any, Case, dict[str, Any]], str]
 
 
 def _case_action(form_class: type[Form]) -> Callable[[CaseAction], Callable[..., HttpResponse]]:
-    """The view of a case action posted from the case page, made from run(user, case, data), which
-    runs the action and says what it did: the view checks the form, runs it and shows its message,
-    or the form's errors or the action's refusal, back on the case page."""
+    """The view of a case action, made from run(user, case, data), which runs the action and says
+    what it did (_posted does the rest)."""
 
     def view_of(run: CaseAction) -> Callable[..., HttpResponse]:
         @require_POST
         @login_required
         @wraps(run)
         def view(request: HttpRequest, pk: int) -> HttpResponse:
-            case = access_case(request.user, pk)
-            form = form_class(request.POST)
-            if not form.is_valid():
-                for field, errors in form.errors.items():
-                    for error in errors:
-                        messages.error(
-                            request, f"Nothing changed: {field}: {error}" if field != "__all__" else error
-                        )
-            else:
-                try:
-                    done = run(request.user, case, form.cleaned_data)
-                except actions.ACTION_ERRORS as e:
-                    messages.error(request, f"Nothing changed: {actions.refusal(e)}.")
-                else:
-                    messages.success(request, done)
-            return redirect("cases:detail", pk=case.pk)
+            return _posted(request, pk, form_class, partial(run, request.user))
 
         return view
 
