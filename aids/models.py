@@ -30,26 +30,32 @@ class TriageModel(models.Model):
         return f"triage model v{self.version}"
 
 
-class PortionScore(models.Model):
-    """The current model's score of one portion: how likely its author marked it classified."""
+class Score(models.Model):
+    """A score by the current model, of what the subclass's primary key names (a portion, a cable)."""
 
-    portion = models.OneToOneField(Portion, models.CASCADE, primary_key=True, related_name="triage_score")
     triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
     score = models.FloatField()
 
     class Meta:
-        db_table = "review_portionscore"  # made by review's migrations before issue 15 moved it here
+        abstract = True
 
     def __str__(self) -> str:
-        return f"{self.portion_id}: {self.score:.3f}"
+        return f"{self.pk}: {self.score:.3f}"
 
 
-class CableScore(models.Model):
+class PortionScore(Score):
+    """The current model's score of one portion: how likely its author marked it classified."""
+
+    portion = models.OneToOneField(Portion, models.CASCADE, primary_key=True, related_name="triage_score")
+
+    class Meta:
+        db_table = "review_portionscore"  # made by review's migrations before issue 15 moved it here
+
+
+class CableScore(Score):
     """A cable's triage score: its highest portion score, and how many portions reach the threshold."""
 
     cable = models.OneToOneField(Cable, models.CASCADE, primary_key=True, related_name="triage_score")
-    triage_model = models.ForeignKey(TriageModel, models.CASCADE, related_name="+")
-    score = models.FloatField()
     flagged = models.PositiveIntegerField()  # portions at or above the model's threshold
     scored = models.PositiveIntegerField()
 
@@ -57,6 +63,3 @@ class CableScore(models.Model):
         db_table = "review_cablescore"  # made by review's migrations before issue 15 moved it here
         # The systematic-review queue's order (lowest score first).
         indexes = [models.Index(fields=["score", "cable"], name="cablescore_order")]
-
-    def __str__(self) -> str:
-        return f"{self.cable_id}: {self.score:.3f}"

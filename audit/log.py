@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import TOP_RANK
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -91,7 +91,7 @@ def event_hash(*fields: Any) -> str:
 class Entry:
     """An event to append (record_many)."""
 
-    action: str
+    action: str  # an Action (its value, as a plain string, is what is stored)
     actor: AbstractBaseUser | None = None
     object_type: str = ""
     object_id: str = ""
@@ -152,7 +152,9 @@ def record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEvent:
-    """Append one event. Call it inside the transaction of the change it records."""
+    """Append one event. Call it inside the transaction of the change it records.
+
+    action is one of audit.models.Action (or its value); any other is refused (ValueError)."""
     kind, pk, cable_ref, cable_rank = describe(obj)
     entry = Entry(
         action=action,
@@ -169,7 +171,8 @@ def record(
 
 
 def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
-    """Append events in order, under one lock, in one executemany() of INSERTs."""
+    """Append events in order, under one lock, in one executemany() of INSERTs; an unknown action
+    (not in audit.models.Action) refuses the lot (ValueError) before anything is written."""
     with transaction.atomic():
         _lock()
         seq, prev = head()
@@ -180,6 +183,7 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
         events: list[AuditEvent] = []
         rows: list[tuple[Any, ...]] = []
         for e in entries:
+            action = stored_action(e.action)
             _check_storable(e.before)
             _check_storable(e.after)
             seq += 1
@@ -190,7 +194,7 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
                     seq,
                     at,
                     actor_name,
-                    e.action,
+                    action,
                     e.object_type,
                     e.object_id,
                     e.cable_ref,
@@ -202,7 +206,7 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
                 )
             ).hexdigest()
             # In the order of AuditEvent's fields (_insert_sql() and from_db() rely on it).
-            values = [seq, now, actor_id, actor_name, e.action, e.object_type, e.object_id]
+            values = [seq, now, actor_id, actor_name, action, e.object_type, e.object_id]
             values += [e.cable_ref, e.cable_rank, e.before, e.after, e.note, prev, digest]
             event = AuditEvent.from_db(connection.alias, None, values)
             if e.actor is not None:
@@ -217,6 +221,20 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
         with connection.cursor() as cursor:
             cursor.executemany(_insert_sql(), rows)
         return events
+
+
+def stored_action(action: str) -> str:
+    """The action's value as stored and hashed (a plain string), or ValueError for one that is not
+    in the catalogue."""
+    if action not in _ACTIONS:
+        raise ValueError(
+            f"unknown audit action {action!r}: add it to the catalogue, audit.models.Action, with the "
+            "label the audit page shows"
+        )
+    return str(action)
+
+
+_ACTIONS = frozenset(Action.values)
 
 
 def _check_storable(value: Any) -> None:
@@ -446,8 +464,8 @@ def latest_notes(action: str, reviews: Iterable[Any]) -> dict[int, str]:
 
 # -- checkpoints taken and checked, as events (the audit page shows the latest of each) ----------
 
-CHECKPOINT_TAKEN = "audit.checkpoint"
-CHECKPOINT_CHECKED = "audit.verify"
+CHECKPOINT_TAKEN = Action.AUDIT_CHECKPOINT
+CHECKPOINT_CHECKED = Action.AUDIT_VERIFY
 # These events carry the whole log's head (its length): only readers cleared for every event see
 # them in the list; the audit page tells the others what they may know (review.queues).
 

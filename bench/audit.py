@@ -44,6 +44,13 @@ JUSTIFICATIONS = [
     "Reveals a negotiating position that the partner government asked us to hold in confidence.",
     "Quotes an intelligence assessment; the originating agency has not cleared it.",
 ]
+# A review's transitions, as the log records them: (action, the state it leads to).
+TRANSITIONS = [
+    ("review.start", "in_review"),
+    ("review.submit", "pending_approval"),
+    ("review.approve", "approved"),
+    ("review.return", "returned"),
+]
 
 
 def entries(count: int, users: list[Any]) -> Iterator[Any]:
@@ -60,7 +67,7 @@ def entries(count: int, users: list[Any]) -> Iterator[Any]:
         on_cable = partial(Entry, actor=actor, cable_ref=cable, cable_rank=rank)
         if kind < 5:  # a decision on one portion
             yield on_cable(
-                action="decision.excise",
+                action="decision.set",
                 object_type="review.decision",
                 object_id=str(i),
                 before={"kind": "release", "codes": [], "justification": ""} if kind else None,
@@ -75,9 +82,9 @@ def entries(count: int, users: list[Any]) -> Iterator[Any]:
                 },
             )
         elif kind < 8:  # a transition of a review
-            state = rnd.choice(("in_review", "pending_approval", "approved", "returned"))
+            action, state = rnd.choice(TRANSITIONS)
             yield on_cable(
-                action=f"review.{state}",
+                action=action,
                 object_type="review.review",
                 object_id=str(i // 10),
                 before={"state": "in_review"},

@@ -411,6 +411,13 @@ class Timed:
     first: list[float] = field(default_factory=list)  # server time of each path's first request
 
 
+def _posts(page: str, user: str, verb: str, reviews: list[int], form: dict[str, str], location: str) -> Timed:
+    """The same form posted once to each review's /reviews/<pk>/<verb>/, each answered by a
+    redirect to location."""
+    paths = [f"/reviews/{pk}/{verb}/" for pk in reviews]
+    return Timed(page, user, "POST", paths, [form] * len(paths), 302, location)
+
+
 def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, int]) -> list[Timed]:
     """Every page and every post of the benchmark users, each with n + warm requests' worth of
     objects (a post changes each review once)."""
@@ -442,49 +449,19 @@ def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, 
         Timed("home (supervisor)", sup, "GET", ["/"]),
         Timed("approval queue", sup, "GET", ["/approvals/"]),
         Timed("approval page", sup, "GET", [f"/approvals/{pk}/" for pk in pending[: 2 * k]]),
-        Timed(
-            "approve POST",
-            sup,
-            "POST",
-            [f"/reviews/{pk}/approve/" for pk in pending[:k]],
-            [{"note": "bench"}] * k,
-            302,
-            "/approvals/",
-        ),
-        Timed(
-            "return POST",
-            sup,
-            "POST",
-            [f"/reviews/{pk}/return/" for pk in pending[k : 2 * k]],
-            [{"note": "bench: look again"}] * k,
-            302,
-            "/approvals/",
+        _posts("approve POST", sup, "approve", pending[:k], {"note": "bench"}, "/approvals/"),
+        _posts(
+            "return POST", sup, "return", pending[k : 2 * k], {"note": "bench: look again"}, "/approvals/"
         ),
         Timed("assign page", sup, "GET", ["/assign/"]),
-        Timed(
-            "assign POST",
-            sup,
-            "POST",
-            [f"/reviews/{pk}/assign/" for pk in new[:k]],
-            [{"reviewer": str(user_ids[rev]), "next": "/"}] * k,
-            302,
-            "/",
-        ),
+        _posts("assign POST", sup, "assign", new[:k], {"reviewer": str(user_ids[rev]), "next": "/"}, "/"),
         Timed("due", sup, "GET", ["/due/"]),
         Timed("triage", sup, "GET", ["/triage/"]),
         Timed("quality", sup, "GET", ["/quality/"]),
         Timed("audit log", sup, "GET", ["/audit/"]),
         Timed("home (releaser)", rel, "GET", ["/"]),
         Timed("releases", rel, "GET", ["/releases/"]),
-        Timed(
-            "release POST",
-            rel,
-            "POST",
-            [f"/reviews/{pk}/release/" for pk in approved[:k]],
-            [{"note": "bench"}] * k,
-            302,
-            "/releases/",
-        ),
+        _posts("release POST", rel, "release", approved[:k], {"note": "bench"}, "/releases/"),
         Timed("home (auditor)", aud, "GET", ["/"]),
         Timed("audit (auditor)", aud, "GET", ["/audit/"]),
         Timed("cable list", rdr, "GET", ["/cables/"]),

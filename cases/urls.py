@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from cases import views
 
 app_name = "cases"
+
+# One consultation of a case, under /cases/<pk>/consultations/<cid>/.
+consultation = [
+    path("", views.consultation, name="consultation"),
+    path("package.pdf", views.consultation_package, {"fmt": "pdf"}, name="consultation_pdf"),
+    path("package.json", views.consultation_package, {"fmt": "json"}, name="consultation_json"),
+    path("answer/", views.answer_file, name="answer_file"),
+    path("answer-by-hand/", views.answer_by_hand, name="answer_by_hand"),
+]
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -24,12 +33,8 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/documents/<int:doc>/review-again/", views.review_again, name="review_again"),
     path("<int:pk>/consultations/send/", views.send_consultation, name="send_consultation"),
-    path("<int:pk>/consultations/<int:cid>/", views.consultation, name="consultation"),
-    path("<int:pk>/consultations/<int:cid>/package.pdf", views.consultation_pdf, name="consultation_pdf"),
-    path("<int:pk>/consultations/<int:cid>/package.json", views.consultation_json, name="consultation_json"),
-    path("<int:pk>/consultations/<int:cid>/answer/", views.answer_file, name="answer_file"),
-    path("<int:pk>/consultations/<int:cid>/answer-by-hand/", views.answer_by_hand, name="answer_by_hand"),
-    path("<int:pk>/vaughn-index.csv", views.vaughn_csv, name="vaughn_csv"),
-    path("<int:pk>/vaughn-index.pdf", views.vaughn_pdf, name="vaughn_pdf"),
+    path("<int:pk>/consultations/<int:cid>/", include(consultation)),
+    path("<int:pk>/vaughn-index.csv", views.vaughn_index, {"fmt": "csv"}, name="vaughn_csv"),
+    path("<int:pk>/vaughn-index.pdf", views.vaughn_index, {"fmt": "pdf"}, name="vaughn_pdf"),
     path("<int:pk>/letter.pdf", views.letter_pdf, name="letter_pdf"),
 ]

@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -191,7 +193,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted(
-    request: HttpRequest, pk: int, form_class: Any, run: Callable[[Case, dict[str, Any]], str]
+    request: HttpRequest, pk: int, form_class: type[Form], run: Callable[[Case, dict[str, Any]], str]
 ) -> HttpResponse:
     """A case action posted from the case page: the form checked, the action run, a message."""
     case = access_case(request.user, pk)
@@ -210,71 +212,66 @@ def _posted(
     return redirect("cases:detail", pk=case.pk)
 
 
-@require_POST
-@login_required
-def update(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        actions.update_case(case, actor=request.user, track=data["track"], perfected_on=data["perfected_on"])
-        return f"Updated {case.number}."
-
-    return _posted(request, pk, UpdateForm, run)
+CaseAction = Callable[[Any, Case, dict[str, Any]], str]
 
 
-@require_POST
-@login_required
-def extend(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        actions.extend(case, actor=request.user, reason=data["reason"])
-        due = Case.objects.get(pk=case.pk).due_on()
-        return f"Extended {case.number} by 10 business days" + (f": due {due:%Y-%m-%d}." if due else ".")
+def _case_action(form_class: type[Form]) -> Callable[[CaseAction], Callable[..., HttpResponse]]:
+    """The view of a case action, made from run(user, case, data), which runs the action and says
+    what it did (_posted does the rest)."""
 
-    return _posted(request, pk, ReasonForm, run)
+    def view_of(run: CaseAction) -> Callable[..., HttpResponse]:
+        @require_POST
+        @login_required
+        @wraps(run)
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            return _posted(request, pk, form_class, partial(run, request.user))
 
+        return view
 
-@require_POST
-@login_required
-def hold(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        actions.hold(case, actor=request.user, reason=data["reason"], on=data["on"])
-        return f"{case.number} is on hold: its clock has stopped."
-
-    return _posted(request, pk, HoldForm, run)
+    return view_of
 
 
-@require_POST
-@login_required
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        actions.resume(case, actor=request.user, on=data["on"])
-        return f"{case.number}'s clock runs again."
-
-    return _posted(request, pk, ResumeForm, run)
+@_case_action(UpdateForm)
+def update(user: Any, case: Case, data: dict[str, Any]) -> str:
+    actions.update_case(case, actor=user, track=data["track"], perfected_on=data["perfected_on"])
+    return f"Updated {case.number}."
 
 
-@require_POST
-@login_required
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        actions.close(case, actor=request.user, disposition=data["disposition"], note=data["note"])
-        return f"Closed {case.number}."
-
-    return _posted(request, pk, CloseForm, run)
+@_case_action(ReasonForm)
+def extend(user: Any, case: Case, data: dict[str, Any]) -> str:
+    actions.extend(case, actor=user, reason=data["reason"])
+    due = Case.objects.get(pk=case.pk).due_on()
+    return f"Extended {case.number} by 10 business days" + (f": due {due:%Y-%m-%d}." if due else ".")
 
 
-@require_POST
-@login_required
-def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        cable = access_cable(request.user, data["reference_id"].strip())
-        doc = actions.attach(case, cable, actor=request.user)
-        if doc.released_id is not None:
-            return (
-                f"Attached {cable.reference_id}: released before (version {doc.released.version}), "  # type: ignore[union-attr]
-                "offered as released. Choose 'Review again' only if the request asks for a new review."
-            )
-        return f"Attached {cable.reference_id}."
+@_case_action(HoldForm)
+def hold(user: Any, case: Case, data: dict[str, Any]) -> str:
+    actions.hold(case, actor=user, reason=data["reason"], on=data["on"])
+    return f"{case.number} is on hold: its clock has stopped."
 
-    return _posted(request, pk, AttachForm, run)
+
+@_case_action(ResumeForm)
+def resume(user: Any, case: Case, data: dict[str, Any]) -> str:
+    actions.resume(case, actor=user, on=data["on"])
+    return f"{case.number}'s clock runs again."
+
+
+@_case_action(CloseForm)
+def close(user: Any, case: Case, data: dict[str, Any]) -> str:
+    actions.close(case, actor=user, disposition=data["disposition"], note=data["note"])
+    return f"Closed {case.number}."
+
+
+@_case_action(AttachForm)
+def attach(user: Any, case: Case, data: dict[str, Any]) -> str:
+    cable = access_cable(user, data["reference_id"].strip())
+    doc = actions.attach(case, cable, actor=user)
+    if doc.released_id is not None:
+        return (
+            f"Attached {cable.reference_id}: released before (version {doc.released.version}), "  # type: ignore[union-attr]
+            "offered as released. Choose 'Review again' only if the request asks for a new review."
+        )
+    return f"Attached {cable.reference_id}."
 
 
 @require_POST
@@ -327,14 +324,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 # -- consultations --------------------------------------------------------------------------------
 
 
-@require_POST
-@login_required
-def send_consultation(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        sent = consultations.send(case, data["agency"], actor=request.user, due_on=data["due_on"])
-        return f"Sent {sent.items.count()} referred portion(s) to {sent.agency}, due {sent.due_on:%Y-%m-%d}."
-
-    return _posted(request, pk, SendForm, run)
+@_case_action(SendForm)
+def send_consultation(user: Any, case: Case, data: dict[str, Any]) -> str:
+    sent = consultations.send(case, data["agency"], actor=user, due_on=data["due_on"])
+    return f"Sent {sent.items.count()} referred portion(s) to {sent.agency}, due {sent.due_on:%Y-%m-%d}."
 
 
 def access_consultation(request: HttpRequest, pk: int, cid: int) -> Consultation:
@@ -365,20 +358,20 @@ def consultation(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     return render(request, "cases/consultation.html", ctx)
 
 
-@login_required
-@requires("cases.view_case", "staff working on requests")
-def consultation_pdf(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
-    found = access_consultation(request, pk, cid)
-    name = f"{found.case.number}-{found.agency}-consultation.pdf".replace(" ", "_")
-    return _download(consultations.package_pdf(found), "application/pdf", name)
+PACKAGES = {
+    "pdf": (consultations.package_pdf, "application/pdf"),
+    "json": (consultations.package_json, "application/json"),
+}
 
 
 @login_required
 @requires("cases.view_case", "staff working on requests")
-def consultation_json(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+def consultation_package(request: HttpRequest, pk: int, cid: int, fmt: str) -> HttpResponse:
+    """The consultation's package for the agency, as PDF (portions in context) or JSON."""
     found = access_consultation(request, pk, cid)
-    name = f"{found.case.number}-{found.agency}-consultation.json".replace(" ", "_")
-    return _download(consultations.package_json(found), "application/json", name)
+    make, content_type = PACKAGES[fmt]
+    name = f"{found.case.number}-{found.agency}-consultation.{fmt}".replace(" ", "_")
+    return _download(make(found), content_type, name)
 
 
 def _record(request: HttpRequest, found: Consultation, parse: Callable[[], Any], source: str) -> HttpResponse:
@@ -455,40 +448,35 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-@login_required
-@requires("cases.view_case", "staff working on requests")
-def vaughn_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _export_case(request, pk)
+def _case_export(
+    request: HttpRequest, case: Case, make: Callable[[], bytes], content_type: str, name: str
+) -> HttpResponse:
+    """make()'s file as a download, or, when the case is not ready for it, why, on the case page."""
     try:
-        data = vaughn.export(case, "csv", actor=request.user)
-    except vaughn.NotReady as e:
+        data = make()
+    except (vaughn.NotReady, letters.NoTemplate) as e:
         messages.error(request, str(e))
         return redirect("cases:detail", pk=case.pk)
-    return _download(data, "text/csv; charset=utf-8", f"{case.number}-vaughn-index.csv")
+    return _download(data, content_type, name)
+
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
 
 @login_required
 @requires("cases.view_case", "staff working on requests")
-def vaughn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def vaughn_index(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     case = _export_case(request, pk)
-    try:
-        data = vaughn.export(case, "pdf", actor=request.user)
-    except vaughn.NotReady as e:
-        messages.error(request, str(e))
-        return redirect("cases:detail", pk=case.pk)
-    return _download(data, "application/pdf", f"{case.number}-vaughn-index.pdf")
+    make = partial(vaughn.export, case, fmt, actor=request.user)
+    return _case_export(request, case, make, CONTENT_TYPES[fmt], f"{case.number}-vaughn-index.{fmt}")
 
 
 @login_required
 @requires("cases.view_requester", "staff who answer requesters")
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     case = _export_case(request, pk)
-    try:
-        data = letters.export(case, actor=request.user)
-    except (vaughn.NotReady, letters.NoTemplate) as e:
-        messages.error(request, str(e))
-        return redirect("cases:detail", pk=case.pk)
-    return _download(data, "application/pdf", f"{case.number}-letter.pdf")
+    make = partial(letters.export, case, actor=request.user)
+    return _case_export(request, case, make, CONTENT_TYPES["pdf"], f"{case.number}-letter.pdf")
 
 
 def _fiscal_year(request: HttpRequest) -> tuple[FiguresForm, int]:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db.models import QuerySet
 
 from accounts.models import Clearance
+from audit.models import action_label
 from cables.forms import CableFilterForm, FilterDateField, date_range_checked
 from cables.models import Level, Portion
 from review.forms import NOTE_MAX
@@ -157,8 +158,10 @@ class AuditFilterForm(forms.Form):
     date_to = FilterDateField(label="To")
 
     def __init__(self, *args: Any, actions: Iterable[str], **kwargs: Any) -> None:
+        """actions: the stored actions to offer, each shown by its label (audit.models.Action)."""
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any")] + [(a, a) for a in actions]
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1].casefold())
+        self.fields["action"].choices = [("", "Any"), *labelled]
 
     def clean_actor(self) -> str:
         return self.cleaned_data["actor"].strip()

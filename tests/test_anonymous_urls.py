@@ -69,7 +69,7 @@ def values(alice: User, bob: User, erin: User) -> dict[str, str]:
     review = review_in("approved", cable, alice, bob)
     actions.release(review, actor=erin)
     copy = ReleaseCopy.objects.get(review=review)
-    event = audit.record(bob, "test.event", cable)
+    event = audit.record(bob, "access.denied", cable)
     portion = cable.portions.first()
     return {
         "pk": str(review.pk),

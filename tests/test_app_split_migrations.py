@@ -91,7 +91,7 @@ def test_the_append_only_triggers_outlive_the_split() -> None:
 
     from audit import log as audit
 
-    audit.record(None, "test.event")
+    audit.record(None, "access.denied")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE review_auditevent SET note = 'changed'")

@@ -42,7 +42,7 @@ def refused(sql: str, message: str) -> None:
 
 @pytest.fixture
 def events(alice: User) -> list[AuditEvent]:
-    return [audit.record(alice, "test.event", note=f"original {n}") for n in range(3)]
+    return [audit.record(alice, "access.denied", note=f"original {n}") for n in range(3)]
 
 
 def forged(seq: int, note: str) -> str:
@@ -69,7 +69,7 @@ def test_finding6_insert_or_replace_cannot_rewrite_an_audit_event(events: list[A
 @SQLITE_ONLY
 def test_the_twin_a_new_event_is_still_inserted(events: list[AuditEvent], alice: User) -> None:
     count = AuditEvent.objects.count()
-    audit.record(alice, "test.event", note="the fourth")
+    audit.record(alice, "access.denied", note="the fourth")
     assert AuditEvent.objects.count() == count + 1 and audit.verify().ok
 
 

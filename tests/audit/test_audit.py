@@ -50,7 +50,7 @@ def test_it_chains_each_event_onto_the_one_before(user: User) -> None:
 def test_it_stores_what_it_returns(user: User) -> None:
     cable = make_cable("07TOKYO1744", level="S", classification="SECRET")
 
-    event = audit.record(user, "cable.export", cable, before=None, after={"format": "pdf"}, note="FOIA")
+    event = audit.record(user, "export.cable", cable, before=None, after={"format": "pdf"}, note="FOIA")
 
     row = stored(event.seq)
     assert row == {name: getattr(event, name) for name in (*FIELDS, "hash")} | {"actor": user.pk}
@@ -59,7 +59,7 @@ def test_it_stores_what_it_returns(user: User) -> None:
 
 
 def test_it_appends_many_events_in_order(user: User) -> None:
-    entries = [audit.Entry("decision.release", user, object_id=str(n), after={"n": n}) for n in range(1200)]
+    entries = [audit.Entry("decision.set", user, object_id=str(n), after={"n": n}) for n in range(1200)]
 
     events = audit.record_many(entries)
 
@@ -102,7 +102,7 @@ def test_verify_reads_back_every_time_and_value_exactly(
     values: list[Any] = [None, 0, -1.5, 1e-7, 9.9e15, 10**30, True, "", "\u00b6\u2014\U0001f512", [], {}]
     values += [[None, [{}]], {"b": 1, "a": {"d": [1, 2.0, "x"], "c": None}}, {"\u00e9": '"quoted"\n\\'}]
     for value in values:
-        audit.record(user, "x.y", before=value, after={"v": value}, note=json.dumps(value))
+        audit.record(user, "decision.set", before=value, after={"v": value}, note=json.dumps(value))
 
     result = audit.verify()
 
@@ -126,7 +126,7 @@ def test_it_refuses_a_value_that_would_not_read_back_as_written(user: User, valu
     # PostgreSQL's jsonb gives 1e16 back as the integer 10000000000000000 and -0.0 as 0.0; JSON
     # has no NaN; {1: "a"} comes back as {"1": "a"}. Each would break the event's hash.
     with pytest.raises((ValueError, TypeError)):
-        audit.record(user, "x.y", after={"v": value})
+        audit.record(user, "decision.set", after={"v": value})
 
     assert not AuditEvent.objects.exists()
 
@@ -217,7 +217,7 @@ def test_an_event_recorded_in_a_transaction_that_commits_is_stored(user: User) -
 
 def test_a_batch_that_fails_halfway_stores_none_of_it(user: User) -> None:
     def entries() -> Any:
-        yield audit.Entry("cable.ingest", user, object_id="1")
+        yield audit.Entry("cables.ingest", user, object_id="1")
         raise OSError("input ended early")
 
     with pytest.raises(OSError, match="ended early"):

@@ -51,7 +51,7 @@ def log(db: None) -> list[AuditEvent]:
     cable = make_cable("07TOKYO1744", level="S", classification="SECRET")
     events = [
         audit.record(alice, "auth.login", alice, after={"ip": "10.0.0.7", "agent": "Firefox"}),
-        audit.record(bob, "cable.ingest", cable, after={"sha256": cable.sha256}),
+        audit.record(bob, "cables.ingest", cable, after={"sha256": cable.sha256}),
         audit.record(
             bob,
             "review.assign",
@@ -62,13 +62,13 @@ def log(db: None) -> list[AuditEvent]:
         ),
         audit.record(
             alice,
-            "decision.excise",
+            "decision.set",
             cable,
             after={"kind": "excise", "spans": [{"start": 4, "end": 19, "codes": ["B1", "1.4(d)"]}]},
             note="¶1 names the minister's source.",
         ),
         audit.record(alice, "access.denied", object_type="cables.cable", object_id="99"),
-        audit.record(bob, "cable.export", cable, after={"format": "pdf"}),
+        audit.record(bob, "export.cable", cable, after={"format": "pdf"}),
     ]
     assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6], "something else wrote to the log first"
     return events

@@ -67,7 +67,7 @@ def secret_world(cable: Cable, alice: User, bob: User) -> Review:
         exception_class_path="ValueError",
         traceback=f"ValueError: {SECRET_REF}.txt is not a cable",
     )
-    audit.record(bob, "test.event", cable)
+    audit.record(bob, "access.denied", cable)
     return review
 
 

@@ -67,7 +67,7 @@ def test_finding8_the_chain_status_shows_a_low_auditor_only_events_they_may_see(
     client.force_login(lou)  # appends auth.login, which lou may see: the newest visible event
     head = AuditEvent.objects.latest("seq")
     hidden = AuditEvent.objects.filter(cable_ref="09ANKARA100").latest("seq")
-    audit.record(None, "test.hidden", make_cable("09SECRET2", level="S"))  # a hidden head
+    audit.record(None, "access.denied", make_cable("09SECRET2", level="S"))  # a hidden head
     page = text(client.get("/audit/"))
     assert f"Chain verified through event {head.seq}, the newest event you may see" in page
     total = AuditEvent.objects.count()
@@ -105,7 +105,7 @@ def test_finding6_the_audit_page_shows_the_latest_checkpoint_and_its_check(
     client.force_login(frank)
     assert "No checkpoint taken yet." in text(client.get("/audit/"))
     path = tmp_path / "head.json"
-    audit.record(None, "test.hidden", make_cable("09SECRET2", level="S"))  # a head lou may not see
+    audit.record(None, "access.denied", make_cable("09SECRET2", level="S"))  # a head lou may not see
     seq, digest = audit.head()
     call_command("audit_checkpoint", "--output", str(path), stdout=StringIO())
     page = text(client.get("/audit/"))

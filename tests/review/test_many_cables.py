@@ -98,7 +98,7 @@ def grow(first: int, cables: int, reviews: int, *, reviewer: User, supervisor: U
     )
     audit.record_many(
         audit.Entry(
-            action="test.bulk",
+            action="cables.ingest",
             actor=supervisor,
             object_type="cables.cable",
             object_id=str(c.pk),
@@ -135,7 +135,11 @@ def pages(approval: Review) -> dict[str, tuple[str, str, dict[str, str]]]:
         "assign, filtered": ("bob", "/assign/", {"without_open_review": "on", "tag": "ECON", "level": "TS"}),
         "assign, by review state": ("bob", "/assign/", {"review_state": "new"}),
         "audit": ("frank", "/audit/", {}),
-        "audit, filtered": ("frank", "/audit/", {"action": "test.bulk", "cable": "00POST5", "actor": "bob"}),
+        "audit, filtered": (
+            "frank",
+            "/audit/",
+            {"action": "cables.ingest", "cable": "00POST5", "actor": "bob"},
+        ),
         "audit, by date": ("frank", "/audit/", {"date_from": "2000-01-01", "date_to": "2100-01-01"}),
         "cables": ("alice", "/cables/", {}),
         "cables, subject words": ("alice", "/cables/", {"q": "nato trade"}),
