@@ -5,10 +5,10 @@ references) with one executemany (SQLite) or COPY (PostgreSQL) per table, and th
 events, inside the caller's transaction: it either writes everything or raises. The Ingester
 decides before writing, with one query per batch, which cables are new, unchanged (same SHA-256)
 or in conflict (same reference id, other text), and with a clearance which it must refuse; when
-a batch fails it is retried cable by cable in savepoints, so that only the bad cable is lost and
-no partial cable is ever stored. Records are prepared in this process (jobs=0) or in parser
-processes (cables/ingest/prepare.py); inputs are read by cables/ingest/readers.py; bulk=True
-defers the band indexes (cables/ingest/bulk.py).
+a batch fails it is retried cable by cable, each in a transaction (or savepoint) of its own, so
+that only the bad cable is lost and no partial cable is ever stored. Records are prepared in
+this process (jobs=0) or in parser processes (cables/ingest/prepare.py); inputs are read by
+cables/ingest/readers.py; bulk=True defers the band indexes (cables/ingest/bulk.py).
 """
 
 from __future__ import annotations
