@@ -12,14 +12,13 @@ Lines (`reference_id`, `text`, ...: ../shared/corpus/bulk/cables.jsonl.gz) and t
   query per batch to find what is already stored; a cable is stored whole or not at all;
 - bulk: the indexes a large load builds once at its end.
 
-The names callers use are importable from here.
+The names other modules use are importable from here.
 """
 
 from cables.ingest.bulk import build_bulk_indexes, bulk_indexes, indexes_deferred
-from cables.ingest.prepare import CABLE_FIELDS, IngestError, Prepared, prepare_many
+from cables.ingest.prepare import IngestError, Prepared
 from cables.ingest.readers import (
     CSV_COLUMNS,
-    REFERENCE_ID_SHAPE,
     Record,
     input_size,
     iter_records,
@@ -30,29 +29,20 @@ from cables.ingest.readers import (
 from cables.ingest.writer import (
     BATCH_CHARS,
     BATCH_SIZE,
-    CABLES,
     PORTIONS,
-    REFERENCES,
     REFUSED,
-    TAGS,
     Counts,
     Ingester,
     default_jobs,
     ingest_cable,
-    write,
 )
 
 __all__ = [
     "BATCH_CHARS",
     "BATCH_SIZE",
-    "CABLES",
-    "CABLE_FIELDS",
     "CSV_COLUMNS",
     "PORTIONS",
-    "REFERENCES",
-    "REFERENCE_ID_SHAPE",
     "REFUSED",
-    "TAGS",
     "Counts",
     "IngestError",
     "Ingester",
@@ -65,9 +55,7 @@ __all__ = [
     "ingest_cable",
     "input_size",
     "iter_records",
-    "prepare_many",
     "read_cablegate_csv",
     "read_jsonl",
     "read_text_file",
-    "write",
 ]
