@@ -65,6 +65,11 @@ _PACK = struct.Struct(f">{BUCKETS}Q")
 # A shingle hash under this (scaled by the number of shingles) is among the few smallest ones:
 # about SAMPLE of them per bucket pass the C-level filter, and only those are sorted into buckets.
 SAMPLE = 8
+# The two keyed hashes, set up once: copying a set-up BLAKE2b costs a third of making one with its
+# parameters, and a cable has some fifty of these hashes to make.
+_FINGERPRINT_HASH = hashlib.blake2b(digest_size=8, person=b"declass-fp")
+_BAND_HASH = hashlib.blake2b(digest_size=8, person=b"declass-band")
+_BAND_BYTES = 8 * ROWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +104,9 @@ def normalise(text: str) -> str:
 
 def fingerprint(normalised: bytes) -> int:
     """A signed 64-bit hash of normalised text, as UTF-8 (PostgreSQL's bigint is signed)."""
-    digest = hashlib.blake2b(normalised, digest_size=8, person=b"declass-fp").digest()
-    return int.from_bytes(digest, "big", signed=True)
+    h = _FINGERPRINT_HASH.copy()
+    h.update(normalised)
+    return int.from_bytes(h.digest(), "big", signed=True)
 
 
 def shingle_hashes(w: list[bytes]) -> list[int]:
@@ -143,15 +149,12 @@ def signature(hashes: list[int]) -> list[int]:
 def band_keys(mins: list[int]) -> tuple[int, ...]:
     """A signed 64-bit BLAKE2b hash of each band of ROWS values."""
     packed = _PACK.pack(*mins)
-    size = 8 * ROWS
-    return tuple(
-        int.from_bytes(
-            hashlib.blake2b(packed[i : i + size], digest_size=8, person=b"declass-band").digest(),
-            "big",
-            signed=True,
-        )
-        for i in range(0, len(packed), size)
-    )
+    keys = []
+    for i in range(0, len(packed), _BAND_BYTES):
+        h = _BAND_HASH.copy()
+        h.update(packed[i : i + _BAND_BYTES])
+        keys.append(int.from_bytes(h.digest(), "big", signed=True))
+    return tuple(keys)
 
 
 def eligible(kind: str, label: str) -> bool:
@@ -188,7 +191,7 @@ def _long_keys(text: str) -> Keys:
         spaced = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).encode()
     del text
     # Every character but a word's is a space now: the words are the runs of other bytes.
-    whole = hashlib.blake2b(digest_size=8, person=b"declass-fp")
+    whole = _FINGERPRINT_HASH.copy()
     recent: deque[bytes] = deque(maxlen=SHINGLE)
     mask = BUCKETS - 1
     mins = [_EMPTY] * BUCKETS

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from cables.ingest import _REFERENCE_ID_SHAPE, Record, iter_records
+from cables.ingest import Record, iter_records
 from cables.textfile import MAX_CABLE_BYTES, DecodeError, decode_text
 
 # The whole Cablegate release is 251,287 cables, 1.6 GB of text: one upload may hold all of it.
@@ -86,14 +86,7 @@ def zip_records(path: Path, label: str, notes: list[str], *, skip: int = 0) -> I
 
 def _member_record(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Record:
     where = f"{label}:{info.filename}"
-    stem = PurePosixPath(info.filename).stem
-    named = _REFERENCE_ID_SHAPE.fullmatch(stem) is not None
-    record = Record(
-        where=where,
-        source=where,
-        reference_id=stem if named else "",
-        fallback_id="" if named else stem,
-    )
+    record = Record.named_by_file(where, PurePosixPath(info.filename).stem)
     if info.file_size > MAX_CABLE_BYTES:
         record.error = f"too large for one cable: {info.file_size / 1e6:.1f} MB"
         return record

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cables import consistency, ingest
-from cables.ingest import Counts, Ingester, Record, read_cablegate_csv
+from cables import consistency
+from cables.ingest import Counts, Ingester, Record, read_cablegate_csv, readers
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
 TOKYO = (FIXTURES / "09TOKYO101.txt").read_text()
@@ -31,7 +31,7 @@ def row(number: int, reference_id: str, body: str) -> str:
 def test_finding4_a_csv_quote_left_open_is_cut_at_one_cable_and_reading_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "MAX_LINE_BYTES", 5_000)
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 5_000)
     path = tmp_path / "cables.csv"
     runaway = '2,"2009-04-20 10:00","09TOKYO102","Embassy Tokyo","CONFIDENTIAL","","header","body\n'
     filler = "and the quote above is never closed\n" * 400  # 14 kB: more than a row may be
@@ -50,7 +50,7 @@ def test_finding4_a_csv_quote_left_open_is_cut_at_one_cable_and_reading_goes_on(
 def test_finding4_an_overlong_line_is_reported_not_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "MAX_LINE_BYTES", 5_000)
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 5_000)
     path = tmp_path / "cables.csv"
     long_row = '1,"2009-04-19","09TOKYO101","x","C","","h","' + "y" * 20_000 + '"\n'
     path.write_text(long_row + row(2, "09TOKYO102", "S"))

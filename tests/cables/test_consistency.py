@@ -3,12 +3,17 @@ ingest and by the migration's backfill."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import itertools
+import struct
+import zlib
 
 import pytest
 from django.db import connection
 
-from cables import consistency
+from cables import consistency, parser
+from cables.corpus import corpus_dir, iter_bulk
 from cables.ingest import ingest_cable
 from cables.models import Portion
 
@@ -162,3 +167,63 @@ def test_the_backfill_fills_portions_stored_before_the_keys() -> None:
         p.pk: (p.fingerprint, p.band0, p.band1, p.band2, p.band3) for p in Portion.objects.filter(cable=cable)
     }
     assert stored == expected
+
+
+def _reference_keys(kind: str, label: str, text: str) -> tuple[int | None, ...]:
+    """The keys as cables/consistency.py's docstring defines them, written plainly: every bucket's
+    minimum taken over every shingle hash, each hash made with its parameters."""
+    if not consistency.eligible(kind, label):
+        return consistency.NO_KEYS.as_row()
+    w = consistency.words(text)
+    if len(w) < consistency.MIN_WORDS:
+        return consistency.NO_KEYS.as_row()
+    joined = b" ".join(w)
+    digest = hashlib.blake2b(joined, digest_size=8, person=b"declass-fp").digest()
+    fingerprint = int.from_bytes(digest, "big", signed=True)
+    shingles = [b" ".join(w[i : i + consistency.SHINGLE]) for i in range(len(w) - consistency.SHINGLE + 1)]
+    empty = 1 << 32
+    mins = [empty] * consistency.BUCKETS
+    for h in map(zlib.crc32, shingles):
+        mins[h % consistency.BUCKETS] = min(mins[h % consistency.BUCKETS], h)
+    for i in range(consistency.BUCKETS):  # rotation densification
+        if mins[i] >= empty:
+            distance = next(
+                d for d in range(1, consistency.BUCKETS) if mins[(i + d) % consistency.BUCKETS] < empty
+            )
+            mins[i] = empty + (distance << 32) + mins[(i + distance) % consistency.BUCKETS]
+    packed = struct.pack(f">{consistency.BUCKETS}Q", *mins)
+    size = 8 * consistency.ROWS
+    bands = [
+        int.from_bytes(
+            hashlib.blake2b(packed[i : i + size], digest_size=8, person=b"declass-band").digest(),
+            "big",
+            signed=True,
+        )
+        for i in range(0, len(packed), size)
+    ]
+    return (fingerprint, *bands)
+
+
+def _corpus_texts() -> list[str]:
+    """Every cable of the sample corpus and every tenth of the bulk file."""
+    corpus = corpus_dir()
+    if corpus is None or not (corpus / "bulk" / "cables.jsonl.gz").exists():
+        pytest.skip("the corpus ../shared/corpus with bulk/cables.jsonl.gz is missing (set DECLASS_CORPUS)")
+    texts = [path.read_text(encoding="utf-8") for path in sorted((corpus / "cables").glob("*.txt"))]
+    bulk = iter_bulk(corpus / "bulk" / "cables.jsonl.gz")
+    texts += [str(record["text"]) for record in itertools.islice(bulk, 0, None, 10)]
+    return texts
+
+
+def test_the_stored_keys_are_the_defined_ones_on_corpus_cables() -> None:
+    """keys_for (its bucket filter, its hashes set up once) gives, on every portion of the corpus
+    cables, what the plain definition gives: the keys stored before and after agree."""
+    texts = _corpus_texts()
+    compared = 0
+    for text in texts:
+        for p in parser.parse_cable(text).portions:
+            assert consistency.keys_for(p.kind, p.label, p.text).as_row() == _reference_keys(
+                p.kind, p.label, p.text
+            )
+            compared += p.kind in consistency.KINDS
+    assert len(texts) > 800 and compared > 10_000

@@ -26,6 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from cables import ingest
+from cables.ingest import writer
 from cables.models import Cable
 from jobs import tasks
 from jobs.lease import Lease, LeaseLost, LeaseWatcher
@@ -124,7 +125,7 @@ def test_finding5_a_live_job_is_never_run_twice(client: Client, bob: User, setti
     settings.DECLASS_JOB_LEASE_SECONDS = 0.4
     job = uploaded(client, bob)
     busy, go_on = threading.Event(), threading.Event()
-    prepare = ingest.prepare
+    prepare = writer.prepare
 
     def slow_prepare(record: ingest.Record) -> ingest.Prepared:
         busy.set()
@@ -141,7 +142,7 @@ def test_finding5_a_live_job_is_never_run_twice(client: Client, bob: User, setti
         finally:
             connection.close()
 
-    with _patched(ingest, "prepare", slow_prepare):
+    with _patched(writer, "prepare", slow_prepare):
         worker = threading.Thread(target=first_worker)
         worker.start()
         try:
@@ -306,7 +307,7 @@ def test_finding5_a_worker_stopped_mid_job_hands_it_on(
     def stopped(record: ingest.Record) -> ingest.Prepared:
         raise KeyboardInterrupt
 
-    with _patched(ingest, "prepare", stopped), pytest.raises(KeyboardInterrupt):
+    with _patched(writer, "prepare", stopped), pytest.raises(KeyboardInterrupt):
         tasks.run_job.call(job.pk)
 
     job.refresh_from_db()
