@@ -182,7 +182,7 @@ class HeaderReader:
                 self.drop(ln, "publisher's note")
             elif upper == "SIPDIS":
                 self.drop(ln, "SIPDIS")
-            elif self._starts_body(
+            elif (s[0] == "(" or s[0].isdigit()) and self._starts_body(
                 s, self.seen_subject or self.seen_banner or self.seen_eo or not self.portions
             ):
                 return self._body_from(ln, pending, i)
@@ -276,6 +276,8 @@ class HeaderReader:
             rest = m.group(2) if m.group(1) else m.group(4)
             current = self.header_portion("header", label, "", ln.number)
             self._continue_field(current, "REF", rest)
+            if self.ref_field is None:
+                self.ref_field = current
             return current, "REF"
         if (
             upper.startswith("CLASSIFIED")
@@ -291,6 +293,8 @@ class HeaderReader:
         ):
             current = self.header_portion("header", m.group(1), "", ln.number)
             self._continue_field(current, "CLASSIFIED", m.group(2))
+            if m.group(1).upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS"):
+                self.classified_fields.append(current)
             return current, "CLASSIFIED"
         return None
 
@@ -641,23 +645,9 @@ class HeaderReader:
         self._parse_classified_by()
 
     def _parse_references(self) -> None:
-        refs = [
-            p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")
-        ]
-        if not refs:
-            return
-        text = "".join(refs[0].parts)
-        out = parse_references(text, self.year2)
-        self.cable.references = out
+        if self.ref_field is not None:
+            self.cable.references = parse_references("".join(self.ref_field.parts), self.year2)
 
     def _parse_classified_by(self) -> None:
-        cable = self.cable
-        texts = [
-            "".join(p.parts)
-            for p in self.portions
-            if p.label
-            and p.kind == "header"
-            and p.label.upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS")
-        ]
-        if texts:
-            _set_classified_by(cable, " ".join(texts))
+        if self.classified_fields:
+            _set_classified_by(self.cable, " ".join("".join(p.parts) for p in self.classified_fields))

@@ -20,8 +20,12 @@ _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
 )
 _ADDRESS_RE = re.compile(r"(R[A-Z0-9]{3,7})/(.*)$")
-_ADDRESS_TAIL_RE = re.compile(
-    r"\s+(?:NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)(?:\s+\d+)?\s*$|\s+\d{1,6}\s*$"
+# The precedence and serial number after an addressee (`ROME PRIORITY 2840`, `ROME 2840`), written
+# backwards to be matched at the start of the reversed line: one anchored attempt, where the pattern
+# written forwards would be tried at every position. Its alternatives run from the longest tail to
+# the shortest, so the match is the longest tail, the one the forward pattern finds first.
+_ADDRESS_TAIL_REVERSED_RE = re.compile(
+    r"\s*(?:\d+\s+)?(?:ETAIDEMMI\s+TCAIN|ETAIDEMMI|YTIROIRP|ENITUOR|HSALF)\s+|\s*\d{1,6}\s+"
 )
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
@@ -144,9 +148,8 @@ def _split_header_line(s: str, upper: str) -> list[str] | None:
 def _strip_address(s: str) -> str:
     if s.find("/", 0, 9) >= 0 and (m := _ADDRESS_RE.match(s)):
         s = m.group(2)
-    tail = s.rstrip()[-9:]
-    if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):
-        s = _ADDRESS_TAIL_RE.sub("", s)  # (only where it can match: the pattern is not anchored)
+    if m := _ADDRESS_TAIL_REVERSED_RE.match(s[::-1]):
+        s = s[: len(s) - m.end()]
     return s.strip()
 
 
