@@ -23,7 +23,7 @@ from cables.parser.lines import (
     _Builder,
     _is_subitem,
 )
-from cables.parser.markings import LEVEL_RANK, parse_marking
+from cables.parser.markings import _BANNER_FIRST, LEVEL_RANK, parse_marking
 from cables.parser.model import Portion
 
 _TERMINAL = frozenset(".!?:;\"')]")
@@ -39,6 +39,7 @@ _SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
 # 2 it may if a "." follows (a capital, "A."), 0 it may not. (One dict lookup instead of three
 # string methods per line; other characters are tested with the methods.)
 _FIRST_KIND = {c: 1 if c.isdigit() or c == "(" else 2 if c.isupper() else 0 for c in map(chr, range(128))}
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 class BodyReader:
@@ -72,7 +73,9 @@ class BodyReader:
                 number = numbers[k]
             else:
                 number = base + k
-                if s[-1].isdigit():
+                end = s[-1]
+                # (A set lookup for ASCII, str.isdigit for the rest: the same test, cheaper.)
+                if end in _ASCII_DIGITS or (end > "\x7f" and end.isdigit()):
                     if _PAGE_BREAK_RE.match(s.upper()):
                         self.drop_at(number - 1, "page break")
                         gap = "page"
@@ -88,7 +91,12 @@ class BodyReader:
                 if len(s) == 6 and s.upper() == "SIPDIS":
                     self.drop_at(number - 1, "SIPDIS")
                     continue
-                if repeat_serial and repeat_serial in s and self._is_repeat_banner(s):
+                if (
+                    repeat_serial
+                    and (first in _BANNER_FIRST or first > "\x7f")  # (what a banner may start with)
+                    and repeat_serial in s
+                    and self._is_repeat_banner(s)
+                ):
                     self.drop_at(number - 1, "repeated banner")
                     gap = "page"
                     continue
@@ -143,23 +151,24 @@ class BodyReader:
         rest = s
         m = _PARA_RE.match(s)
         if m:
-            label, rest = m.group(1), m.group(2)
+            label, rest = m.groups()
         elif s[1:2] == "." and (m := _LETTER_RE.match(s)):  # (the "." first: most lines have none)
-            label, rest = m.group(1), m.group(2)
+            label, rest = m.groups()
         marking = ""
         mark_level = ""
         caveats: tuple[str, ...] = ()
         mm = _MARK_RE.match(rest) if rest[:1] == "(" else None
         if mm:
-            parsed = parse_marking(mm.group(1))
-            raw = mm.group(1).strip()
+            raw, after = mm.groups()
+            parsed = parse_marking(raw)
+            raw = raw.strip()
             if parsed is not None:
                 marking, (mark_level, caveats) = raw, parsed
-                rest = mm.group(2)
+                rest = after
             elif label and len(raw) <= 5 and raw.isupper() and " " not in raw:
                 self.warn(line, f"unknown portion marking ({raw}) on paragraph {label}")
                 marking, mark_level = raw, level
-                rest = mm.group(2)
+                rest = after
         if not label and not marking:
             return None
         if not label and marking and gap == "" and current is not None:
@@ -180,10 +189,19 @@ class BodyReader:
                 return None
             if LEVEL_RANK.get(level, 0) >= LEVEL_RANK["C"]:
                 self.warn(line, f"paragraph {label} has no portion marking; taken as {level}")
-        b = _Builder("paragraph", label, marking, mark_level or level, caveats, line, [], "", self.wrap)
-        b.add(rest)
-        b.last = s  # the whole line, label included, decides whether the next one was wrapped
-        return b
+        # (_Builder.add on an empty builder, inlined.) The whole line, label included, is the last line
+        # added: it decides whether the next one was wrapped.
+        return _Builder(
+            "paragraph",
+            label,
+            marking,
+            mark_level or level,
+            caveats,
+            line,
+            [rest] if rest else [],
+            s,
+            self.wrap,
+        )
 
     def _joins(self, current: _Builder, s: str, gap: str) -> bool:
         """Does line `s` continue the current portion, given what lies between them?"""

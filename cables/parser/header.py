@@ -126,6 +126,7 @@ class HeaderReader:
         i = 0  # next source line
         pending: list[_Line] = []  # the fields of a squeezed line still to read
         n = len(texts)
+        tabbed = self.tabbed
         while pending or i < n:
             if pending:
                 ln = pending.pop(0)
@@ -138,7 +139,7 @@ class HeaderReader:
                     blank_since = True
                     continue
                 if (
-                    self.tabbed
+                    tabbed
                     and "\t" in s
                     and len(segments := [x.strip() for x in s.split("\t") if x.strip()]) > 1
                 ):
@@ -204,32 +205,43 @@ class HeaderReader:
     def _routing_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The transmission id, routing and DE/ZNY lines, the date-time group, FM, TO and INFO."""
         cable = self.cable
+        first = upper[0]  # (compared first: one comparison turns most lines down)
         if (s[0] == "C" or s[0] == "I") and "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
             self.header_portion("header", m.group(1), m.group(2), ln.number)
             if cable.sent_at is None:
                 cable.sent_at = datetime.fromisoformat(m.group(2)).replace(tzinfo=UTC)
                 self.year2 = m.group(2)[2:4]
-        elif upper.startswith("VZCZC") and _TRANSMISSION_RE.match(s) and not cable.transmission_id:
+        elif (
+            first == "V"
+            and upper.startswith("VZCZC")
+            and _TRANSMISSION_RE.match(s)
+            and not cable.transmission_id
+        ):
             cable.transmission_id = s
             self.header_portion("header", "", s, ln.number)
         elif not self.seen_fm and s[1:3] in (" R", "R ", "O ", "P ", "Z ") and (m := _ROUTING_RE.match(s)):
             cable.precedence = cable.precedence or _PRECEDENCE[m.group(1)]
             return self.header_portion("header", "", s, ln.number), "routing"
-        elif upper.startswith(("DE ", "ZN")) and (_DE_RE.match(s) or _ZNY_RE.match(s)):
+        elif (
+            (first == "D" or first == "Z")
+            and upper.startswith(("DE ", "ZN"))
+            and (_DE_RE.match(s) or _ZNY_RE.match(s))
+        ):
             self.header_portion("header", "", s, ln.number)
             if m := _ZNY_RE.match(s):
                 self.zny = m.group(1)
         elif not self.seen_fm and s[-1].isdigit() and (m := _DTG_RE.match(s)):
             self._dtg(m, ln.number)
             self.header_portion("header", "", s, ln.number)
-        elif upper.startswith("FM ") or (
-            upper.startswith("FROM ") and not self.seen_banner and _is_from_line(s)
+        elif first == "F" and (
+            upper.startswith("FM ")
+            or (upper.startswith("FROM ") and not self.seen_banner and _is_from_line(s))
         ):
             self.seen_fm = True
             label, _, rest = s.partition(" ")
             cable.origin = _strip_address(rest.strip())
             self.header_portion("header", label, rest.strip(), ln.number)
-        elif self.seen_fm and (upper.startswith("TO ") or upper.startswith("INFO ")):
+        elif (first == "T" or first == "I") and self.seen_fm and (upper.startswith(("TO ", "INFO "))):
             label, _, rest = s.partition(" ")
             current = self.header_portion("header", label, rest.strip(), ln.number)
             self._add_addressee(label.upper(), rest)
