@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from cables.parser.dates import DTG_RE, MONTHS, NUMERIC_DATE_RE, date_from_parts, full_year
 from cables.parser.fields import _set_classified_by, clean_subject, parse_tags
 from cables.parser.lines import (
     _CLASSIFIED_BY_RE,
@@ -23,7 +24,6 @@ from cables.parser.lines import (
     _PARA_RE,
     _SUBJECT_STOP_RE,
     _Builder,
-    _date_from_parts,
     _is_from_line,
     _is_routed_address,
     _Line,
@@ -49,12 +49,6 @@ _PRECEDENCE = {
     "PP": "PRIORITY",
     "R": "ROUTINE",
     "RR": "ROUTINE",
-}
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
-    )
 }
 # Handling and distribution captions that may stand on their own line between banner and SUBJECT.
 _CAPTION_WORDS = frozenset(
@@ -83,10 +77,8 @@ _ROUTING_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)\s+(R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9
 _ROUTING_CONT_RE = re.compile(r"R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
 _DE_RE = re.compile(r"DE\s+R[A-Z0-9]{3,7}\s+#")
 _ZNY_RE = re.compile(r"ZN[YR]\s+([CSUTE]{5})\b")
-_DTG_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)?\s*(\d{2})(\d{2})(\d{2})Z\s*([A-Za-z]{3})\s*(\d{2}|\d{4})\s*$")
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
-_DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _TAGS_RE = re.compile(
     r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES|AGS)\s*[:;]|TAG\s+(?=[A-Z]{4},))\s*(.*)$", re.IGNORECASE
 )
@@ -230,7 +222,7 @@ class HeaderReader:
             self.header_portion("header", "", s, ln.number)
             if m := _ZNY_RE.match(s):
                 self.zny = m.group(1)
-        elif not self.seen_fm and s[-1].isdigit() and (m := _DTG_RE.match(s)):
+        elif not self.seen_fm and s[-1].isdigit() and (m := DTG_RE.match(s)):
             self._dtg(m, ln.number)
             self.header_portion("header", "", s, ln.number)
         elif first == "F" and (
@@ -504,13 +496,11 @@ class HeaderReader:
         prec, day, hour, minute, mon, year = m.groups()
         if prec:
             self.cable.precedence = _PRECEDENCE.get(prec, self.cable.precedence)
-        month = _MONTHS.get(mon.upper())
+        month = MONTHS.get(mon.upper())
         if month is None:
             self.warn(line, f"date-time group with an unknown month {mon!r}")
             return
-        y = int(year)
-        if len(year) == 2:
-            y += 1900 if y >= 60 else 2000
+        y = full_year(year)
         try:
             self.cable.sent_at = datetime(y, month, int(day), int(hour), int(minute), tzinfo=UTC)
         except ValueError:
@@ -541,9 +531,9 @@ class HeaderReader:
         decl = _DECL_RE.match(rest)
         instruction = (decl.group(1) if decl else rest).strip().rstrip(".").strip()
         cable.declassify_instruction = instruction
-        dm = _DATE_RE.match(instruction)
+        dm = NUMERIC_DATE_RE.match(instruction)
         if dm:
-            cable.declassify_on = _date_from_parts(*dm.groups())
+            cable.declassify_on = date_from_parts(*dm.groups())
             if cable.declassify_on is None:
                 self.warn(ln.number, f"declassification date is not a valid date: {instruction}")
         if tail:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
 
 from cables.parser.model import Portion
 
@@ -152,18 +151,6 @@ def _strip_address(s: str) -> str:
     if m := _ADDRESS_TAIL_REVERSED_RE.match(s[::-1]):
         s = s[: len(s) - m.end()]
     return s.strip()
-
-
-def _date_from_parts(a: str, b: str, c: str) -> date | None:
-    try:
-        if len(a) == 4:  # 2017/04/17
-            return date(int(a), int(b), int(c))
-        year = int(c)
-        if len(c) == 2:
-            year += 1900 if year >= 60 else 2000
-        return date(year, int(a), int(b))
-    except ValueError:
-        return None
 
 
 _SUBITEM_FIRST = frozenset("-*o(\u2013\u2014\u2022")
