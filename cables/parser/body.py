@@ -58,6 +58,7 @@ class BodyReader:
         lines = [ln.text for ln in self.body_prefix] + self.texts[start:]
         numbers = [ln.number for ln in self.body_prefix]
         base = start - split_count + 1  # line k of `lines` past the prefix is source line base + k
+        add_portion, paragraph_start, joins = self.portions.append, self._paragraph_start, self._joins
         for k, s in enumerate(lines):
             if not s:
                 if gap != "page":
@@ -122,7 +123,7 @@ class BodyReader:
                     current.last = s
                     continue
             else:
-                new = self._paragraph_start(s, number, gap, current, level)
+                new = paragraph_start(s, number, gap, current, level)
                 if new is not None:
                     label = new.label
                     if label.isdigit():
@@ -132,16 +133,16 @@ class BodyReader:
                         started = True
                     current = new
                     parts = current.parts
-                    self.portions.append(current)
+                    add_portion(current)
                     gap = ""
                     continue
-            if current is not None and self._joins(current, s, gap):
+            if current is not None and joins(current, s, gap):
                 current.add(s, new_line=_is_subitem(s) or (gap == "blank" and current.kind == "text"))
             else:
                 current = _Builder("text", "", "", level, (), number, [], "", wrap)
                 parts = current.parts
                 current.add(s)
-                self.portions.append(current)
+                add_portion(current)
             gap = ""
 
     def _paragraph_start(

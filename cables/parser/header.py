@@ -100,6 +100,9 @@ _NOTHING_OPEN: tuple[None, str] = (None, "")
 # The first letters (in capitals) of the fields `_field_line` reads: E.O., TAGS (TAS, TGS), SUBJECT
 # (UBJECT), REF, REASON, CLASSIFIED BY.
 _FIELD_FIRST = frozenset("ETSURC")
+# The first characters (in capitals) of the lines `_routing_line` reads, besides a digit or a space
+# (a date-time group): Cable dated, ID, VZCZC, a precedence (Z, O, P, R), DE, ZNY, FM, FROM, TO, INFO.
+_ROUTING_FIRST = frozenset("CIVZOPRDFT")
 
 
 class HeaderReader:
@@ -119,6 +122,13 @@ class HeaderReader:
         pending: list[_Line] = []  # the fields of a squeezed line still to read
         n = len(texts)
         tabbed = self.tabbed
+        # (Bound once: looked up on every line otherwise.)
+        continues, continue_field, add_addressee = self._continues, self._continue_field, self._add_addressee
+        routing_line, field_line, banner_or_caption_line = (
+            self._routing_line,
+            self._field_line,
+            self._banner_or_caption_line,
+        )
         while pending or i < n:
             if pending:
                 ln = pending.pop(0)
@@ -142,7 +152,7 @@ class HeaderReader:
                     # The common case: the next addressee of a TO or INFO list.
                     blank_since = False
                     current.add(s, new_line=True)  # type: ignore[union-attr]
-                    self._add_addressee(current_field, s)
+                    add_addressee(current_field, s)
                     continue
                 upper = s.upper()
                 if ":" in s and (segments := _split_header_line(s, upper)):
@@ -165,8 +175,8 @@ class HeaderReader:
                 self.drop(ln, "page break")
                 continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
-            if current is not None and self._continues(current_field, s, prev_blank, upper):
-                self._continue_field(current, current_field, s)
+            if current is not None and continues(current_field, s, prev_blank, upper):
+                continue_field(current, current_field, s)
                 continue
             current, current_field = None, ""
 
@@ -180,9 +190,13 @@ class HeaderReader:
             ):
                 return self._body_from(ln, pending, i)
             elif (
-                (opened := self._routing_line(s, upper, ln)) is not None
-                or (opened := self._field_line(s, upper, ln)) is not None
-                or (opened := self._banner_or_caption_line(s, ln)) is not None
+                # (Each handler called only where its lines' first character stands.)
+                (
+                    (upper[0] in _ROUTING_FIRST or upper[0].isdigit() or upper[0].isspace())
+                    and (opened := routing_line(s, upper, ln)) is not None
+                )
+                or (upper[0] in _FIELD_FIRST and (opened := field_line(s, upper, ln)) is not None)
+                or (opened := banner_or_caption_line(s, ln)) is not None
             ):
                 current, current_field = opened
             else:

@@ -129,7 +129,7 @@ def _split_header_line(s: str, upper: str) -> list[str] | None:
         return None
     if _HEADER_KEYS_RE.search(upper, 1) is None:
         # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
-        if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
+        if not (upper[0] == "S" and s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
             return None
     cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
     if not cuts:

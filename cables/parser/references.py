@@ -115,7 +115,7 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
         upper = _O_FOR_ZERO_RE.sub("0", upper)
     if "(" in upper:  # KUWAIT (C)02293: a portion mark between the post and the serial
         upper = _MARK_IN_CITE_RE.sub(lambda m: " " * len(m.group()), upper)
-    tokens = [(m.start(), m.group()) for m in _CITE_TOKEN_RE.finditer(upper)]
+    tokens = [(m.start(), m[0]) for m in _CITE_TOKEN_RE.finditer(upper)]
     found: list[tuple[int, str]] = []
     last_post = ""
     last_year = ""
