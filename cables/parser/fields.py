@@ -201,11 +201,15 @@ def parse_tags(text: str) -> list[str]:
         if named is not None:
             items = [" ".join(named.split()).strip(" ,")]
         else:
-            items = []
-            for chunk in plain.replace(";", ",").split(","):
-                words = [t.strip(".:") for t in chunk.split()]
-                # Most fields are codes and nothing else: nothing to split, correct or join.
-                items += words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
+            items = [t.strip(".:") for t in plain.replace(";", " ").replace(",", " ").split()]
+            # Most fields are codes and nothing else: nothing to split, correct or join.
+            if not TAG_CODES.issuperset(items) or "OVIP" in items:
+                items = []
+                for chunk in plain.replace(";", ",").split(","):
+                    words = [t.strip(".:") for t in chunk.split()]
+                    items += (
+                        words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
+                    )
         for tag in items:
             if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)

@@ -151,7 +151,11 @@ class HeaderReader:
                 if current_field in ("TO", "INFO") and _is_routed_address(s):
                     # The common case: the next addressee of a TO or INFO list.
                     blank_since = False
-                    current.add(s, new_line=True)  # type: ignore[union-attr]
+                    parts = current.parts  # type: ignore[union-attr]
+                    if parts:  # (_Builder.add of a new line, inlined)
+                        parts.append("\n")
+                    parts.append(s)
+                    current.last = s  # type: ignore[union-attr]
                     add_addressee(current_field, s)
                     continue
                 upper = s.upper()
