@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cables.parser.dates import MONTH_NAMES, MONTHS, full_year
+
 if TYPE_CHECKING:
     from cables.parser import ParsedCable
 
@@ -69,9 +71,7 @@ KNOWN_EVENTS = [
     (re.compile(r"\bICTY\b"), date(2017, 12, 31), "the ICTY closed on 31 Dec 2017"),
 ]
 
-_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-_MONTHS = {m.upper(): i for i, m in enumerate(_MONTH_NAMES, start=1)}
-_MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?"
+_MONTH = "(" + "|".join(MONTHS) + r")[A-Z]*\.?"  # (JAN|FEB|...|DEC), and SEPT., January
 _NUMERIC_DATE_RE = re.compile(r"(?<![\d/.-])(\d{1,4})\s?[/.-]\s?(\d{1,3})\s?[/.-]\s?(\d{2,4})(?!\d)")
 _NAMED_DATE_RE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b|\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b"
@@ -460,27 +460,19 @@ def _dates(text: str) -> list[date]:
         if len(a) == 4:
             y, mo, d = int(a), int(b), int(c)
         else:
-            mo, d, y = int(a), int(b), _full_year(c)
+            mo, d, y = int(a), int(b), full_year(c)
             if mo > 12 >= d:
                 mo, d = d, mo
         if (day := _valid(y, mo, d)) is not None:
             found.append((m.start(), day))
     for m in _NAMED_DATE_RE.finditer(text.upper()):
         if m.group(1):
-            mo, d, y = _MONTHS[m.group(1)], int(m.group(2)), int(m.group(3))
+            mo, d, y = MONTHS[m.group(1)], int(m.group(2)), int(m.group(3))
         else:
-            d, mo, y = int(m.group(4)), _MONTHS[m.group(5)], int(m.group(6))
+            d, mo, y = int(m.group(4)), MONTHS[m.group(5)], int(m.group(6))
         if (day := _valid(y, mo, d)) is not None:
             found.append((m.start(), day))
     return [day for _, day in sorted(found)]
-
-
-def _full_year(digits: str) -> int:
-    year = int(digits)
-    if len(digits) == 2:
-        # As the parser reads them: 60..99 are the 1900s, below 60 this century.
-        year += 1900 if year >= 60 else 2000
-    return year
 
 
 def _valid(y: int, mo: int, d: int) -> date | None:
@@ -509,7 +501,7 @@ def _as_written(text: str) -> str:
 
 def _day(on: date | None) -> str:
     """31 Dec 2032 (whatever the locale)."""
-    return "no date" if on is None else f"{on.day:02d} {_MONTH_NAMES[on.month - 1]} {on.year}"
+    return "no date" if on is None else f"{on.day:02d} {MONTH_NAMES[on.month - 1]} {on.year}"
 
 
 def for_parsed(parsed: ParsedCable, *, year: int | None, rank: int) -> Due:

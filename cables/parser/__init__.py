@@ -21,7 +21,9 @@ The modules, each with its contract in its docstring:
 - `header`: the header reader (routing lines, banner, captions, header fields), line by line;
 - `body`: the body reader (paragraphs, text, headings, signature);
 - `markings`: portion marks, banners, reasons; `references`: REF fields and the post table;
-  `fields`: Classified By names, TAGS, SUBJECT, signers; `lines`: the line grammar both readers use;
+  `fields`: Classified By names, TAGS, SUBJECT, signers; `dates`: month names, two-digit years,
+  numeric dates and the date-time group (cables.declassification reads dates with them too);
+  `lines`: the line grammar both readers use;
 - `model`: what the parser returns.
 """
 

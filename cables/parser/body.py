@@ -23,7 +23,7 @@ from cables.parser.lines import (
     _Builder,
     _is_subitem,
 )
-from cables.parser.markings import LEVEL_RANK, parse_marking
+from cables.parser.markings import _BANNER_FIRST, LEVEL_RANK, parse_marking
 from cables.parser.model import Portion
 
 _TERMINAL = frozenset(".!?:;\"')]")
@@ -39,6 +39,7 @@ _SKIPPED_BEFORE_NAME_RE = re.compile(r"-|GP-\d")
 # 2 it may if a "." follows (a capital, "A."), 0 it may not. (One dict lookup instead of three
 # string methods per line; other characters are tested with the methods.)
 _FIRST_KIND = {c: 1 if c.isdigit() or c == "(" else 2 if c.isupper() else 0 for c in map(chr, range(128))}
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 class BodyReader:
@@ -57,6 +58,7 @@ class BodyReader:
         lines = [ln.text for ln in self.body_prefix] + self.texts[start:]
         numbers = [ln.number for ln in self.body_prefix]
         base = start - split_count + 1  # line k of `lines` past the prefix is source line base + k
+        add_portion, paragraph_start, joins = self.portions.append, self._paragraph_start, self._joins
         for k, s in enumerate(lines):
             if not s:
                 if gap != "page":
@@ -72,7 +74,9 @@ class BodyReader:
                 number = numbers[k]
             else:
                 number = base + k
-                if s[-1].isdigit():
+                end = s[-1]
+                # (A set lookup for ASCII, str.isdigit for the rest: the same test, cheaper.)
+                if end in _ASCII_DIGITS or (end > "\x7f" and end.isdigit()):
                     if _PAGE_BREAK_RE.match(s.upper()):
                         self.drop_at(number - 1, "page break")
                         gap = "page"
@@ -88,7 +92,12 @@ class BodyReader:
                 if len(s) == 6 and s.upper() == "SIPDIS":
                     self.drop_at(number - 1, "SIPDIS")
                     continue
-                if repeat_serial and repeat_serial in s and self._is_repeat_banner(s):
+                if (
+                    repeat_serial
+                    and (first in _BANNER_FIRST or first > "\x7f")  # (what a banner may start with)
+                    and repeat_serial in s
+                    and self._is_repeat_banner(s)
+                ):
                     self.drop_at(number - 1, "repeated banner")
                     gap = "page"
                     continue
@@ -114,7 +123,7 @@ class BodyReader:
                     current.last = s
                     continue
             else:
-                new = self._paragraph_start(s, number, gap, current, level)
+                new = paragraph_start(s, number, gap, current, level)
                 if new is not None:
                     label = new.label
                     if label.isdigit():
@@ -124,16 +133,16 @@ class BodyReader:
                         started = True
                     current = new
                     parts = current.parts
-                    self.portions.append(current)
+                    add_portion(current)
                     gap = ""
                     continue
-            if current is not None and self._joins(current, s, gap):
+            if current is not None and joins(current, s, gap):
                 current.add(s, new_line=_is_subitem(s) or (gap == "blank" and current.kind == "text"))
             else:
                 current = _Builder("text", "", "", level, (), number, [], "", wrap)
                 parts = current.parts
                 current.add(s)
-                self.portions.append(current)
+                add_portion(current)
             gap = ""
 
     def _paragraph_start(
@@ -143,23 +152,24 @@ class BodyReader:
         rest = s
         m = _PARA_RE.match(s)
         if m:
-            label, rest = m.group(1), m.group(2)
+            label, rest = m.groups()
         elif s[1:2] == "." and (m := _LETTER_RE.match(s)):  # (the "." first: most lines have none)
-            label, rest = m.group(1), m.group(2)
+            label, rest = m.groups()
         marking = ""
         mark_level = ""
         caveats: tuple[str, ...] = ()
         mm = _MARK_RE.match(rest) if rest[:1] == "(" else None
         if mm:
-            parsed = parse_marking(mm.group(1))
-            raw = mm.group(1).strip()
+            raw, after = mm.groups()
+            parsed = parse_marking(raw)
+            raw = raw.strip()
             if parsed is not None:
                 marking, (mark_level, caveats) = raw, parsed
-                rest = mm.group(2)
+                rest = after
             elif label and len(raw) <= 5 and raw.isupper() and " " not in raw:
                 self.warn(line, f"unknown portion marking ({raw}) on paragraph {label}")
                 marking, mark_level = raw, level
-                rest = mm.group(2)
+                rest = after
         if not label and not marking:
             return None
         if not label and marking and gap == "" and current is not None:
@@ -180,10 +190,19 @@ class BodyReader:
                 return None
             if LEVEL_RANK.get(level, 0) >= LEVEL_RANK["C"]:
                 self.warn(line, f"paragraph {label} has no portion marking; taken as {level}")
-        b = _Builder("paragraph", label, marking, mark_level or level, caveats, line, [], "", self.wrap)
-        b.add(rest)
-        b.last = s  # the whole line, label included, decides whether the next one was wrapped
-        return b
+        # (_Builder.add on an empty builder, inlined.) The whole line, label included, is the last line
+        # added: it decides whether the next one was wrapped.
+        return _Builder(
+            "paragraph",
+            label,
+            marking,
+            mark_level or level,
+            caveats,
+            line,
+            [rest] if rest else [],
+            s,
+            self.wrap,
+        )
 
     def _joins(self, current: _Builder, s: str, gap: str) -> bool:
         """Does line `s` continue the current portion, given what lies between them?"""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from cables.parser.markings import _banner_level, normalise_reasons
 from cables.parser.model import ParsedCable
@@ -19,7 +20,13 @@ _SIGNATURE_RE = re.compile(r"[A-Z][A-Za-z.'\- ]{1,40}$")
 
 
 def _set_classified_by(cable: ParsedCable, text: str) -> None:
-    text = " ".join(text.split())
+    """The name and title (as written), the people named and the reasons of a Classified By field."""
+    cable.classified_by, classifiers, reasons = _read_classified_by(" ".join(text.split()))
+    cable.classifiers, cable.reasons = list(classifiers), list(reasons)
+
+
+@lru_cache(maxsize=4096)  # a post's cables are classified by the same few people, for the same reasons
+def _read_classified_by(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     head = text[:300]  # a name and title are shorter; the rest is reasons or the paragraph
     low = head.lower()
     if "0" in low:  # "REAS0N", "BASED 0N": a zero typed for the letter O (same length)
@@ -44,18 +51,18 @@ def _set_classified_by(cable: ParsedCable, text: str) -> None:
     # Words left between the name and a reason cut off by a typo ("for for", "F0R", "DUE TO").
     while (words := name.rsplit(None, 1)) and len(words) == 2 and words[1].upper() in _DANGLING_WORDS:
         name = words[0].rstrip(" ,;")
-    cable.classified_by = name
-    cable.classifiers = classifier_names(name)
-    cable.reasons = normalise_reasons(text[cut:])
+    return name, tuple(classifier_names(name)), tuple(normalise_reasons(text[cut:]))
 
 
 # Where the reasons begin, in the lower-cased line: the name and title end before it.
+# (The lookahead, the first letters of the words, turns most places down before the word boundary and
+# the alternatives are tried.)
 _CLASSIFIED_CUT_RE = re.compile(
-    r"\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|rasons\b|reas\b"
+    r"(?=[re1bdpu])\b(?:reasons?\b|rea\s?sons?\b|re\s?asons?\b|r\s?easons?\b|reaons\b|resons\b|rasons\b|reas\b"
     r"|e\.\s?o\.?\s?12958|1\s?\.\s?[2456]\b|based\s+(?:on|upon)\b|due\s+to\b"
     r"|(?:per|under)\s+(?:reasons?|section|1\.)|under\s+se\s?ction\b)"
 )
-_LOWER_ZERO_FOR_O_RE = re.compile(r"(?<=[a-z])0|\b0(?=[a-z])")
+_LOWER_ZERO_FOR_O_RE = re.compile(r"0(?:(?<=[a-z]0)|(?<=\b0)(?=[a-z]))")
 _CLOSING_LEVEL_RE = re.compile(r"(?<=\.)\s+(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)$")
 _KEEPS_DOT_RE = re.compile(r"(?:\b[A-Z]|\b[JS]r|\b[JS]R)\.$")
 _DANGLING_WORDS = frozenset(
@@ -181,17 +188,28 @@ def parse_tags(text: str) -> list[str]:
     (`OVIP CLINTON HILLARY` -> "CLINTON, HILLARY"). A page header run onto the line (`SECRET  PAGE
     02  ROME 03067 211833Z`) ends the field.
     """
-    text = _TAGS_PAGE_BREAK_RE.split(text.upper(), maxsplit=1)[0]
+    text = text.upper()
+    if "PAGE" in text:
+        text = _TAGS_PAGE_BREAK_RE.split(text, maxsplit=1)[0]
     tags: list[str] = []
-    for m in _TAG_PART_RE.finditer(text):
-        if m.group(1) is not None:
-            items = [" ".join(m.group(1).split()).strip(" ,")]
+    # (named, plain): the text of a part in parentheses, or else of a part between them.
+    if "(" in text or ")" in text:
+        parts = [m.groups() for m in _TAG_PART_RE.finditer(text)]
+    else:
+        parts = [(None, text)]  # most fields: one part, no name
+    for named, plain in parts:
+        if named is not None:
+            items = [" ".join(named.split()).strip(" ,")]
         else:
-            items = []
-            for chunk in _TAG_CHUNK_RE.split(m.group(2)):
-                words = [t.strip(".:") for t in chunk.split()]
-                # Most fields are codes and nothing else: nothing to split, correct or join.
-                items += words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
+            items = [t.strip(".:") for t in plain.replace(";", " ").replace(",", " ").split()]
+            # Most fields are codes and nothing else: nothing to split, correct or join.
+            if not TAG_CODES.issuperset(items) or "OVIP" in items:
+                items = []
+                for chunk in plain.replace(";", ",").split(","):
+                    words = [t.strip(".:") for t in chunk.split()]
+                    items += (
+                        words if TAG_CODES.issuperset(words) and "OVIP" not in words else _tag_words(words)
+                    )
         for tag in items:
             if tag and tag not in tags and tag != "SIPDIS":
                 tags.append(tag)
@@ -273,7 +291,6 @@ _TAGS_PAGE_BREAK_RE = re.compile(
     r"(?:^|\s)(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s+PAGE\s+\d"
 )
 _TAG_PART_RE = re.compile(r"\(([^()]*)\)|([^()]+)")
-_TAG_CHUNK_RE = re.compile(r"[,;]")
 
 
 def clean_subject(text: str) -> str:

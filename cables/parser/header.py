@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from cables.parser.dates import DTG_RE, MONTHS, NUMERIC_DATE_RE, date_from_parts, full_year
 from cables.parser.fields import _set_classified_by, clean_subject, parse_tags
 from cables.parser.lines import (
     _CLASSIFIED_BY_RE,
@@ -23,7 +24,6 @@ from cables.parser.lines import (
     _PARA_RE,
     _SUBJECT_STOP_RE,
     _Builder,
-    _date_from_parts,
     _is_from_line,
     _is_routed_address,
     _Line,
@@ -49,12 +49,6 @@ _PRECEDENCE = {
     "PP": "PRIORITY",
     "R": "ROUTINE",
     "RR": "ROUTINE",
-}
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
-    )
 }
 # Handling and distribution captions that may stand on their own line between banner and SUBJECT.
 _CAPTION_WORDS = frozenset(
@@ -83,10 +77,8 @@ _ROUTING_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)\s+(R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9
 _ROUTING_CONT_RE = re.compile(r"R[A-Z0-9]{3,7}(?:\s+R[A-Z0-9]{3,7})*\s*$")
 _DE_RE = re.compile(r"DE\s+R[A-Z0-9]{3,7}\s+#")
 _ZNY_RE = re.compile(r"ZN[YR]\s+([CSUTE]{5})\b")
-_DTG_RE = re.compile(r"(ZZ|OO|PP|RR|Z|O|P|R)?\s*(\d{2})(\d{2})(\d{2})Z\s*([A-Za-z]{3})\s*(\d{2}|\d{4})\s*$")
 _EO_RE = re.compile(r"(E\.\s?O\.|EO|E\. O\.)\s*(\d{5})\s*:?\s*(.*)$", re.IGNORECASE)
 _DECL_RE = re.compile(r"(?:DECL|DNG|DECLASSIFY)\s*:?\s*(.*)$", re.IGNORECASE)
-_DATE_RE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _TAGS_RE = re.compile(
     r"(?:TAGS\s*[:;,]?|(?:TAS|TABS|TGS|TAG|TAGES|AGS)\s*[:;]|TAG\s+(?=[A-Z]{4},))\s*(.*)$", re.IGNORECASE
 )
@@ -108,6 +100,9 @@ _NOTHING_OPEN: tuple[None, str] = (None, "")
 # The first letters (in capitals) of the fields `_field_line` reads: E.O., TAGS (TAS, TGS), SUBJECT
 # (UBJECT), REF, REASON, CLASSIFIED BY.
 _FIELD_FIRST = frozenset("ETSURC")
+# The first characters (in capitals) of the lines `_routing_line` reads, besides a digit or a space
+# (a date-time group): Cable dated, ID, VZCZC, a precedence (Z, O, P, R), DE, ZNY, FM, FROM, TO, INFO.
+_ROUTING_FIRST = frozenset("CIVZOPRDFT")
 
 
 class HeaderReader:
@@ -126,6 +121,14 @@ class HeaderReader:
         i = 0  # next source line
         pending: list[_Line] = []  # the fields of a squeezed line still to read
         n = len(texts)
+        tabbed = self.tabbed
+        # (Bound once: looked up on every line otherwise.)
+        continues, continue_field, add_addressee = self._continues, self._continue_field, self._add_addressee
+        routing_line, field_line, banner_or_caption_line = (
+            self._routing_line,
+            self._field_line,
+            self._banner_or_caption_line,
+        )
         while pending or i < n:
             if pending:
                 ln = pending.pop(0)
@@ -138,7 +141,7 @@ class HeaderReader:
                     blank_since = True
                     continue
                 if (
-                    self.tabbed
+                    tabbed
                     and "\t" in s
                     and len(segments := [x.strip() for x in s.split("\t") if x.strip()]) > 1
                 ):
@@ -148,8 +151,12 @@ class HeaderReader:
                 if current_field in ("TO", "INFO") and _is_routed_address(s):
                     # The common case: the next addressee of a TO or INFO list.
                     blank_since = False
-                    current.add(s, new_line=True)  # type: ignore[union-attr]
-                    self._add_addressee(current_field, s)
+                    parts = current.parts  # type: ignore[union-attr]
+                    if parts:  # (_Builder.add of a new line, inlined)
+                        parts.append("\n")
+                    parts.append(s)
+                    current.last = s  # type: ignore[union-attr]
+                    add_addressee(current_field, s)
                     continue
                 upper = s.upper()
                 if ":" in s and (segments := _split_header_line(s, upper)):
@@ -172,8 +179,8 @@ class HeaderReader:
                 self.drop(ln, "page break")
                 continue
             # Continuations of the field before (wrapped addressees, tags, subject, refs, ...).
-            if current is not None and self._continues(current_field, s, prev_blank, upper):
-                self._continue_field(current, current_field, s)
+            if current is not None and continues(current_field, s, prev_blank, upper):
+                continue_field(current, current_field, s)
                 continue
             current, current_field = None, ""
 
@@ -182,14 +189,18 @@ class HeaderReader:
                 self.drop(ln, "publisher's note")
             elif upper == "SIPDIS":
                 self.drop(ln, "SIPDIS")
-            elif self._starts_body(
+            elif (s[0] == "(" or s[0].isdigit()) and self._starts_body(
                 s, self.seen_subject or self.seen_banner or self.seen_eo or not self.portions
             ):
                 return self._body_from(ln, pending, i)
             elif (
-                (opened := self._routing_line(s, upper, ln)) is not None
-                or (opened := self._field_line(s, upper, ln)) is not None
-                or (opened := self._banner_or_caption_line(s, ln)) is not None
+                # (Each handler called only where its lines' first character stands.)
+                (
+                    (upper[0] in _ROUTING_FIRST or upper[0].isdigit() or upper[0].isspace())
+                    and (opened := routing_line(s, upper, ln)) is not None
+                )
+                or (upper[0] in _FIELD_FIRST and (opened := field_line(s, upper, ln)) is not None)
+                or (opened := banner_or_caption_line(s, ln)) is not None
             ):
                 current, current_field = opened
             else:
@@ -204,32 +215,43 @@ class HeaderReader:
     def _routing_line(self, s: str, upper: str, ln: _Line) -> tuple[_Builder | None, str] | None:
         """The transmission id, routing and DE/ZNY lines, the date-time group, FM, TO and INFO."""
         cable = self.cable
+        first = upper[0]  # (compared first: one comparison turns most lines down)
         if (s[0] == "C" or s[0] == "I") and "Cable dated" in s and (m := _CABLE_DATED_RE.match(s)):
             self.header_portion("header", m.group(1), m.group(2), ln.number)
             if cable.sent_at is None:
                 cable.sent_at = datetime.fromisoformat(m.group(2)).replace(tzinfo=UTC)
                 self.year2 = m.group(2)[2:4]
-        elif upper.startswith("VZCZC") and _TRANSMISSION_RE.match(s) and not cable.transmission_id:
+        elif (
+            first == "V"
+            and upper.startswith("VZCZC")
+            and _TRANSMISSION_RE.match(s)
+            and not cable.transmission_id
+        ):
             cable.transmission_id = s
             self.header_portion("header", "", s, ln.number)
         elif not self.seen_fm and s[1:3] in (" R", "R ", "O ", "P ", "Z ") and (m := _ROUTING_RE.match(s)):
             cable.precedence = cable.precedence or _PRECEDENCE[m.group(1)]
             return self.header_portion("header", "", s, ln.number), "routing"
-        elif upper.startswith(("DE ", "ZN")) and (_DE_RE.match(s) or _ZNY_RE.match(s)):
+        elif (
+            (first == "D" or first == "Z")
+            and upper.startswith(("DE ", "ZN"))
+            and (_DE_RE.match(s) or _ZNY_RE.match(s))
+        ):
             self.header_portion("header", "", s, ln.number)
             if m := _ZNY_RE.match(s):
                 self.zny = m.group(1)
-        elif not self.seen_fm and s[-1].isdigit() and (m := _DTG_RE.match(s)):
+        elif not self.seen_fm and s[-1].isdigit() and (m := DTG_RE.match(s)):
             self._dtg(m, ln.number)
             self.header_portion("header", "", s, ln.number)
-        elif upper.startswith("FM ") or (
-            upper.startswith("FROM ") and not self.seen_banner and _is_from_line(s)
+        elif first == "F" and (
+            upper.startswith("FM ")
+            or (upper.startswith("FROM ") and not self.seen_banner and _is_from_line(s))
         ):
             self.seen_fm = True
             label, _, rest = s.partition(" ")
             cable.origin = _strip_address(rest.strip())
             self.header_portion("header", label, rest.strip(), ln.number)
-        elif self.seen_fm and (upper.startswith("TO ") or upper.startswith("INFO ")):
+        elif (first == "T" or first == "I") and self.seen_fm and (upper.startswith(("TO ", "INFO "))):
             label, _, rest = s.partition(" ")
             current = self.header_portion("header", label, rest.strip(), ln.number)
             self._add_addressee(label.upper(), rest)
@@ -276,6 +298,8 @@ class HeaderReader:
             rest = m.group(2) if m.group(1) else m.group(4)
             current = self.header_portion("header", label, "", ln.number)
             self._continue_field(current, "REF", rest)
+            if self.ref_field is None:
+                self.ref_field = current
             return current, "REF"
         if (
             upper.startswith("CLASSIFIED")
@@ -291,6 +315,8 @@ class HeaderReader:
         ):
             current = self.header_portion("header", m.group(1), "", ln.number)
             self._continue_field(current, "CLASSIFIED", m.group(2))
+            if m.group(1).upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS"):
+                self.classified_fields.append(current)
             return current, "CLASSIFIED"
         return None
 
@@ -488,13 +514,11 @@ class HeaderReader:
         prec, day, hour, minute, mon, year = m.groups()
         if prec:
             self.cable.precedence = _PRECEDENCE.get(prec, self.cable.precedence)
-        month = _MONTHS.get(mon.upper())
+        month = MONTHS.get(mon.upper())
         if month is None:
             self.warn(line, f"date-time group with an unknown month {mon!r}")
             return
-        y = int(year)
-        if len(year) == 2:
-            y += 1900 if y >= 60 else 2000
+        y = full_year(year)
         try:
             self.cable.sent_at = datetime(y, month, int(day), int(hour), int(minute), tzinfo=UTC)
         except ValueError:
@@ -525,9 +549,9 @@ class HeaderReader:
         decl = _DECL_RE.match(rest)
         instruction = (decl.group(1) if decl else rest).strip().rstrip(".").strip()
         cable.declassify_instruction = instruction
-        dm = _DATE_RE.match(instruction)
+        dm = NUMERIC_DATE_RE.match(instruction)
         if dm:
-            cable.declassify_on = _date_from_parts(*dm.groups())
+            cable.declassify_on = date_from_parts(*dm.groups())
             if cable.declassify_on is None:
                 self.warn(ln.number, f"declassification date is not a valid date: {instruction}")
         if tail:
@@ -641,23 +665,9 @@ class HeaderReader:
         self._parse_classified_by()
 
     def _parse_references(self) -> None:
-        refs = [
-            p for p in self.portions if p.label and p.kind == "header" and p.label.upper().startswith("REF")
-        ]
-        if not refs:
-            return
-        text = "".join(refs[0].parts)
-        out = parse_references(text, self.year2)
-        self.cable.references = out
+        if self.ref_field is not None:
+            self.cable.references = parse_references("".join(self.ref_field.parts), self.year2)
 
     def _parse_classified_by(self) -> None:
-        cable = self.cable
-        texts = [
-            "".join(p.parts)
-            for p in self.portions
-            if p.label
-            and p.kind == "header"
-            and p.label.upper().replace(" ", "") in ("CLASSIFIEDBY", "REASON", "REASONS")
-        ]
-        if texts:
-            _set_classified_by(cable, " ".join(texts))
+        if self.classified_fields:
+            _set_classified_by(self.cable, " ".join("".join(p.parts) for p in self.classified_fields))

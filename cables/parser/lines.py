@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
 
 from cables.parser.model import Portion
 
@@ -20,8 +19,12 @@ _SUBITEM_RE = re.compile(
     r"(?:--?|\*|o |\u2013|\u2014|\u2022|[A-Za-z]\. |\(?[A-Za-z0-9]{1,2}\) |[ivx]{1,4}\. )"
 )
 _ADDRESS_RE = re.compile(r"(R[A-Z0-9]{3,7})/(.*)$")
-_ADDRESS_TAIL_RE = re.compile(
-    r"\s+(?:NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH)(?:\s+\d+)?\s*$|\s+\d{1,6}\s*$"
+# The precedence and serial number after an addressee (`ROME PRIORITY 2840`, `ROME 2840`), written
+# backwards to be matched at the start of the reversed line: one anchored attempt, where the pattern
+# written forwards would be tried at every position. Its alternatives run from the longest tail to
+# the shortest, so the match is the longest tail, the one the forward pattern finds first.
+_ADDRESS_TAIL_REVERSED_RE = re.compile(
+    r"\s*(?:\d+\s+)?(?:ETAIDEMMI\s+TCAIN|ETAIDEMMI|YTIROIRP|ENITUOR|HSALF)\s+|\s*\d{1,6}\s+"
 )
 _CLASSIFIED_BY_RE = re.compile(r"(CLASSIFIED\s+BY)\s*:?\s*(.*)$", re.IGNORECASE)
 # TOKYO 00001744 002 OF 002 (and 001.2 OF 003): the post, the serial, the page.
@@ -91,8 +94,9 @@ class _Builder:
 
 # A line that ends a wrapped subject: a handling note, an action request, an old page header cut
 # short (`PAGE 02 HARA`).
+# (The lookahead, their first letters, turns most places down before the alternatives are tried.)
 _SUBJECT_STOP_RE = re.compile(
-    r"\bSensitive but\b|\bThis is an action request\b|PAGE \d\d\s+[A-Z]", re.IGNORECASE
+    r"(?=[STP])(?:\bSensitive but\b|\bThis is an action request\b|PAGE \d\d\s+[A-Z])", re.IGNORECASE
 )
 _HEADER_SPLIT_RE = re.compile(
     r"E\.O\.\s?1\d{4}|\bEO 1\d{4}|\bTAGS:|\bSUBJECT:|\bREFS?:|(?<=[A-Z])REF:|\bRef\(s\):|Classified By:"
@@ -125,7 +129,7 @@ def _split_header_line(s: str, upper: str) -> list[str] | None:
         return None
     if _HEADER_KEYS_RE.search(upper, 1) is None:
         # A subject with a handling note run onto it ("... CHILD Sensitive but Unclassified. Please").
-        if not (s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
+        if not (upper[0] == "S" and s[:4].upper() == "SUBJ" and _SUBJECT_STOP_RE.search(s)):
             return None
     cuts = [m.start() for m in _HEADER_SPLIT_RE.finditer(s) if m.start() > 0]
     if not cuts:
@@ -144,22 +148,9 @@ def _split_header_line(s: str, upper: str) -> list[str] | None:
 def _strip_address(s: str) -> str:
     if s.find("/", 0, 9) >= 0 and (m := _ADDRESS_RE.match(s)):
         s = m.group(2)
-    tail = s.rstrip()[-9:]
-    if tail[-1:].isdigit() or tail.endswith(("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")):
-        s = _ADDRESS_TAIL_RE.sub("", s)  # (only where it can match: the pattern is not anchored)
+    if m := _ADDRESS_TAIL_REVERSED_RE.match(s[::-1]):
+        s = s[: len(s) - m.end()]
     return s.strip()
-
-
-def _date_from_parts(a: str, b: str, c: str) -> date | None:
-    try:
-        if len(a) == 4:  # 2017/04/17
-            return date(int(a), int(b), int(c))
-        year = int(c)
-        if len(c) == 2:
-            year += 1900 if year >= 60 else 2000
-        return date(year, int(a), int(b))
-    except ValueError:
-        return None
 
 
 _SUBITEM_FIRST = frozenset("-*o(\u2013\u2014\u2022")

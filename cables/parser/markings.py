@@ -7,6 +7,7 @@ Contract: pure functions of their argument; levels are the keys of `LEVEL_NAMES`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LEVEL_NAMES = {
     "U": "UNCLASSIFIED",
@@ -54,6 +55,7 @@ _REASON_TOKEN_RE = re.compile(r"1\s?\.\s?[456]|\([a-hA-H]\)|(?<![A-Za-z])[a-hA-H
 _REASON_NUMBER_RE = re.compile(r"1\s?\.\s?([456])")
 
 
+@lru_cache(maxsize=1024)  # the same few marks recur on every cable
 def parse_marking(raw: str) -> tuple[str, tuple[str, ...]] | None:
     """`S//NF` -> ("S", ("NOFORN",)); None when the first element is not a known level."""
     mark = raw.strip().upper()
@@ -138,8 +140,16 @@ _BANNER_LEVEL_RE = re.compile(
 )
 
 
+# The ASCII characters a banner can start with (the pattern's leading class, the first letters of its
+# words in either case); a line starting with any other ASCII character is no banner.
+_BANNER_FIRST = frozenset(c for c in map(chr, range(128)) if c.isspace() or c in "\",']TSCUtscu")
+
+
 def _banner_level(s: str) -> tuple[str | None, str]:
     """If `s` starts with a classification word (letter-spaced or not), its level and the rest."""
+    first = s[:1]
+    if first < "\x80" and first not in _BANNER_FIRST:
+        return None, s
     m = _BANNER_LEVEL_RE.match(s)
     if m is None:
         return None, s
