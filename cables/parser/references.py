@@ -69,6 +69,12 @@ _SERIAL_FIRST_RE = re.compile(r"(?!(?:19|20)\d\d )(\d{3,7}) ([A-Za-z][A-Za-z .']
 _CITE_TOKEN_RE = re.compile(r"[A-Z][A-Z'-]*|\d+|\S")
 
 
+def _digits(token: str) -> bool:
+    """Whether the token is a number as cables write one: ASCII digits only (str.isdigit would also
+    take "²" and "٣", which a serial number never holds and int() may refuse)."""
+    return token.isascii() and token.isdigit()
+
+
 def _ref_items(text: str) -> list[tuple[str, str]]:
     """(letter, text) of each lettered item; ("", text) for the text before the first letter."""
     upper = text.upper()
@@ -120,20 +126,20 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
     last_post = ""
     last_year = ""
     for k, (_, tok) in enumerate(tokens):
-        if not tok[0].isdigit() or len(tok) > 7:
+        if not _digits(tok) or len(tok) > 7:
             continue
         nxt = tokens[k + 1][1] if k + 1 < len(tokens) else ""
         if nxt and (
             (nxt[0].isalpha() and tokens[k + 1][0] == tokens[k][0] + len(tok))
-            or (nxt == ":" and k + 2 < len(tokens) and tokens[k + 2][1].isdigit())
+            or (nxt == ":" and k + 2 < len(tokens) and _digits(tokens[k + 2][1]))
             or (nxt == "/" and len(tok) <= 2)
         ):
             continue  # 301601Z, 05/11/07, 10:30 (but KABUL 936/935 cites two cables)
-        if nxt == "." and k + 2 < len(tokens) and tokens[k + 2][1].isdigit():
+        if nxt == "." and k + 2 < len(tokens) and _digits(tokens[k + 2][1]):
             continue  # 1.4, 001.2
         j = k - 1
         cite_year = ""
-        if j >= 2 and tokens[j][1] == ")" and len(tokens[j - 1][1]) == 2 and tokens[j - 1][1].isdigit():
+        if j >= 2 and tokens[j][1] == ")" and len(tokens[j - 1][1]) == 2 and _digits(tokens[j - 1][1]):
             if tokens[j - 2][1] == "(":
                 cite_year = tokens[j - 1][1]  # STATE (01) 201265
                 j -= 3
@@ -158,14 +164,14 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             ):
                 found.append((tokens[k][0], f"{last_year}{last_post}{int(tok)}"))
             continue
-        if not cite_year and first > 0 and (y := tokens[first - 1][1]).isdigit():
+        if not cite_year and first > 0 and _digits(y := tokens[first - 1][1]):
             if len(y) == 2 or (len(y) == 4 and y[:2] in ("19", "20")):
                 cite_year = y[-2:]
                 first -= 1
         elif not cite_year and first > 2 and tokens[first - 1][1] == ")" and tokens[first - 3][1] == "(":
-            if len(y := tokens[first - 2][1]) == 2 and y.isdigit():
+            if len(y := tokens[first - 2][1]) == 2 and _digits(y):
                 cite_year = y  # (99) ROME 2196
-        if not cite_year and k + 2 < len(tokens) and len(y := tokens[k + 2][1]) == 2 and y.isdigit():
+        if not cite_year and k + 2 < len(tokens) and len(y := tokens[k + 2][1]) == 2 and _digits(y):
             after = tokens[k + 3][1] if k + 3 < len(tokens) else ""
             if (
                 tokens[k + 1][1] == "-"
@@ -178,12 +184,12 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             and nxt == "/"
             and k + 2 < len(tokens)
             and len(y := tokens[k + 2][1]) == 2
-            and y.isdigit()
+            and _digits(y)
         ):
             cite_year = y  # PANAMA 00789/08
         if (
             not cite_year
-            and nxt.isdigit()
+            and _digits(nxt)
             and len(nxt) == 2
             and (k + 2 >= len(tokens) or tokens[k + 2][1] in ",;")
         ):
@@ -193,7 +199,7 @@ def _citations(chunk: str, year: str) -> list[tuple[int, str]]:
             and k + 3 < len(tokens)
             and tokens[k + 1][1] == "("
             and len(tokens[k + 2][1]) == 2
-            and tokens[k + 2][1].isdigit()
+            and _digits(tokens[k + 2][1])
             and tokens[k + 3][1] == ")"
         ):
             cite_year = tokens[k + 2][1]  # ASUNCION 701 (08)

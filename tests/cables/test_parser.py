@@ -252,6 +252,13 @@ def test_non_cable_references_keep_their_text() -> None:
     assert [r.text for r in refs] == ["TALLINN 366", "LEE-GOLDSTEIN EMAIL 05/11/07"]
 
 
+def test_a_digit_that_is_not_ascii_is_no_serial_number() -> None:
+    """"²" and "٣" pass str.isdigit; they are text of the reference, not a number to cite (and
+    int() refuses "²": this once crashed the parser)."""
+    refs = parse_references("A. STATE \u00b2 B. TOKYO \u0663 C. STATE 74879", "07")
+    assert [(r.label, r.reference_id) for r in refs] == [("A", ""), ("B", ""), ("C", "07STATE74879")]
+
+
 def test_a_ref_list_with_blank_lines_between_its_items_is_one_field() -> None:
     text = (
         "C O N F I D E N T I A L PARIS 000100\n\nSUBJECT: TEST\n\n"
