@@ -87,6 +87,15 @@ class CableQuerySet(models.QuerySet):
             return self.filter(Exists(reviews.filter(state=state)), ~Exists(reviews.exclude(state=state)))
         return self.filter(Exists(reviews.filter(state=state)))
 
+    def count_never_reviewed(self) -> int:
+        """with_review_state("none").count(). When these are all the cables (a user cleared to
+        the top rank, no filter), counted as all of them less the distinct cables of the reviews:
+        both counts read an index alone, where the anti-join probes the reviews once per cable
+        (with the triage score joined as well, 172 ms of SQL at 251,287 cables)."""
+        if not self.query.where:
+            return self.count() - self._reviews().values("cable_id").distinct().count()
+        return self.with_review_state("none").count()
+
     def without_open_review(self) -> CableQuerySet:
         return self.filter(~Exists(self._reviews().filter(cable=OuterRef("pk")).exclude(state="released")))
 
