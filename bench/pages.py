@@ -56,6 +56,8 @@ PASSWORD = "bench-" + secrets.token_urlsafe(12)
 SEARCH_WORDS = ["nuclear", "election", "oil", "corruption", "terrorism", "visit", "human rights", "trade"]
 TARGETS = {"decision": 0.200, "approve": 0.200}  # the posts; every page: 0.150
 PAGE_TARGET = 0.150
+# --alone: a supervisor cleared to SECRET, for the pages whose queries differ below TOP SECRET.
+SECRET_SUPERVISOR = "bench-secret-supervisor"
 
 
 # -- seeding (in this process, with Django) ---------------------------------------------------
@@ -83,12 +85,14 @@ def seed(
         + [(f"bench-reader-{i:02d}", REVIEWER) for i in range(readers)]
         + [(f"bench-releaser-{i:02d}", RELEASER) for i in range(releasers)]
         + [(f"bench-auditor-{i:02d}", AUDITOR) for i in range(auditors)]
+        + [(SECRET_SUPERVISOR, SUPERVISOR)]
     )
     users: dict[str, User] = {}
     with transaction.atomic():
         for username, role in names:
             user, _ = User.objects.update_or_create(username=username, defaults={"password": password})
-            Profile.objects.update_or_create(user=user, defaults={"clearance": "TS"})
+            clearance = "S" if username == SECRET_SUPERVISOR else "TS"
+            Profile.objects.update_or_create(user=user, defaults={"clearance": clearance})
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
     rev = [users[n] for n, _ in names if n.startswith("bench-reviewer")]
@@ -456,7 +460,9 @@ def alone_pages(work: dict[str, object], n: int, warm: int, user_ids: dict[str, 
         Timed("assign page", sup, "GET", ["/assign/"]),
         _posts("assign POST", sup, "assign", new[:k], {"reviewer": str(user_ids[rev]), "next": "/"}, "/"),
         Timed("due", sup, "GET", ["/due/"]),
+        Timed("due (SECRET)", SECRET_SUPERVISOR, "GET", ["/due/"]),
         Timed("triage", sup, "GET", ["/triage/"]),
+        Timed("triage (SECRET)", SECRET_SUPERVISOR, "GET", ["/triage/"]),
         Timed("quality", sup, "GET", ["/quality/"]),
         Timed("audit log", sup, "GET", ["/audit/"]),
         Timed("home (releaser)", rel, "GET", ["/"]),
@@ -752,6 +758,11 @@ def main() -> int:
     ap.add_argument("--warm", type=int, default=10, help="--alone: untimed requests per page first")
     ap.add_argument("--target", type=float, default=ALONE_TARGET, help="--alone: p95 target (ms)")
     ap.add_argument(
+        "--pages",
+        default="",
+        help="--alone: only the pages whose names contain one of these comma-separated words",
+    )
+    ap.add_argument(
         "--capacity",
         action="store_true",
         help="the mixed workload offered at rising rates: the highest whose p95 stays under 200 ms",
@@ -801,6 +812,9 @@ def main() -> int:
         user_ids = dict(User.objects.filter(username__startswith="bench-").values_list("username", "pk"))
         connection.close()
         pages = alone_pages(work, args.per_page, args.warm, user_ids)
+        if args.pages:
+            wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+            pages = [p for p in pages if any(w in p.page for w in wanted)]
         server = start_server(env, port, 1)
         try:
             run_alone(port, pages, args.per_page, args.warm)

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts.models import TOP_RANK, AnyUser, clearance_rank
 from audit import log as audit
-from cables.models import Cable
+from cables.models import Cable, DueCount
 
 
 def visible_cables(user: AnyUser) -> QuerySet[Cable]:
@@ -28,6 +28,15 @@ def visible_cables(user: AnyUser) -> QuerySet[Cable]:
         # instead of the covering review_due index, 40 ms).
         return Cable.objects.all()
     return Cable.objects.filter(access_rank__lte=rank)
+
+
+def visible_due_counts(user: AnyUser) -> QuerySet[DueCount]:
+    """The stored counts of dated cables (cables.models.DueCount) of the ranks the user may know
+    of, per rank and day: what visible_cables(user).filter(review_due__isnull=False) counts."""
+    if not user.has_perm("cables.view_cable"):
+        return DueCount.objects.none()
+    rank = clearance_rank(user)
+    return DueCount.objects.all() if rank >= TOP_RANK else DueCount.objects.filter(access_rank__lte=rank)
 
 
 # How long the filter menus of a clearance may lag behind a deleted cable (ingest changes the key).

@@ -87,6 +87,15 @@ class CableQuerySet(models.QuerySet):
             return self.filter(Exists(reviews.filter(state=state)), ~Exists(reviews.exclude(state=state)))
         return self.filter(Exists(reviews.filter(state=state)))
 
+    def count_never_reviewed(self) -> int:
+        """with_review_state("none").count(). When these are all the cables (a user cleared to
+        the top rank, no filter), counted as all of them less the distinct cables of the reviews:
+        both counts read an index alone, where the anti-join probes the reviews once per cable
+        (with the triage score joined as well, 172 ms of SQL at 251,287 cables)."""
+        if not self.query.where:
+            return self.count() - self._reviews().values("cable_id").distinct().count()
+        return self.with_review_state("none").count()
+
     def without_open_review(self) -> CableQuerySet:
         return self.filter(~Exists(self._reviews().filter(cable=OuterRef("pk")).exclude(state="released")))
 
@@ -337,3 +346,26 @@ class CableReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}. {self.text}" if self.label else self.text
+
+
+class DueCount(models.Model):
+    """How many cables of one access rank fall due for review on one day (Cable.review_due).
+
+    Kept by the database itself: triggers on cables_cable (migration 0013) add and remove one
+    cable at every INSERT, DELETE and change of review_due or access_rank, in the transaction of
+    the write, whatever makes it (ingest, a release clearing review_due, the admin, raw SQL). The
+    due queue's counts then sum a few thousand rows instead of reading every dated cable (about
+    0.5 s at 251,287 cables on SQLite). Read it only through cables.access.visible_due_counts.
+    A migration that makes SQLite copy cables_cable into a new table drops its triggers and must
+    put them back (as 0005_review_due does for the full-text ones).
+    """
+
+    access_rank = models.SmallIntegerField()
+    review_due = models.DateField()
+    cables = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["access_rank", "review_due"], name="duecount_key")]
+
+    def __str__(self) -> str:
+        return f"rank {self.access_rank}, due {self.review_due}: {self.cables}"

@@ -33,9 +33,24 @@ class SearchPaginator(Paginator):
         self.bound = pages * per_page + 1
 
     @cached_property
+    def found(self) -> list[int]:
+        """The ids of the matches up to the bound, in the list's order: only the ids, so the
+        list's annotations (each cable's review) are not computed for them."""
+        return list(self.object_list.values_list("pk", flat=True)[: self.bound])
+
+    @cached_property
     def count(self) -> int:
-        # Only the ids: the list's annotations (each cable's review) need not be computed to count.
-        return self.object_list.values("pk")[: self.bound].count()
+        return len(self.found)
+
+    def page(self, number: Any) -> Any:
+        """The requested page's cables fetched by the ids already found, rather than by the search
+        again: a common word is tested cable by cable (cables/search.py), and that walk is made
+        once per request, not once to count and once more to list."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.found[bottom : bottom + self.per_page]
+        rows = {cable.pk: cable for cable in self.object_list.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids], number, self)
 
     @property
     def open_ended(self) -> bool:

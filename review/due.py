@@ -14,13 +14,13 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cables.access import visible_cables, visible_filter_choices
-from cables.models import Cable
+from cables.access import visible_cables, visible_due_counts, visible_filter_choices
+from cables.models import Cable, DueCount
 from cables.paging import PAGE_SIZE
 from review.models import Review
 from review.queue_forms import AssignFilterForm, AssignForm
@@ -60,14 +60,31 @@ def due_between(cables: QuerySet[Cable], when: str, today: date) -> QuerySet[Cab
     return cables
 
 
+def bucket_conditions(today: date) -> dict[str, Q]:
+    """The condition on review_due of each count the page shows."""
+    return {
+        "overdue": Q(review_due__lt=today),
+        "soon": Q(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS)),
+        "this_year": Q(review_due__gte=today, review_due__lte=date(today.year, 12, 31)),
+    }
+
+
 def due_counts(dated: QuerySet[Cable], today: date) -> dict[str, int]:
     """How many of these cables are overdue, due soon, due this year, and in all: one pass."""
+    buckets = bucket_conditions(today)
     return dated.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(review_due__lt=today)),
-        soon=Count("pk", filter=Q(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS))),
-        this_year=Count("pk", filter=Q(review_due__gte=today, review_due__lte=date(today.year, 12, 31))),
+        total=Count("pk"), **{name: Count("pk", filter=condition) for name, condition in buckets.items()}
     )
+
+
+def stored_due_counts(counts: QuerySet[DueCount], today: date) -> dict[str, int]:
+    """due_counts of every cable the user may see, summed from the stored counts per rank and day
+    (cables.access.visible_due_counts): a few thousand rows, not every dated cable."""
+    buckets = bucket_conditions(today)
+    sums = counts.aggregate(
+        total=Sum("cables"), **{name: Sum("cables", filter=condition) for name, condition in buckets.items()}
+    )
+    return {name: value or 0 for name, value in sums.items()}
 
 
 def listed(dated: QuerySet[Cable]) -> QuerySet[Cable]:
@@ -92,7 +109,10 @@ def due_list(request: HttpRequest, reviewers: QuerySet[Any]) -> HttpResponse:
     filters.is_valid()  # an invalid field shows its error and is left out; the others still filter
     bucket = filters.cleaned_data.get("due") or ""
     dated = visible.filter(review_due__isnull=False).filtered(filters.cleaned_data)
-    counts = due_counts(dated, today)
+    if any(value for name, value in filters.cleaned_data.items() if name != "due"):
+        counts = due_counts(dated, today)
+    else:  # every dated cable the user may see: the stored counts say how many
+        counts = stored_due_counts(visible_due_counts(request.user), today)
     paginator = Paginator(listed(due_between(dated, bucket, today)), PAGE_SIZE)
     paginator.count = counts[BUCKET_COUNTS.get(bucket, "total")]  # counted above: not again
     page = paginator.get_page(request.GET.get("page"))

@@ -106,7 +106,7 @@ def reviewers_for(user: AnyUser) -> QuerySet[AbstractUser]:
     direct = User.user_permissions.through.objects.filter(user=OuterRef("pk"), permission__in=perm)
     open_reviews = (
         Review.objects.open()
-        .visible_to(user)
+        .visible_to(user, counted=True)
         .filter(reviewer=OuterRef("pk"))
         .order_by()
         .values("reviewer")

@@ -93,6 +93,8 @@ class Picker:
 
     ticks: list[CodeChoice]  # as checkboxes, in this order
     others: list[CodeChoice]  # in a list box
+    # Its HTML by the codes ticked, kept by review/templatetags/code_picker.py for the page.
+    rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
 
 def make_picker(cable: Cable, vocabulary: Sequence[ExemptionCode], recent: list[str]) -> Picker:
@@ -137,6 +139,12 @@ class Row:
     @property
     def name(self) -> str:
         return self.portion.name
+
+    @property
+    def order(self) -> str:
+        """The portion's order as the page's ids and links write it: a string, so that the some
+        20 uses per portion are not each localised as a number by the template."""
+        return str(self.portion.order)
 
     @property
     def codes(self) -> list[str]:

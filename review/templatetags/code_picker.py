@@ -1,10 +1,15 @@
 """The exemption-code picker of each portion's decision form, rendered in Python: the review page
 repeats it for every portion (some 40 codes each), which as template loops took a large part of
-the page's time. The HTML is the same as the loops gave, every value escaped."""
+the page's time. The HTML is the same as the loops gave, every value escaped.
+
+Each tag is given the page's picker (review.views.Picker) and keeps what it rendered on it, by the
+codes ticked: the portions without a decision (most of a page) share one rendering instead of
+building the same some 40 checkboxes and options once per portion."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django import template
 from django.utils.html import escape
@@ -14,7 +19,24 @@ register = template.Library()
 
 
 @register.simple_tag
-def code_ticks(choices: Iterable[object], ticked: Sequence[str], autofocus: bool = False) -> SafeString:
+def code_ticks(picker: Any, ticked: Sequence[str], autofocus: bool = False) -> SafeString:
+    """The picker's checkboxes (ticks), rendered once per page for each set of codes ticked."""
+    key = ("ticks", tuple(ticked), autofocus)
+    if key not in picker.rendered:
+        picker.rendered[key] = render_ticks(picker.ticks, ticked, autofocus)
+    return picker.rendered[key]  # type: ignore[no-any-return]
+
+
+@register.simple_tag
+def code_options(picker: Any, selected: Sequence[str]) -> SafeString:
+    """The picker's list box options (others), rendered once per page for each selection."""
+    key = ("options", tuple(selected))
+    if key not in picker.rendered:
+        picker.rendered[key] = render_options(picker.others, selected)
+    return picker.rendered[key]  # type: ignore[no-any-return]
+
+
+def render_ticks(choices: Iterable[object], ticked: Sequence[str], autofocus: bool = False) -> SafeString:
     """<label><input type="checkbox" name="codes" ...> CODE <small>why</small></label> per choice."""
     ticked_set = set(ticked)
     parts = []
@@ -30,8 +52,7 @@ def code_ticks(choices: Iterable[object], ticked: Sequence[str], autofocus: bool
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-@register.simple_tag
-def code_options(choices: Iterable[object], selected: Sequence[str]) -> SafeString:
+def render_options(choices: Iterable[object], selected: Sequence[str]) -> SafeString:
     """<option value="CODE" title="..."[ selected]>CODE</option> per choice."""
     chosen = set(selected)
     parts = []

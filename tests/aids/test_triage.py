@@ -260,6 +260,30 @@ def test_queue_lists_unreviewed_cables_lowest_score_first(client, bob: User) -> 
     assert "5 cables never reviewed, lowest score first" in html
 
 
+@pytest.mark.parametrize(
+    "size,pages",
+    [
+        # The scored part ends with a page, so the last page starts past it (its start is counted).
+        (2, [["09PARIS4", "09PARIS1"], ["09PARIS2", "09PARIS3"], ["09PARIS5"]]),
+        # A page holds the last scored cables and the first unscored one.
+        (3, [["09PARIS4", "09PARIS1", "09PARIS2"], ["09PARIS3", "09PARIS5"]]),
+    ],
+)
+def test_queue_pages_through_the_scored_cables_then_the_unscored(
+    client, bob: User, monkeypatch: pytest.MonkeyPatch, size: int, pages: list[list[str]]
+) -> None:
+    made = _queue_cables()
+    make_cable("09PARIS0", level="C", portions=[{"kind": "paragraph", "label": "1", "text": "unscored"}])
+    actions.open_review(made["09PARIS6"], actor=bob)
+    monkeypatch.setattr("review.triage_queue.PAGE_SIZE", size)
+    client.force_login(bob)
+    pages[-1].insert(pages[-1].index("09PARIS5"), "09PARIS0")  # unscored ones by reference id
+    for number, expected in enumerate(pages, start=1):
+        html = client.get("/triage/", {"page": number}).content.decode()
+        assert _listed(html) == expected, number
+        assert "6 cables never reviewed, lowest score first" in html
+
+
 def test_queue_hides_cables_above_the_supervisors_clearance(client, sam: User) -> None:
     _queue_cables()
     client.force_login(sam)  # cleared to SECRET

@@ -315,9 +315,10 @@ def test_postgresql_ingest_makes_each_document_once_in_the_cables_insert(db: Non
 
 
 @pytest.mark.django_db
-def test_the_full_text_triggers_of_cables_cable_survive_every_migration() -> None:
+def test_the_triggers_of_cables_cable_survive_every_migration() -> None:
     """SQLite copies cables_cable into a new table to add a column with a default, which drops its
-    triggers; each migration that does so puts them back (0005, 0012)."""
+    triggers; each migration that does so puts them back (0005, 0012). The full-text ones, and
+    the due counts' (0013; tests/cables/test_due_counts.py checks what they do)."""
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's triggers")
     with connection.cursor() as cursor:
@@ -326,4 +327,11 @@ def test_the_full_text_triggers_of_cables_cable_survive_every_migration() -> Non
             ["cables_cable"],
         )
         names = [name for (name,) in cursor.fetchall()]
-    assert names == ["cables_search_cable_delete", "cables_search_cable_insert", "cables_search_cable_update"]
+    assert names == [
+        "cables_duecount_delete",
+        "cables_duecount_insert",
+        "cables_duecount_update",
+        "cables_search_cable_delete",
+        "cables_search_cable_insert",
+        "cables_search_cable_update",
+    ]

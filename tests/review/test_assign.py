@@ -139,6 +139,19 @@ def test_it_offers_active_reviewers_with_clearance_and_open_reviews(
     assert b'<label for="id_reviewer">' in r.content
 
 
+def test_the_open_reviews_offered_leave_out_cables_above_the_supervisors_clearance(
+    client: Client, alice: User, bob: User, sam: User
+) -> None:
+    for ref, level in [("09C1", "C"), ("09S1", "S"), ("09TS1", "TS"), ("09TS2", "TS")]:
+        review_in(S.ASSIGNED, a_cable(ref, level=level), alice, bob)
+    for user, seen in [(bob, 4), (sam, 2)]:  # TOP SECRET; SECRET: not the two TOP SECRET cables
+        client.force_login(user)
+        reviewers = {u.username: u.open_reviews for u in client.get("/assign/").context["reviewers"]}
+        assert reviewers["alice"] == seen
+        assert Review.objects.visible_to(user, counted=True).count() == seen
+        assert Review.objects.visible_to(user).count() == seen
+
+
 def test_it_offers_select_all_on_this_page(client: Client, bob: User, cables: list[Cable]) -> None:
     client.force_login(bob)
     r = client.get("/assign/")

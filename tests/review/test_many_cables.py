@@ -130,6 +130,8 @@ def pages(approval: Review) -> dict[str, tuple[str, str, dict[str, str]]]:
         "releases": ("erin", "/releases/", {}),
         "due": ("bob", "/due/", {}),
         "due, overdue": ("bob", "/due/", {"due": "overdue"}),
+        "triage": ("bob", "/triage/", {}),
+        "triage, filtered": ("bob", "/triage/", {"level": "TS", "q": "nato"}),
         "jobs": ("bob", "/jobs/", {}),
         "assign": ("bob", "/assign/", {}),
         "assign, filtered": ("bob", "/assign/", {"without_open_review": "on", "tag": "ECON", "level": "TS"}),
