@@ -253,7 +253,7 @@ def test_non_cable_references_keep_their_text() -> None:
 
 
 def test_a_digit_that_is_not_ascii_is_no_serial_number() -> None:
-    """"²" and "٣" pass str.isdigit; they are text of the reference, not a number to cite (and
+    """ "²" and "٣" pass str.isdigit; they are text of the reference, not a number to cite (and
     int() refuses "²": this once crashed the parser)."""
     refs = parse_references("A. STATE \u00b2 B. TOKYO \u0663 C. STATE 74879", "07")
     assert [(r.label, r.reference_id) for r in refs] == [("A", ""), ("B", ""), ("C", "07STATE74879")]
