@@ -664,6 +664,7 @@ class _TextCollector(HTMLParser):
         self.text: list[str] = []
         self.attributes: list[str] = []
         self.in_style = False
+        self.spans: list[bool] = []  # for each open span, whether it is a redaction's box
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.attributes += [
@@ -672,12 +673,19 @@ class _TextCollector(HTMLParser):
             if value and not (self.scaffolding and (tag, name, value) in HTML_SCAFFOLDING_ATTRS)
         ]
         self.in_style = tag == "style"
-        if tag not in _INLINE:
-            self.text.append("\x00")  # the title, the style and each paragraph are apart
+        box = tag == "span" and ("class", "box") in attrs
+        if tag == "span":
+            self.spans.append(box)
+        if tag not in _INLINE or box:
+            # The title, the style and each paragraph are apart; so is a redaction's box from the
+            # text beside it, as on the page: "HELL" before a box and its "excised under B6" must
+            # not read as "HELLexcised", where an excised "LLE" would be a false alarm.
+            self.text.append("\x00")
 
     def handle_endtag(self, tag: str) -> None:
         self.in_style = False
-        if tag not in _INLINE:
+        box = tag == "span" and bool(self.spans) and self.spans.pop()
+        if tag not in _INLINE or box:
             self.text.append("\x00")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

@@ -19,7 +19,7 @@ from accounts.roles import AUDITOR, RELEASER, REVIEWER, SUPERVISOR
 from cables.models import Cable, CableReference, CableTag, Portion, access_rank
 
 # Fixtures through which a test reaches the database; pytest-django refuses database access to a
-# test that has none of them (or the django_db mark).
+# test that has none of them (or the django_db mark), unless it asks for one while it runs.
 DATABASE_FIXTURES = frozenset(
     {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
 )
@@ -35,10 +35,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def touches_database(item: pytest.Item) -> bool:
-    """Whether the test can reach the database: through a fixture (directly or by way of another
-    fixture, which fixturenames includes) or the django_db mark."""
+    """Whether the test may reach the database: through a fixture (directly or by way of another
+    fixture, which fixturenames includes), the django_db mark, or a fixture asked for while it runs
+    (request.getfixturevalue: any test that calls it counts as reaching the database)."""
     names = set(getattr(item, "fixturenames", ()))
-    return bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
+    function = getattr(item, "function", None)
+    asks = function is not None and "getfixturevalue" in function.__code__.co_names
+    return asks or bool(names & DATABASE_FIXTURES) or item.get_closest_marker("django_db") is not None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

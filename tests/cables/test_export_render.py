@@ -273,6 +273,24 @@ def test_excising_words_of_the_html_doctype_is_no_false_alarm() -> None:
         )
 
 
+def test_letters_beside_a_box_and_the_box_text_are_no_false_alarm() -> None:
+    """An excised "LLE" (McMuLLEn) is not in "HELL" released just before a box whose text begins
+    "excised": the HTML copy's box is read apart from the text beside it, as on the page (the
+    property test above found this on a signature: "HELL" + "excised under B6" read "hellexcised")."""
+    portions = [P(1, "HELLING", "text", "", ""), P(2, "MCMULLEN", "signature", "", "")]
+    decisions = {
+        1: PortionDecision("excise", (), ((4, 5, ("B6",)),)),
+        2: PortionDecision("excise", (), ((0, 1, ("B6",)), (4, 7, ("B6",)))),
+    }
+    doc = document(portions, decisions, ("B6",))
+    for fmt in FORMATS:
+        check_leaks(fmt, extract(fmt, render(doc, fmt)), doc, secrets_of(portions, decisions))
+    # The box's own text is still read: an excised span written into it is found.
+    html = render(doc, "html").replace(b"excised under B6: </span>", b"excised under B6: LLE</span>", 1)
+    with pytest.raises(LeakError, match="HTML copy"):
+        check_leaks("html", extract("html", html), doc, secrets_of(portions, decisions))
+
+
 # A box mid-line puts its codes in the margin beside the line; pypdf reads them between the line's
 # last word ("some") and the next line's first ("delegates"), where "(d) delegates", excised in
 # paragraph 2, would read across "1.4(D)" and "delegates".
