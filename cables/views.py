@@ -50,7 +50,8 @@ class SearchPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         ids = self.found[bottom : bottom + self.per_page]
         rows = {cable.pk: cable for cable in self.object_list.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids], number, self)
+        # (A cable deleted between the two queries is left out rather than failing the page.)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @property
     def open_ended(self) -> bool:
