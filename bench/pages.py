@@ -99,10 +99,14 @@ def seed(
     sup = [users[n] for n, _ in names if n.startswith("bench-supervisor")]
 
     with transaction.atomic():
-        old = Review.objects.filter(case_number__startswith=CASE_PREFIX)
+        # The reviews a run released keep their copies, which are immutable (review 0005), and so
+        # stay themselves: a later run's reviews take other cables and the case numbers after them.
+        old = Review.objects.filter(case_number__startswith=CASE_PREFIX, release_copy__isnull=True)
         Decision.codes.through.objects.filter(decision__review__in=old).delete()
         Decision.objects.filter(review__in=old).delete()
         old.delete()
+    kept = Review.objects.filter(case_number__startswith=CASE_PREFIX).values_list("case_number", flat=True)
+    first = max((int(c.removeprefix(CASE_PREFIX)) for c in kept), default=0) + 1
     states = [
         S.NEW,
         S.ASSIGNED,
@@ -138,7 +142,7 @@ def seed(
             Review(
                 cable_id=cable_id,
                 round=1,
-                case_number=f"{CASE_PREFIX}{n + 1:05d}",
+                case_number=f"{CASE_PREFIX}{first + n:05d}",
                 state=state,
                 reviewer=reviewer,
                 opened_by=sup[0],
@@ -153,7 +157,9 @@ def seed(
     with transaction.atomic():
         Review.objects.bulk_create(reviews, batch_size=1000)
         # auto_now_add/auto_now stamped them all alike: spread them out as real queues are.
-        stored = list(Review.objects.filter(case_number__startswith=CASE_PREFIX).order_by("case_number"))
+        stored = list(
+            Review.objects.filter(case_number__in=[r.case_number for r in reviews]).order_by("case_number")
+        )
         for n, review in enumerate(stored):
             review.created_at = review.updated_at = at - timedelta(days=30, seconds=n)
         Review.objects.bulk_update(stored, ["created_at", "updated_at"], batch_size=1000)

@@ -770,10 +770,11 @@ def _page_text(reader: Any, page: Any) -> tuple[str, list[str]]:
             block = []
             continue
         body.append((operands, operator))
-    if not margin:
-        return page.extract_text(), []
-    stream.operations = body + block
-    page[NameObject("/Contents")] = stream  # this reader's copy only (nothing is written)
+    if margin:
+        stream.operations = body + block
+    # The stream as parsed here, so that pypdf does not parse it again; this reader's copy only
+    # (nothing is written).
+    page[NameObject("/Contents")] = stream
     return page.extract_text(), margin
 
 
@@ -834,33 +835,38 @@ def _pdf_foreign(reader: Any) -> tuple[list[str], list[str]]:
 STRUCTURE_NAMES = frozenset({"/StructTreeRoot", "/StructElem", "/Document", "/P", "/Span"})
 
 
-def _strings(obj: Any, depth: int = 0, skip: frozenset[str] = frozenset()) -> list[str]:
+def _strings(obj: Any, skip: frozenset[str] = frozenset()) -> list[str]:
     """Every string in a PDF object and the objects it refers to (not the pages: no loops), less
     the names in skip."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
-    if depth > 20:
-        return []
-    if isinstance(obj, IndirectObject):
-        obj = obj.get_object()
-    if isinstance(obj, NameObject):
-        if obj in skip:
-            return []
-        return [re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), obj)]  # /Ali#20Bey
-    if isinstance(obj, str):
-        return [str(obj)]
-    if isinstance(obj, bytes):
-        return [obj.decode("latin-1")]
     out: list[str] = []
-    if isinstance(obj, DictionaryObject):
-        if isinstance(obj, StreamObject):
-            out.append(obj.get_data().decode("latin-1"))
-        for key, value in obj.items():
-            if key not in ("/P", "/Parent", "/Page", "/Pg"):  # not back up, nor into the pages
-                out += _strings(value, depth + 1, skip)
-    elif isinstance(obj, ArrayObject):
-        for value in obj:
-            out += _strings(value, depth + 1, skip)
+
+    def walk(obj: Any, depth: int) -> None:
+        if depth > 20:
+            return
+        if isinstance(obj, IndirectObject):
+            obj = obj.get_object()
+        if isinstance(obj, NameObject):
+            if obj not in skip:
+                out.append(
+                    re.sub(r"#([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), obj)
+                )  # /Ali#20Bey
+        elif isinstance(obj, str):
+            out.append(str(obj))
+        elif isinstance(obj, bytes):
+            out.append(obj.decode("latin-1"))
+        elif isinstance(obj, DictionaryObject):
+            if isinstance(obj, StreamObject):
+                out.append(obj.get_data().decode("latin-1"))
+            for key, value in obj.items():
+                if key not in ("/P", "/Parent", "/Page", "/Pg"):  # not back up, nor into the pages
+                    walk(value, depth + 1)
+        elif isinstance(obj, ArrayObject):
+            for value in obj:
+                walk(value, depth + 1)
+
+    walk(obj, 0)
     return out
 
 

@@ -93,7 +93,8 @@ class Picker:
 
     ticks: list[CodeChoice]  # as checkboxes, in this order
     others: list[CodeChoice]  # in a list box
-    # Its HTML by the codes ticked, kept by review/templatetags/code_picker.py for the page.
+    # Its HTML by the codes ticked, kept for the page by review/templatetags/decision_form.py
+    # (with what the controls of every portion share).
     rendered: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False, compare=False)
 
 

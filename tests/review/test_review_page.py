@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -329,3 +330,34 @@ def test_bidi_controls_in_the_review_portion_text_are_wrapped_and_neutralised(
     css = (Path(__file__).resolve().parents[2] / "static/css/declass.css").read_text()
     assert re.search(r"\.bidi-control \{[^}]*unicode-bidi: isolate", css)
     assert re.search(r"\.bidi-control::before \{[^}]*content: attr\(data-mark\)", css)
+
+
+def test_every_value_a_portion_shows_is_escaped(client: Client, alice: User, bob: User) -> None:
+    # The portions are written in Python (review/templatetags/review_portion.py), not by the
+    # template engine's autoescaping: markup in a cable's text, a marking, a justification, an
+    # agency or the values of a refused post must reach the page as text.
+    hostile = '<script>alert("x")</script> & \'q\''
+    cable = make_cable(
+        "09ANKARA666",
+        level="S",
+        portions=[
+            {"kind": "paragraph", "label": "1", "level": "S", "marking": "S<b>", "text": f"One {hostile}."},
+            {"kind": "paragraph", "label": "2", "level": "U", "marking": "U", "text": "Two."},
+        ],
+    )
+    review = review_in(S.IN_REVIEW, cable, alice, bob)
+    first, second = cable.portions.order_by("order")
+    actions.decide(
+        review, first, DecisionRequest("refer", ("B1", "1.4(d)"), f"why {hostile}", f"A{hostile}"), actor=alice
+    )
+    client.force_login(alice)
+    r = client.post(
+        f"/reviews/{review.pk}/portions/{second.order}/decision/",
+        {"kind": "excise", "justification": hostile, "agency": hostile, "spans": [hostile], "start": '"><i>'},
+    )
+    html = client.get(r.url if r.status_code == 302 else f"/reviews/{review.pk}/").content.decode()
+    assert "<script>" not in html.split("</header>", 1)[1].replace('<script src="', "")
+    assert "<b>" not in html and "<i>" not in html
+    assert "One &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;." in html
+    assert "S&lt;b&gt;" in html  # the marking in the badge
+    assert f"A{escape(hostile)}" in html  # the agency in the decision's label and the form
