@@ -351,9 +351,11 @@ class CableReference(models.Model):
 class DueCount(models.Model):
     """How many cables of one access rank fall due for review on one day (Cable.review_due).
 
-    Kept by the database itself: triggers on cables_cable (migration 0013) add and remove one
-    cable at every INSERT, DELETE and change of review_due or access_rank, in the transaction of
-    the write, whatever makes it (ingest, a release clearing review_due, the admin, raw SQL). The
+    Kept by the database itself: triggers on cables_cable (migrations 0013 and 0014) add and
+    remove one cable at every INSERT, DELETE and change of review_due or access_rank, in the
+    transaction of the write, whatever makes it (ingest, a release clearing review_due, the admin,
+    raw SQL; SQLite's INSERT OR REPLACE, which would skip the DELETE trigger, is refused).
+    `manage.py due_counts` checks them against the cables and `--refill` writes them anew. The
     due queue's counts then sum a few thousand rows instead of reading every dated cable (about
     0.5 s at 251,287 cables on SQLite). Read it only through cables.access.visible_due_counts.
     A migration that makes SQLite copy cables_cable into a new table drops its triggers and must

@@ -1,33 +1,28 @@
 """The stored counts of cables due for review (cables.models.DueCount) follow every write to the
-cables, made by the database's triggers (migration 0013): the ORM, bulk_create, a queryset
-update, raw SQL, deletes. Run on both databases (the triggers differ)."""
+cables, made by the database's triggers (migrations 0013 and 0014): the ORM, bulk_create, a
+queryset update, raw SQL, deletes. Run on both databases (the triggers differ). `manage.py
+due_counts` checks and refills them."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 
+import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.models import Count, Sum
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection
+from django.db.models import Sum
 
 from cables.access import visible_due_counts
+from cables.management.commands.due_counts import counted, stored_counts
 from cables.models import Cable, DueCount
 from tests.conftest import make_cable
 
 
 def stored() -> dict[tuple[int, date], int]:
-    return {(r.access_rank, r.review_due): r.cables for r in DueCount.objects.all()}
-
-
-def counted() -> dict[tuple[int, date], int]:
-    rows = (
-        Cable.objects.filter(review_due__isnull=False)
-        .values_list("access_rank", "review_due")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(rank, due): n for rank, due, n in rows}
+    return stored_counts()
 
 
 def bulk(reference_id: str, rank: int, due: date | None) -> Cable:
@@ -77,3 +72,60 @@ def test_a_user_reads_only_the_counts_of_ranks_cleared_for(alice: User, sam: Use
     assert total(alice) == 5  # TOP SECRET
     assert total(sam) == 3  # SECRET: not the two TOP SECRET cables
     assert not visible_due_counts(User.objects.create(username="nobody")).exists()  # no role
+
+
+def test_a_write_that_moves_no_cable_leaves_every_count_alone(db: None) -> None:
+    # PostgreSQL's update trigger fires for every UPDATE of cables_cable (a trigger with
+    # transition tables cannot name columns): it must not touch the counts, not even to drop
+    # another day's row, when no cable changed its day or rank.
+    jan, feb = date(2001, 1, 1), date(2001, 2, 1)
+    a = make_cable("01ROME1", review_due=jan)
+    make_cable("01ROME2", review_due=feb)
+    DueCount.objects.filter(review_due=feb).update(cables=0)  # as a count another writer holds
+    Cable.objects.filter(pk=a.pk).update(subject="a new subject")
+    a.refresh_from_db()
+    a.save()  # every column written, the same values
+    assert stored() == {(2, jan): 1, (2, feb): 0}
+
+
+def test_insert_or_replace_into_the_cables_is_refused(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has no INSERT OR REPLACE")
+    make_cable("01ROME1", review_due=date(2001, 1, 1))
+    before = stored()
+    with pytest.raises(IntegrityError, match="INSERT OR REPLACE is refused"), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT OR REPLACE INTO cables_cable SELECT * FROM cables_cable WHERE reference_id = '01ROME1'"
+        )
+    assert stored() == before == counted()
+
+
+def test_the_command_finds_wrong_counts_and_refills_them(db: None) -> None:
+    jan, feb, mar = date(2001, 1, 1), date(2001, 2, 1), date(2001, 3, 1)
+    make_cable("01ROME1", review_due=jan)
+    make_cable("01ROME2", review_due=jan)
+    make_cable("01ROME3", level="S", review_due=feb)
+    truth = counted()
+    out = io.StringIO()
+    call_command("due_counts", stdout=out)
+    assert out.getvalue() == "The due counts match the cables.\n"
+
+    # As a load that went around the triggers leaves them: one count wrong, one missing, one extra.
+    DueCount.objects.filter(review_due=jan).update(cables=7)
+    DueCount.objects.filter(review_due=feb).delete()
+    DueCount.objects.create(access_rank=1, review_due=mar, cables=4)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="3 due counts differ from the cables: run with --refill"):
+        call_command("due_counts", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "access rank 1, due 2001-03-01: stored 4, cables 0",
+        "access rank 2, due 2001-01-01: stored 7, cables 2",
+        "access rank 3, due 2001-02-01: stored 0, cables 1",
+    ]
+    assert stored() != truth
+
+    out = io.StringIO()
+    call_command("due_counts", "--refill", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "Refilled the due counts: 3 changed."
+    assert stored() == counted() == truth
+    call_command("due_counts", stdout=io.StringIO())  # no difference left: no error
