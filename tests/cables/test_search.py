@@ -318,7 +318,8 @@ def test_postgresql_ingest_makes_each_document_once_in_the_cables_insert(db: Non
 def test_the_triggers_of_cables_cable_survive_every_migration() -> None:
     """SQLite copies cables_cable into a new table to add a column with a default, which drops its
     triggers; each migration that does so puts them back (0005, 0012). The full-text ones, and
-    the due counts' (0013; tests/cables/test_due_counts.py checks what they do)."""
+    the due counts' (0013) and the refusal of INSERT OR REPLACE that guards them (0014;
+    tests/cables/test_due_counts.py checks what they do)."""
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's triggers")
     with connection.cursor() as cursor:
@@ -328,6 +329,7 @@ def test_the_triggers_of_cables_cable_survive_every_migration() -> None:
         )
         names = [name for (name,) in cursor.fetchall()]
     assert names == [
+        "cables_cable_no_replace",
         "cables_duecount_delete",
         "cables_duecount_insert",
         "cables_duecount_update",
