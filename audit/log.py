@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import TOP_RANK
-from audit.models import Action, AuditEvent
+from audit.models import ACTIONS, Action, AuditEvent
 
 GENESIS = "0" * 64
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends.
@@ -226,15 +226,12 @@ def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
 def stored_action(action: str) -> str:
     """The action's value as stored and hashed (a plain string), or ValueError for one that is not
     in the catalogue."""
-    if action not in _ACTIONS:
+    if action not in ACTIONS:
         raise ValueError(
             f"unknown audit action {action!r}: add it to the catalogue, audit.models.Action, with the "
             "label the audit page shows"
         )
     return str(action)
-
-
-_ACTIONS = frozenset(Action.values)
 
 
 def _check_storable(value: Any) -> None:

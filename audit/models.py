@@ -97,7 +97,11 @@ def action_choices() -> list[tuple[str, str]]:
 def action_label(value: str) -> str:
     """What the audit page calls an action: its label, or the stored value itself for one the
     catalogue no longer holds."""
-    return Action(value).label if value in Action.values else value
+    return Action(value).label if value in ACTIONS else value
+
+
+# Every action's stored value, for membership tests (Action.values is a new list at each use).
+ACTIONS = frozenset(Action.values)
 
 
 class AuditEvent(models.Model):

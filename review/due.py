@@ -50,18 +50,14 @@ class DueFilterForm(AssignFilterForm):
 
 
 def due_between(cables: QuerySet[Cable], when: str, today: date) -> QuerySet[Cable]:
-    """Cables of one due bucket; ranges on review_due, so the cable_review_due index answers."""
-    if when == "overdue":
-        return cables.filter(review_due__lt=today)
-    if when == "soon":
-        return cables.filter(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS))
-    if when == "year":
-        return cables.filter(review_due__gte=today, review_due__lte=date(today.year, 12, 31))
-    return cables
+    """Cables of one due bucket ("overdue", "soon", "year"; anything else: all of them); ranges on
+    review_due, so the cable_review_due index answers."""
+    condition = bucket_conditions(today).get("this_year" if when == "year" else when)
+    return cables if condition is None else cables.filter(condition)
 
 
 def bucket_conditions(today: date) -> dict[str, Q]:
-    """The condition on review_due of each count the page shows."""
+    """The condition on review_due of each count the page shows, and of each bucket it filters by."""
     return {
         "overdue": Q(review_due__lt=today),
         "soon": Q(review_due__gte=today, review_due__lt=today + timedelta(days=SOON_DAYS)),

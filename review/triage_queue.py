@@ -50,12 +50,13 @@ class TriageQueue:
     """
 
     def __init__(self, cables: CableQuerySet) -> None:
-        rows = cables.with_review_state("none").only(*ROW_FIELDS)
+        never_reviewed = cables.with_review_state("none")
+        rows = never_reviewed.only(*ROW_FIELDS)
         self.cables = cables
         # The clearance, the filters and "never reviewed" as a condition on each scored cable, so
         # that SQLite walks the scores in order and tests each cable (a condition on the cable row
         # itself, such as a clearance below the top rank, made it read every cable and sort).
-        listed = Exists(cables.with_review_state("none").filter(pk=OuterRef("pk")))
+        listed = Exists(never_reviewed.filter(pk=OuterRef("pk")))
         self.scored = (
             Cable.objects.filter(listed, triage_score__isnull=False)
             .only(*ROW_FIELDS)

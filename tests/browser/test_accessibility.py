@@ -10,7 +10,7 @@ the system Chromium like every browser test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,7 +32,7 @@ from quality.models import QualitySample
 from review import actions, rules
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import RedactionRule, Review
-from tests.browser.conftest import Problems
+from tests.browser.conftest import Problems, new_context
 from tests.cases.conftest import open_foia
 from tests.conftest import make_cable, make_user
 from tests.review.conftest import review_in
@@ -89,15 +89,8 @@ class AxeWalk:
     def context(self, user: User | None) -> Any:
         key = user.pk if user is not None else None
         if key not in self.contexts:
-            context = self.browser.new_context(
-                viewport={"width": 1280, "height": 900}, java_script_enabled=self.javascript
-            )
+            context = new_context(self.browser, self.url, user, javascript=self.javascript)
             context.add_init_script(axe_source())
-            if user is not None:
-                client = Client()
-                client.force_login(user)
-                cookie = client.cookies["sessionid"].value
-                context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.url}])
             self.contexts[key] = context
         return self.contexts[key]
 
@@ -252,31 +245,9 @@ def world(transactional_db: None) -> World:
 
 
 @pytest.fixture
-def visit(browser: Any, live_server: Any, problems: Problems) -> Iterator[Callable[..., Any]]:
+def visit(open_page: Callable[..., Any]) -> Callable[..., Any]:
     """visit(user or None, path, javascript=..., width=...): a page, signed in unless user is None."""
-    contexts = []
-
-    def open_(user: User | None, path: str, *, javascript: bool = True, width: int = 1280) -> Any:
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, java_script_enabled=javascript
-        )
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            context.add_cookies(
-                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-            )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
-        page.goto(live_server.url + path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def show_form_error(page: Any, order: int) -> None:

@@ -336,7 +336,7 @@ def test_every_value_a_portion_shows_is_escaped(client: Client, alice: User, bob
     # The portions are written in Python (review/templatetags/review_portion.py), not by the
     # template engine's autoescaping: markup in a cable's text, a marking, a justification, an
     # agency or the values of a refused post must reach the page as text.
-    hostile = '<script>alert("x")</script> & \'q\''
+    hostile = "<script>alert(\"x\")</script> & 'q'"
     cable = make_cable(
         "09ANKARA666",
         level="S",
@@ -347,9 +347,8 @@ def test_every_value_a_portion_shows_is_escaped(client: Client, alice: User, bob
     )
     review = review_in(S.IN_REVIEW, cable, alice, bob)
     first, second = cable.portions.order_by("order")
-    actions.decide(
-        review, first, DecisionRequest("refer", ("B1", "1.4(d)"), f"why {hostile}", f"A{hostile}"), actor=alice
-    )
+    referral = DecisionRequest("refer", ("B1", "1.4(d)"), f"why {hostile}", f"A{hostile}")
+    actions.decide(review, first, referral, actor=alice)
     client.force_login(alice)
     r = client.post(
         f"/reviews/{review.pk}/portions/{second.order}/decision/",
