@@ -34,6 +34,7 @@ from django.utils.text import Truncator
 
 from accounts.models import single_key_shortcuts
 from cables.bidi import reveal
+from cables.export import box_label
 from cables.templatetags.badge import badge_html
 from cables.templatetags.bidi import isolate_bidi
 
@@ -162,6 +163,76 @@ def review_portion(context: Any, row: Any) -> SafeString:
     out.append(_triage(row))
     out.append("\n</section>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or a number
+
+
+@register.simple_tag(takes_context=True)
+def side_by_side(context: Any, row: Any) -> SafeString:
+    """The first three cells of a review sheet's row side by side (the approval page, the quality
+    check): the portion as written (the excised spans marked), its decision, and its release copy.
+    row is a review sheet row: portion, pieces, decision, released, and, where the page has them,
+    earlier_comments and round_diff."""
+    p, d = row.portion, row.decision
+    out = [
+        '\n      <td class="original">\n        <div class="portion-head">\n          '
+        f"{badge_html(p.level, p.marking_display(), p.get_level_display())}\n"
+        f'          <span class="portion-label">{escape(_capfirst(p.name))}</span>{_kind(p.kind)}\n'
+        '        </div>\n        <div class="portion-text">'
+    ]
+    for piece in row.pieces:
+        text = escape(reveal(piece.text))
+        if piece.excised:
+            out.append(f'<mark class="sbs-excised" title="excised: {_codes(piece.codes)}">{text}</mark>')
+        else:
+            out.append(text)
+    out.append('</div>\n      </td>\n\n      <td class="decision">\n        ')
+    if d:
+        agency = f" to {escape(d.agency)}" if d.agency else ""
+        out.append(
+            f'\n          <p><strong class="sbs-kind kind-{escape(d.kind)}">{escape(d.get_kind_display())}'
+            f"</strong>{agency}</p>\n          "
+        )
+        if row.released.codes:
+            spans = "".join(f'<span class="sbs-code">{escape(code)}</span> ' for code in row.released.codes)
+            out.append(f'<p class="codes">{spans}</p>')
+        out.append("\n          ")
+        if d.justification:
+            out.append(f'<p class="justification">{escape(d.justification)}</p>')
+        out.append("\n          ")
+        if d.referral_answer:
+            out.append(f"""<p class="muted">Agency's answer: {escape(d.referral_answer)}</p>""")
+        out.append(
+            f'\n          <p class="muted small">{escape(d.decided_by.get_username())},'
+            f" {dateformat.format(_local(d.decided_at), 'Y-m-d H:i')}</p>\n        "
+        )
+    else:
+        out.append('\n          <p class="sbs-undecided">Not decided</p>\n        ')
+    out.append("\n        ")
+    for c in getattr(row, "earlier_comments", ()):
+        out.append(
+            '<p class="earlier-comment"><span class="muted">Earlier comment by'
+            f" {escape(c.author.get_username())}:</span> {escape(c.text)}</p>"
+        )
+    out.append("\n        ")
+    diff = getattr(row, "round_diff", None)
+    if diff:
+        diff_template = context.template.engine.get_template("review/_round_diff_portion.html")
+        with context.push(diff=diff):
+            out.append(diff_template.render(context))
+    out.append('\n      </td>\n      <td class="released">\n        <div class="portion-text">')
+    undecided = row.released.status == "undecided"
+    for segment in row.released.segments:
+        if segment.redacted:
+            label = "UNDECIDED" if undecided else escape(box_label(segment.codes))
+            out.append(f'<span class="sbs-redaction">{label}</span>')
+        else:
+            out.append(escape(segment.text))
+    out.append("</div>\n      </td>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _local(when: Any) -> Any:
+    """A stored time in the current time zone, as the template's date filter shows it."""
+    return timezone.localtime(when) if timezone.is_aware(when) else when
 
 
 def _kind(kind: str) -> str:
@@ -358,11 +429,7 @@ def _consistency(row: Any, page: _Page) -> str:
         review = m.review
         codes = m.codes
         excised = m.excised
-        decided_at = (
-            timezone.localtime(decision.decided_at)
-            if timezone.is_aware(decision.decided_at)
-            else decision.decided_at
-        )
+        decided_at = _local(decision.decided_at)
         alike = "the same passage" if m.same else f"nearly the same, {m.percent}% alike"
         out.append(
             f'\n    <li class="consistency-match{" consistency-differs" if m.conflict else ""}">\n'
