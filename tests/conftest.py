@@ -77,6 +77,26 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         connections[alias].settings_dict["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test databases, and before it drops them at the end: on PostgreSQL, end
+    every other session still connected to this process's test database. A request thread of the
+    live server (the browser tests) can outlive the server's stop with its connection open, and
+    PostgreSQL then refuses the DROP DATABASE ("is being accessed by other users"): the database
+    was left behind and the run ended with a warning."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def audit_triggers_survive_flush() -> Iterator[None]:
     """Let tests with transaction=True (live_server, threads) clean up on SQLite.
