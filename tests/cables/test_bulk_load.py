@@ -55,3 +55,18 @@ def test_the_next_ingest_builds_indexes_a_killed_bulk_load_left_missing() -> Non
     Ingester().ingest_paths([FOLDER])
 
     assert present() == set(bulk_indexes())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_bulk_load_leaves_the_cables_vacuumed() -> None:
+    # So that counting the cables reads an index alone, whether or not autovacuum runs.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's VACUUM")
+    call_command("ingest", str(FOLDER), "--bulk", "--jobs", "0")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'cables_cable'"
+        )
+        assert cursor.fetchone() == (True,)
