@@ -88,3 +88,15 @@ def review_in(state: str, cable: Cable, reviewer: User, supervisor: User) -> Rev
     if state == Review.State.APPROVED:
         return review
     raise ValueError(state)
+
+
+# Markup where a cable or a reviewer can put text, for the pages written in Python
+# (review/templatetags/review_portion.py): it must come back as text.
+MARKUP = "<script>alert(\"x\")</script> & 'q'"
+MARKUP_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;"
+
+
+def cable_with_markup(reference_id: str, *more: dict[str, str]) -> Cable:
+    """A SECRET cable whose paragraph 1 says "One {MARKUP}." under the marking "S<b>"."""
+    first = {"kind": "paragraph", "label": "1", "level": "S", "marking": "S<b>", "text": f"One {MARKUP}."}
+    return make_cable(reference_id, level="S", portions=[first, *more])

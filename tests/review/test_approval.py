@@ -16,7 +16,7 @@ from review import actions
 from review.decisions import DecisionRequest, SpanRequest
 from review.models import Comment, Review
 from tests.conftest import make_cable, make_user
-from tests.review.conftest import RELEASE, WITHHOLD_B1, review_in
+from tests.review.conftest import MARKUP, MARKUP_ESCAPED, RELEASE, WITHHOLD_B1, cable_with_markup, review_in
 
 S = Review.State
 SECRET_WORDS = "Minister Ali Bey said the border would reopen in May."
@@ -449,21 +449,13 @@ def test_the_withheld_text_reaches_nobody_below_its_level(
 def test_the_side_by_side_escapes_every_value(client: Client, alice: User, bob: User) -> None:
     # The side-by-side cells are written in Python (review/templatetags/review_portion.py): markup
     # in a cable's text, a justification or an agency reaches the approval page as text.
-    hostile = '<script>alert("x")</script>&'
-    cable = make_cable(
-        "09ANKARA667",
-        level="S",
-        portions=[
-            {"kind": "paragraph", "label": "1", "level": "S", "marking": "S<b>", "text": f"One {hostile}."}
-        ],
-    )
+    cable = cable_with_markup("09ANKARA667")
     review = review_in(Review.State.IN_REVIEW, cable, alice, bob)
-    withhold = DecisionRequest("withhold", ("B1", "1.4(d)"), f"why {hostile}")
+    withhold = DecisionRequest("withhold", ("B1", "1.4(d)"), f"why {MARKUP}")
     actions.decide(review, cable.portions.get(), withhold, actor=alice)
     review = actions.submit(review, actor=alice)
     client.force_login(bob)
     html = client.get(f"/approvals/{review.pk}/").content.decode()
     assert "<script>" not in html.replace('<script src="', "") and "<b>" not in html
-    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"
-    assert f"One {escaped}." in html and f"why {escaped}" in html
+    assert f"One {MARKUP_ESCAPED}." in html and f"why {MARKUP_ESCAPED}" in html
     assert "S&lt;b&gt;" in html

@@ -19,7 +19,15 @@ from review.decisions import DecisionRequest, SpanRequest
 from review.models import Review
 from review.views import cable_codes
 from tests.conftest import make_cable
-from tests.review.conftest import RELEASE, WITHHOLD_B1, decide_all, review_in
+from tests.review.conftest import (
+    MARKUP,
+    MARKUP_ESCAPED,
+    RELEASE,
+    WITHHOLD_B1,
+    cable_with_markup,
+    decide_all,
+    review_in,
+)
 
 S = Review.State
 
@@ -336,14 +344,9 @@ def test_every_value_a_portion_shows_is_escaped(client: Client, alice: User, bob
     # The portions are written in Python (review/templatetags/review_portion.py), not by the
     # template engine's autoescaping: markup in a cable's text, a marking, a justification, an
     # agency or the values of a refused post must reach the page as text.
-    hostile = "<script>alert(\"x\")</script> & 'q'"
-    cable = make_cable(
-        "09ANKARA666",
-        level="S",
-        portions=[
-            {"kind": "paragraph", "label": "1", "level": "S", "marking": "S<b>", "text": f"One {hostile}."},
-            {"kind": "paragraph", "label": "2", "level": "U", "marking": "U", "text": "Two."},
-        ],
+    hostile = MARKUP
+    cable = cable_with_markup(
+        "09ANKARA666", {"kind": "paragraph", "label": "2", "level": "U", "marking": "U", "text": "Two."}
     )
     review = review_in(S.IN_REVIEW, cable, alice, bob)
     first, second = cable.portions.order_by("order")
@@ -357,6 +360,6 @@ def test_every_value_a_portion_shows_is_escaped(client: Client, alice: User, bob
     html = client.get(r.url if r.status_code == 302 else f"/reviews/{review.pk}/").content.decode()
     assert "<script>" not in html.split("</header>", 1)[1].replace('<script src="', "")
     assert "<b>" not in html and "<i>" not in html
-    assert "One &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;." in html
+    assert f"One {MARKUP_ESCAPED}." in html
     assert "S&lt;b&gt;" in html  # the marking in the badge
     assert f"A{escape(hostile)}" in html  # the agency in the decision's label and the form
