@@ -97,6 +97,10 @@ class AxeWalk:
     def visit(self, user: User | None, path: str) -> Any:
         """The user's page (one per user, reused), gone to path."""
         key = user.pk if user is not None else None
+        if key in self.pages and self.pages[key].locator('meta[http-equiv="refresh"]').count():
+            # A page that reloads itself (a job still running) would abort the next navigation
+            # if its timer fired meanwhile (net::ERR_ABORTED, seen on a slow machine): a new page.
+            self.pages.pop(key).close()
         if key not in self.pages:
             page = self.context(user).new_page()
             page.set_default_timeout(10_000)
