@@ -803,6 +803,11 @@ def main() -> int:
     n_sup = n_read = max(args.users // 4, 1)
     n_rev = max(args.users - n_sup - n_read, 1)
     work = seed(n_rev, n_sup, n_read, args.per_state)
+    from django.core.cache import caches
+
+    # Every review page's first view computes its cable's names and suggestions, as on a new
+    # deployment, rather than reading what an earlier run left in the shared cache.
+    caches["aids"].clear()
     if connection.vendor == "postgresql":
         # The seeded reviews and decisions came in bulk: give the planner their statistics, as
         # autovacuum would have done by the time of a working day. (SQLite plans without them.)

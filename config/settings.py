@@ -178,6 +178,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "review:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Caches. "default" is each process's own memory (the filter menus' choices, the audit page's chain
+# check: cheap to make again). "aids" holds each cable's names and suggestions for the review page
+# (aids.suggest.cable_aids, 100 to 250 ms to compute for a long cable) in the database, so that
+# every app server and worker shares what one computed, and a restart keeps it. Its table is made
+# by the migration aids/0002 (manage.py createcachetable makes it too).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "aids": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "declass_aids_cache",
+        "TIMEOUT": 30 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 300_000},  # beyond it, a third of the entries are dropped
+    },
+}
+
 # Sign-in (docs/security.md). django-axes refuses every sign-in for an account, and from an
 # address, after LOGIN_FAILURE_LIMIT failures within LOGIN_COOLOFF_MINUTES, until that long after
 # the last counted failure or until a supervisor unlocks it (/account/lockouts/). Refused attempts

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
+from django.db import connection
 
 from aids.suggest import PortionInput, suggest_cable
 from cables.names import find_names, find_protect_markers
@@ -178,7 +181,7 @@ def test_a_paragraph_still_takes_the_cables_reasons() -> None:
     assert suggestion is not None and suggestion.kind == "withhold"
 
 
-def test_cable_aids_are_cached_by_their_inputs_and_never_stale() -> None:
+def test_cable_aids_are_cached_by_their_inputs_and_never_stale(db: None) -> None:
     """The review page's cache (review.suggest.cable_aids): the same inputs give what
     suggest_cable gives; a changed text is computed afresh, not served the old names."""
     from django.core.cache import cache
@@ -194,3 +197,25 @@ def test_cable_aids_are_cached_by_their_inputs_and_never_stale() -> None:
     fresh = cable_aids(changed, tags=[], reason_codes=[])
     assert fresh.suggestions == suggest_cable(changed) != aids.suggestions
     assert fresh.names == [[]]
+
+
+def test_cable_aids_computed_in_one_process_are_read_from_the_database_in_another(db: None) -> None:
+    """The shared cache (settings.CACHES["aids"], a table of the database): what one app server
+    or worker computed, another reads instead of computing it again; a restart keeps it."""
+    from django.core.cache import cache, caches
+
+    from aids import suggest
+
+    portions = [PortionInput("Mr. John Smith, a farmer, called on the Embassy.", "U")]
+    computed = suggest.cable_aids(portions, tags=[], reason_codes=[])
+    cache.clear()  # another process: nothing in its own memory
+    with patch.object(suggest, "names_in_cable", side_effect=AssertionError("computed again")):
+        assert suggest.cable_aids(portions, tags=[], reason_codes=[]) == computed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM declass_aids_cache")
+        assert cursor.fetchone()[0] == 1
+    caches["aids"].clear()
+    cache.clear()
+    with patch.object(suggest, "names_in_cable", side_effect=AssertionError("computed again")):
+        with pytest.raises(AssertionError, match="computed again"):
+            suggest.cable_aids(portions, tags=[], reason_codes=[])

@@ -13,9 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import clearance_rank
 from aids import triage
 from aids.models import CableScore, PortionScore, TriageModel
 from audit.models import AuditEvent
+from cables.access import visible_cables
 from cables.models import Cable
 from review import actions
 from tests.conftest import make_cable
@@ -290,6 +292,21 @@ def test_queue_hides_cables_above_the_supervisors_clearance(client, sam: User) -
     html = client.get("/triage/").content.decode()
     assert _listed(html) == ["09PARIS6", "09PARIS1", "09PARIS2", "09PARIS3", "09PARIS5"]
     assert "09PARIS4" not in html
+
+
+def test_the_count_below_top_secret_subtracts_the_reviewed_cables_and_agrees_with_the_anti_join(
+    client, sam: User, bob: User
+) -> None:
+    made = _queue_cables()
+    actions.open_review(made["09PARIS6"], actor=bob)  # reviewed, within SECRET
+    actions.open_review(made["09PARIS4"], actor=bob)  # reviewed, above SECRET: not subtracted
+    cleared = visible_cables(sam)
+    assert cleared._clearance_only() == clearance_rank(sam)  # the quick count applies
+    assert cleared.filter(level="C")._clearance_only() is None  # with a filter it does not
+    assert cleared.count_never_reviewed() == cleared.with_review_state("none").count() == 4
+    assert cleared.filter(level="C").count_never_reviewed() == 3  # 09PARIS1, 3 and 5
+    client.force_login(sam)
+    assert "4 cables never reviewed, lowest score first" in client.get("/triage/").content.decode()
 
 
 def test_queue_is_for_supervisors(client, alice: User, bob: User) -> None:
