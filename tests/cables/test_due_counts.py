@@ -108,14 +108,14 @@ def test_the_command_finds_wrong_counts_and_refills_them(db: None) -> None:
     truth = counted()
     out = io.StringIO()
     call_command("due_counts", stdout=out)
-    assert out.getvalue() == "The due counts match the cables.\n"
+    assert out.getvalue() == "The due counts and the rank counts match the cables.\n"
 
     # As a load that went around the triggers leaves them: one count wrong, one missing, one extra.
     DueCount.objects.filter(review_due=jan).update(cables=7)
     DueCount.objects.filter(review_due=feb).delete()
     DueCount.objects.create(access_rank=1, review_due=mar, cables=4)
     out = io.StringIO()
-    with pytest.raises(CommandError, match="3 due counts differ from the cables: run with --refill"):
+    with pytest.raises(CommandError, match="3 due counts and 0 rank counts differ from the cables: run with"):
         call_command("due_counts", stdout=out)
     assert out.getvalue().splitlines() == [
         "access rank 1, due 2001-03-01: stored 4, cables 0",
@@ -126,6 +126,6 @@ def test_the_command_finds_wrong_counts_and_refills_them(db: None) -> None:
 
     out = io.StringIO()
     call_command("due_counts", "--refill", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "Refilled the due counts: 3 changed."
+    assert out.getvalue().splitlines()[-1] == "Refilled the counts: 3 due counts and 0 rank counts changed."
     assert stored() == counted() == truth
     call_command("due_counts", stdout=io.StringIO())  # no difference left: no error

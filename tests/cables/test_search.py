@@ -319,7 +319,8 @@ def test_the_triggers_of_cables_cable_survive_every_migration() -> None:
     """SQLite copies cables_cable into a new table to add a column with a default, which drops its
     triggers; each migration that does so puts them back (0005, 0012). The full-text ones, and
     the due counts' (0013) and the refusal of INSERT OR REPLACE that guards them (0014;
-    tests/cables/test_due_counts.py checks what they do)."""
+    tests/cables/test_due_counts.py checks what they do), and the rank counts' (0015;
+    tests/cables/test_rank_counts.py)."""
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's triggers")
     with connection.cursor() as cursor:
@@ -333,6 +334,9 @@ def test_the_triggers_of_cables_cable_survive_every_migration() -> None:
         "cables_duecount_delete",
         "cables_duecount_insert",
         "cables_duecount_update",
+        "cables_rankcount_delete",
+        "cables_rankcount_insert",
+        "cables_rankcount_update",
         "cables_search_cable_delete",
         "cables_search_cable_insert",
         "cables_search_cable_update",

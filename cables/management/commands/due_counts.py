@@ -1,12 +1,17 @@
-"""`manage.py due_counts [--refill]`: check the stored due counts against the cables, or fill them again.
+"""`manage.py due_counts [--refill]`: check the stored counts of cables against the cables, or
+fill them again.
 
-cables_duecount (cables.models.DueCount) holds how many cables of each access rank fall due for
-review on each day, kept by triggers on cables_cable (migrations 0013 and 0014). A load that
-went around those triggers (one that disabled them, or a restore of cables_cable alone) leaves
-the counts wrong, and the due queue with them. Without options the command counts the cables
-again and prints every difference, exiting 1 if there is one (for a monitoring check); with
---refill it writes the counts anew in one transaction, with the table locked so that no cable
-written meanwhile is missed or counted twice, and prints what it changed.
+Two tables hold counts of cables, kept by triggers on cables_cable:
+- cables_duecount (cables.models.DueCount, migrations 0013 and 0014): how many cables of each
+  access rank fall due for review on each day (the due queue's counts);
+- cables_rankcount (cables.models.RankCount, migration 0015): how many cables there are of each
+  access rank (the count of the cable list and of the triage queue, unfiltered).
+
+A load that went around those triggers (one that disabled them, or a restore of cables_cable
+alone) leaves the counts wrong, and the pages with them. Without options the command counts the
+cables again and prints every difference, exiting 1 if there is one (for a monitoring check);
+with --refill it writes the counts anew in one transaction, with the tables locked so that no
+cable written meanwhile is missed or counted twice, and prints what it changed.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Count
 
-from cables.models import Cable, DueCount
+from cables.models import Cable, DueCount, RankCount
 
 Key = tuple[int, date]
 
@@ -28,7 +33,7 @@ def stored_counts() -> dict[Key, int]:
 
 
 def counted() -> dict[Key, int]:
-    """The counts as the cables give them now."""
+    """The due counts as the cables give them now."""
     rows = (
         Cable.objects.filter(review_due__isnull=False)
         .values_list("access_rank", "review_due")
@@ -38,7 +43,17 @@ def counted() -> dict[Key, int]:
     return {(rank, due): n for rank, due, n in rows}
 
 
-def differences(stored: dict[Key, int], truth: dict[Key, int]) -> list[tuple[Key, int, int]]:
+def stored_rank_counts() -> dict[int, int]:
+    """The stored counts per rank; a rank's row stays at zero once its last cable is gone."""
+    return {r.access_rank: r.cables for r in RankCount.objects.all() if r.cables}
+
+
+def counted_ranks() -> dict[int, int]:
+    """The counts per rank as the cables give them now."""
+    return dict(Cable.objects.values_list("access_rank").annotate(n=Count("pk")).order_by())
+
+
+def differences[K: (Key, int)](stored: dict[K, int], truth: dict[K, int]) -> list[tuple[K, int, int]]:
     """(key, stored, counted) for every key where they differ (0 where a side has no row)."""
     return [
         (key, stored.get(key, 0), truth.get(key, 0))
@@ -48,7 +63,10 @@ def differences(stored: dict[Key, int], truth: dict[Key, int]) -> list[tuple[Key
 
 
 class Command(BaseCommand):
-    help = "Check the stored due counts against the cables (exit 1 on a difference), or --refill them."
+    help = (
+        "Check the stored counts of cables (due, per rank) against the cables (exit 1 on a"
+        " difference), or --refill them."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--refill", action="store_true", help="write the counts anew from the cables")
@@ -59,21 +77,35 @@ class Command(BaseCommand):
                 # Waits for every transaction whose triggers changed a count, and holds off the
                 # next until the counts are written (SQLite has one writer at a time anyway).
                 with connection.cursor() as cursor:
-                    cursor.execute(f"LOCK TABLE {DueCount._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-            found = differences(stored_counts(), counted())
-            for (rank, due), was, now in found:
-                self.stdout.write(f"access rank {rank}, due {due.isoformat()}: stored {was}, cables {now}")
+                    for model in (DueCount, RankCount):
+                        cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+            due = differences(stored_counts(), counted())
+            ranks = differences(stored_rank_counts(), counted_ranks())
+            for (rank, day), was, now in due:
+                self.stdout.write(f"access rank {rank}, due {day.isoformat()}: stored {was}, cables {now}")
+            for rank, was, now in ranks:
+                self.stdout.write(f"access rank {rank}, every cable: stored {was}, cables {now}")
             if not options["refill"]:
-                if found:
-                    raise CommandError(f"{len(found)} due counts differ from the cables: run with --refill")
-                self.stdout.write("The due counts match the cables.")
+                if due or ranks:
+                    raise CommandError(
+                        f"{len(due)} due counts and {len(ranks)} rank counts differ from the cables:"
+                        " run with --refill"
+                    )
+                self.stdout.write("The due counts and the rank counts match the cables.")
                 return
-            if found:
-                # Deleting the rows and inserting them again goes through no trigger: the
-                # triggers are on cables_cable only.
+            # Deleting the rows and inserting them again goes through no trigger: the triggers
+            # are on cables_cable only.
+            if due:
                 DueCount.objects.all().delete()
                 DueCount.objects.bulk_create(
                     [DueCount(access_rank=r, review_due=d, cables=n) for (r, d), n in counted().items()],
                     batch_size=1000,
                 )
-            self.stdout.write(f"Refilled the due counts: {len(found)} changed.")
+            if ranks:
+                RankCount.objects.all().delete()
+                RankCount.objects.bulk_create(
+                    [RankCount(access_rank=r, cables=n) for r, n in counted_ranks().items()]
+                )
+            self.stdout.write(
+                f"Refilled the counts: {len(due)} due counts and {len(ranks)} rank counts changed."
+            )
