@@ -132,11 +132,13 @@ class Decided:
     spans: tuple[tuple[int, int], ...] = ()
 
     @classmethod
-    def of(cls, decision: Decision) -> Decided:
+    def of(cls, decision: Decision, portion: Portion | None = None) -> Decided:
+        """The decision on its portion (decision.portion unless given: a caller that has the
+        portion already saves a query for it)."""
         spans = ()
         if decision.kind == Decision.Kind.EXCISE:
             spans = tuple((s.start, s.end) for s in decision.spans.all())
-        return cls(decision.portion.text, decision.kind, spans)
+        return cls((portion or decision.portion).text, decision.kind, spans)
 
 
 def conflict(a: Decided, b: Decided) -> str:
@@ -293,14 +295,15 @@ def matches(
     result: dict[int, list[Match]] = {}
     for portion in mine:
         own = decisions.get(portion.pk)
+        own_decided = Decided.of(own, portion) if own is not None else None
         kept: list[Match] = []
         for d in bands.sharing(portion):  # best first
             similarity = texts.similarity(portion, d.portion)
             if similarity < consistency.NEAR:
                 continue
             why = ""
-            if own is not None and similarity >= consistency.CONFLICT_NEAR:
-                why = conflict(Decided.of(own), Decided.of(d))
+            if own_decided is not None and similarity >= consistency.CONFLICT_NEAR:
+                why = conflict(own_decided, Decided.of(d))
             kept.append(Match(d, similarity, why))
             if len(kept) == PER_PORTION:
                 break

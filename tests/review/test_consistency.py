@@ -299,6 +299,13 @@ def test_query_counts_do_not_grow_with_portions_or_matches(
     for review in (small, large):
         for portion in review.cable.portions.all():
             actions.decide(review, portion, WITHHOLD, actor=alice)
+    # Decided, each portion's match now conflicts with its own decision (released against
+    # withheld): the review page reads the own decisions' portions with the sheet, not one by one.
+    assert count_queries(client, f"/reviews/{small.pk}/", django_assert_max_num_queries) == count_queries(
+        client, f"/reviews/{large.pk}/", django_assert_max_num_queries
+    )
+    assert "released in full" in client.get(f"/reviews/{large.pk}/").content.decode().lower()
+    for review in (small, large):
         actions.submit(review, actor=alice)
     client.force_login(sam)
     assert count_queries(client, f"/approvals/{small.pk}/", django_assert_max_num_queries) == count_queries(
