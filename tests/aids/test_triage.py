@@ -307,6 +307,17 @@ def test_the_count_below_top_secret_subtracts_the_reviewed_cables_and_agrees_wit
     assert cleared.filter(level="C").count_never_reviewed() == 3  # 09PARIS1, 3 and 5
     client.force_login(sam)
     assert "4 cables never reviewed, lowest score first" in client.get("/triage/").content.decode()
+    # Every clearance, counted from either side (few cables above it, or few reviews), in as many
+    # queries, agrees with the anti-join; a reviewed cable at the lowest rank tells < from <=.
+    actions.open_review(make_cable("09PARIS7", level="U", portions=[]), actor=bob)
+    queries = set()
+    for rank in range(5):
+        cables = Cable.objects.filter(access_rank__lte=rank)
+        with CaptureQueriesContext(connection) as ctx:
+            quick = cables.count_never_reviewed()
+        queries.add(len(ctx.captured_queries))
+        assert quick == cables.with_review_state("none").count(), rank
+    assert queries == {4}
 
 
 def test_queue_is_for_supervisors(client, alice: User, bob: User) -> None:
