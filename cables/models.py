@@ -37,11 +37,11 @@ def access_rank(cable_level: str, portion_levels: list[str]) -> int:
 class CableQuerySet(models.QuerySet):
     def count(self) -> int:
         """As QuerySet.count(), from the stored counts per access rank (RankCount) when the query
-        is all the cables, or those of ranks up to N (cables.access.cleared's one condition)."""
+        is all the cables, or those of ranks up to N (cables.access.cleared's one condition),
+        whatever it annotates on each row (an aggregate or a grouping aside)."""
         query = self.query
-        plain = not (
-            query.is_sliced or query.distinct or query.combinator or query.annotations or query.group_by
-        )
+        aggregated = any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+        plain = not (query.is_sliced or query.distinct or query.combinator or aggregated or query.group_by)
         if plain and self._result_cache is None and len(query.alias_map) <= 1:
             if not query.where:
                 return _stored_count(None, self.db)

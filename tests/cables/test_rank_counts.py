@@ -84,7 +84,11 @@ def test_count_reads_the_stored_counts_for_all_or_the_cleared_cables_only(
     with CaptureQueriesContext(connection) as ctx:
         visible_cables(sam).count()
     assert "cables_rankcount" in ctx.captured_queries[-1]["sql"]
+    with CaptureQueriesContext(connection) as ctx:  # a value annotated on each row counts no row
+        assert visible_cables(sam).with_review_summary().count() == 3
+    assert "cables_rankcount" in ctx.captured_queries[-1]["sql"]
     # Anything else counts the rows.
+    assert visible_cables(alice).annotate(n=Count("portions")).count() == 4  # grouped: the rows
     assert visible_cables(alice).filter(level="C").count() == 1
     assert visible_cables(sam).exclude(level="C").count() == 2
     assert Cable.objects.filter(access_rank__lte=3).filter(level="U").count() == 1
