@@ -16,8 +16,8 @@ from django.db import IntegrityError, connection
 from django.db.models import Sum
 
 from cables.access import visible_due_counts
-from cables.management.commands.due_counts import counted, stored_counts
-from cables.models import Cable, DueCount
+from cables.management.commands.due_counts import counted, counted_ranks, stored_counts, stored_rank_counts
+from cables.models import Cable, DueCount, RankCount
 from tests.conftest import make_cable
 
 
@@ -101,11 +101,12 @@ def test_insert_or_replace_into_the_cables_is_refused(db: None) -> None:
 
 
 def test_the_command_finds_wrong_counts_and_refills_them(db: None) -> None:
+    """Both kinds of stored counts: per rank and day (DueCount) and per rank (RankCount)."""
     jan, feb, mar = date(2001, 1, 1), date(2001, 2, 1), date(2001, 3, 1)
     make_cable("01ROME1", review_due=jan)
     make_cable("01ROME2", review_due=jan)
     make_cable("01ROME3", level="S", review_due=feb)
-    truth = counted()
+    truth, rank_truth = counted(), counted_ranks()
     out = io.StringIO()
     call_command("due_counts", stdout=out)
     assert out.getvalue() == "The due counts and the rank counts match the cables.\n"
@@ -114,18 +115,25 @@ def test_the_command_finds_wrong_counts_and_refills_them(db: None) -> None:
     DueCount.objects.filter(review_due=jan).update(cables=7)
     DueCount.objects.filter(review_due=feb).delete()
     DueCount.objects.create(access_rank=1, review_due=mar, cables=4)
+    RankCount.objects.filter(access_rank=2).update(cables=7)
+    RankCount.objects.filter(access_rank=3).delete()
+    RankCount.objects.create(access_rank=4, cables=4)
     out = io.StringIO()
-    with pytest.raises(CommandError, match="3 due counts and 0 rank counts differ from the cables: run with"):
+    with pytest.raises(CommandError, match="3 due counts and 3 rank counts differ from the cables: run with"):
         call_command("due_counts", stdout=out)
     assert out.getvalue().splitlines() == [
         "access rank 1, due 2001-03-01: stored 4, cables 0",
         "access rank 2, due 2001-01-01: stored 7, cables 2",
         "access rank 3, due 2001-02-01: stored 0, cables 1",
+        "access rank 2, every cable: stored 7, cables 2",
+        "access rank 3, every cable: stored 0, cables 1",
+        "access rank 4, every cable: stored 4, cables 0",
     ]
-    assert stored() != truth
+    assert stored() != truth and stored_rank_counts() != rank_truth
 
     out = io.StringIO()
     call_command("due_counts", "--refill", stdout=out)
-    assert out.getvalue().splitlines()[-1] == "Refilled the counts: 3 due counts and 0 rank counts changed."
+    assert out.getvalue().splitlines()[-1] == "Refilled the counts: 3 due counts and 3 rank counts changed."
     assert stored() == counted() == truth
+    assert stored_rank_counts() == counted_ranks() == rank_truth
     call_command("due_counts", stdout=io.StringIO())  # no difference left: no error
