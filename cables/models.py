@@ -44,10 +44,10 @@ class CableQuerySet(models.QuerySet):
         plain = not (query.is_sliced or query.distinct or query.combinator or aggregated or query.group_by)
         if plain and self._result_cache is None and len(query.alias_map) <= 1:
             if not query.where:
-                return _stored_count(None, self.db)
+                return _stored_count(self.db)
             rank = self._clearance_only()
             if rank is not None:
-                return _stored_count(rank, self.db)
+                return _stored_count(self.db, access_rank__lte=rank)
         return super().count()
 
     def for_list(self) -> CableQuerySet:
@@ -125,11 +125,11 @@ class CableQuerySet(models.QuerySet):
         cable looked up by its key (30 ms instead of 92 for CONFIDENTIAL). Three queries either way."""
         reviews = self._reviews()
         reviewed = reviews.values("cable_id").distinct().count()
-        above = Cable.objects.filter(access_rank__gt=rank)
-        stored_above = RankCount.objects.using(self.db).filter(access_rank__gt=rank)
-        if (stored_above.aggregate(n=models.Sum("cables"))["n"] or 0) <= reviewed:
-            return reviewed - above.filter(Exists(reviews.filter(cable=OuterRef("pk")))).count()
-        rank_of = Subquery(Cable.objects.filter(pk=OuterRef("cable_id")).values("access_rank")[:1])
+        cables = self.model._default_manager.using(self.db)
+        if _stored_count(self.db, access_rank__gt=rank) <= reviewed:
+            above = cables.filter(Exists(reviews.filter(cable=OuterRef("pk"))), access_rank__gt=rank)
+            return reviewed - above.count()
+        rank_of = Subquery(cables.filter(pk=OuterRef("cable_id")).values("access_rank")[:1])
         cleared = reviews.annotate(cable_rank=rank_of).filter(cable_rank__lte=rank)
         return cleared.values("cable_id").distinct().count()
 
@@ -398,12 +398,10 @@ class CableReference(models.Model):
         return f"{self.label}. {self.text}" if self.label else self.text
 
 
-def _stored_count(up_to: int | None, using: str) -> int:
-    """The cables of every rank, or of the ranks up to up_to, as RankCount stores them."""
-    rows = RankCount.objects.using(using)
-    if up_to is not None:
-        rows = rows.filter(access_rank__lte=up_to)
-    return rows.aggregate(n=models.Sum("cables"))["n"] or 0
+def _stored_count(using: str, **ranks: int) -> int:
+    """The cables of every rank, or of the ranks a condition names (access_rank__lte=3), as
+    RankCount stores them."""
+    return RankCount.objects.using(using).filter(**ranks).aggregate(n=models.Sum("cables"))["n"] or 0
 
 
 class RankCount(models.Model):
