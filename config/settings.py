@@ -188,7 +188,7 @@ CACHES = {
     "aids": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "declass_aids_cache",
-        "TIMEOUT": 30 * 24 * 3600,
+        # How long an entry is kept: aids.suggest.AIDS_CACHE_SECONDS, given with each entry.
         "OPTIONS": {"MAX_ENTRIES": 300_000},  # beyond it, a third of the entries are dropped
     },
 }
