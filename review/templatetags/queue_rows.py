@@ -13,7 +13,7 @@
 Why Python: as included templates each row cost about 1 ms (a dozen variable lookups, filters and
 includes a cell), which on a page of 50 rows was most of the page (issue 16: 50 ms for a page).
 Each function gives the HTML its template gave, with every value escaped (django.utils.html.escape,
-or a function that escapes, such as badge_html); tests/review/test_queue_rows.py posts markup into
+or a function that escapes, such as badge()); tests/review/test_queue_rows.py posts markup into
 every field a row shows. What is the same on every row of a page (an address's pattern, the CSRF
 input) is worked out once and kept in the render context.
 """
@@ -27,62 +27,46 @@ from urllib.parse import quote
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from cables.bidi import reveal
-from cables.templatetags.badge import badge_html
+from cables.templatetags.badge import badge
 from review.templatetags.declass_time import ago
+from review.templatetags.review_portion import address_pattern, csrf_input, local_time
 
 register = template.Library()
 
-_MARK = "918273645091827361"  # an argument no route is ever given, reversed in its place
 _URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in an argument (RFC 3986 sub-delims)
-
-
 _OVERDUE = '<span class="overdue-label">overdue</span>'
 
 
 def _address(context: Any, name: str) -> str:
-    """The route's address for one argument as a str.format pattern, reversed once a render."""
+    """The route's address for one argument as a str.format pattern, made once a render."""
     key = ("queue_rows.address", name)
     cache = context.render_context
     if key not in cache:
-        url = reverse(name, args=[_MARK]).replace("{", "{{").replace("}", "}}")
-        cache[key] = url.replace(_MARK, "{}")
+        cache[key] = address_pattern(name, None)
     return cache[key]
-
-
-def _csrf(context: Any) -> str:
-    """The CSRF input as {% csrf_token %} writes it."""
-    token = context.get("csrf_token")
-    if token and token != "NOTPROVIDED":
-        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-    return ""
-
-
-def _local(when: datetime) -> datetime:
-    return timezone.localtime(when) if timezone.is_aware(when) else when
 
 
 def _ymd(day: date) -> str:
     """As the date filter's "Y-m-d" writes it (a datetime in the current time zone)."""
     if isinstance(day, datetime):
-        day = _local(day)
+        day = local_time(day)
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
 def _ymd_hm(when: datetime) -> str:
-    when = _local(when)
+    when = local_time(when)
     return f"{_ymd(when)} {when.hour:02d}:{when.minute:02d}"
 
 
 def _iso(when: datetime) -> str:
     """As the date filter's "c" writes it."""
-    return _local(when).isoformat()
+    return local_time(when).isoformat()
 
 
 def _plural(n: int) -> str:
@@ -92,10 +76,6 @@ def _plural(n: int) -> str:
 def _username(user: Any, empty: str = "") -> str:
     """The user's name, or `empty` for no user (or an empty name), as {{ user.get_username }} shows it."""
     return (escape(user.get_username()) if user is not None else "") or empty
-
-
-def _badge(item: Any) -> str:
-    return badge_html(item.level, item.marking_display(), item.get_level_display())
 
 
 def _subject(cable: Any) -> str:
@@ -111,7 +91,7 @@ def _review_cells(review: Any, address: str) -> str:
     return (
         f'<td class="refid"><a href="{address.format(review.pk)}">{escape(cable.reference_id)}</a>'
         f'<div class="muted case">{escape(review.case_number)}{round_}</div></td>\n'
-        f"<td>{_badge(cable)}</td>\n"
+        f"<td>{badge(cable)}</td>\n"
         f"<td>{_subject(cable)}</td>\n"
     )
 
@@ -239,7 +219,7 @@ def release_row(context: Any, review: Any) -> SafeString:
         out.append(f'<p class="release-refusal small" role="note">Refused: {escape(refusal)}</p>')
     out.append(
         f'\n        <form method="post" action="{_address(context, "review:release").format(review.pk)}"'
-        f' class="inline-form">\n          {_csrf(context)}\n          <button type="submit"'
+        f' class="inline-form">\n          {csrf_input(context)}\n          <button type="submit"'
         f' class="button small" aria-label="Release {escape(review.case_number)}'
         f' ({escape(review.cable.reference_id)}){again}">{"Release again" if refusal else "Release"}'
         "</button>\n        </form>\n      </td>\n    </tr>"
@@ -287,7 +267,7 @@ def assign_row(context: Any, cable: Any) -> SafeString:
     """A cable of the assignment page: sent, origin, badge, subject and its open review, if any."""
     return mark_safe(  # noqa: S308 - every value is escaped
         f"<tr>\n        {_tick(cable)}\n        {_reference(cable, _address(context, 'cables:detail'))}\n"
-        f"        {_sent(cable)}\n        <td>{escape(cable.origin)}</td>\n        <td>{_badge(cable)}</td>\n"
+        f"        {_sent(cable)}\n        <td>{escape(cable.origin)}</td>\n        <td>{badge(cable)}</td>\n"
         f"        <td>{_subject(cable)}</td>\n        {_open_review(cable)}\n      </tr>"
     )
 
@@ -307,7 +287,7 @@ def due_row(context: Any, cable: Any) -> SafeString:
         when = f'<time datetime="{due}">{due}</time>'
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<tr id="due-{escape(cable.reference_id)}">\n  {_tick(cable)}\n  <td class="nowrap">{when}</td>\n'
-        f"  {_reference(cable, _address(context, 'cables:detail'))}\n  <td>{_badge(cable)}</td>\n"
+        f"  {_reference(cable, _address(context, 'cables:detail'))}\n  <td>{badge(cable)}</td>\n"
         f"  <td>{escape(cable.origin)}</td>\n  {_sent(cable)}\n  <td>{_subject(cable)}</td>\n"
         f'  <td class="due-basis">{escape(cable.review_due_basis)}</td>\n  {_open_review(cable)}\n</tr>'
     )
@@ -324,7 +304,7 @@ def triage_row(context: Any, cable: Any) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<tr id="triage-{escape(cable.reference_id)}">\n  {_tick(cable)}\n'
         f'  <td class="nowrap triage-value">{score}</td>\n'
-        f"  {_reference(cable, _address(context, 'cables:detail'))}\n  <td>{_badge(cable)}</td>\n"
+        f"  {_reference(cable, _address(context, 'cables:detail'))}\n  <td>{badge(cable)}</td>\n"
         f"  <td>{escape(cable.origin)}</td>\n  {_sent(cable)}\n"
         f"  <td>{escape(cable.subject or '(no subject)')}</td>\n</tr>"
     )
@@ -347,7 +327,7 @@ def audit_row(row: Any) -> SafeString:
     """One event of the audit log: its number, time, actor, action, object (and the portion a
     decision is about), cable (linked where it has a page), before and after, note and hash."""
     e = row.event
-    seq = e.seq
+    seq, seconds = e.seq, local_time(e.at).second
     if e.object_type:
         obj = f"{escape(e.object_type)} {escape(e.object_id)}"
     else:
@@ -365,7 +345,7 @@ def audit_row(row: Any) -> SafeString:
         cable = "—"
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<tr id="event-{seq}">\n      <td class="num">{seq}</td>\n'
-        f'      <td class="nowrap"><time datetime="{_iso(e.at)}">{_ymd_hm(e.at)}:{_local(e.at).second:02d}'
+        f'      <td class="nowrap"><time datetime="{_iso(e.at)}">{_ymd_hm(e.at)}:{seconds:02d}'
         f"</time></td>\n      <td>{escape(e.actor_name or '(system)')}</td>\n"
         f"      <td>{escape(e.get_action_display())}<br>"
         f'<code class="muted small">{escape(e.action)}</code></td>\n'

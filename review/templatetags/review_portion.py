@@ -49,7 +49,7 @@ _TRIAGE_MEANING = (
 )
 
 
-def _address(name: str, *args: object) -> str:
+def address_pattern(name: str, *args: object) -> str:
     """The route's address as a str.format pattern: each None argument becomes a "{}" to fill."""
     marks = iter(_MARKS)
     given = [next(marks) if a is None else a for a in args]
@@ -64,17 +64,11 @@ class _Page:
 
     def __init__(self, context: Any) -> None:
         pk = context["review"].pk
-        self.decide = _address("review:decide", pk, None)
-        self.undo = _address("review:undo", pk, None)
-        self.apply = _address("review:apply_decided_elsewhere", pk, None, None)
-        self.detail = _address("review:detail", None)
-        token = context.get("csrf_token")
-        # As {% csrf_token %} writes it.
-        self.csrf = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-            if token and token != "NOTPROVIDED"
-            else ""
-        )
+        self.decide = address_pattern("review:decide", pk, None)
+        self.undo = address_pattern("review:undo", pk, None)
+        self.apply = address_pattern("review:apply_decided_elsewhere", pk, None, None)
+        self.detail = address_pattern("review:detail", None)
+        self.csrf = csrf_input(context)
         on = single_key_shortcuts(context["user"])
         self.key = {k: f' aria-keyshortcuts="{k}"' if on else "" for k in "rua"}
         self.kinds = [(value, escape(value), escape(label)) for value, label in context.get("kinds", ())]
@@ -202,7 +196,7 @@ def side_by_side(context: Any, row: Any) -> SafeString:
             out.append(f"""<p class="muted">Agency's answer: {escape(d.referral_answer)}</p>""")
         out.append(
             f'\n          <p class="muted small">{escape(d.decided_by.get_username())},'
-            f" {dateformat.format(_local(d.decided_at), 'Y-m-d H:i')}</p>\n        "
+            f" {dateformat.format(local_time(d.decided_at), 'Y-m-d H:i')}</p>\n        "
         )
     else:
         out.append('\n          <p class="sbs-undecided">Not decided</p>\n        ')
@@ -230,7 +224,15 @@ def side_by_side(context: Any, row: Any) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def _local(when: Any) -> Any:
+def csrf_input(context: Any) -> str:
+    """The CSRF input as {% csrf_token %} writes it ("" without a token)."""
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    return ""
+
+
+def local_time(when: Any) -> Any:
     """A stored time in the current time zone, as the template's date filter shows it."""
     return timezone.localtime(when) if timezone.is_aware(when) else when
 
@@ -429,7 +431,7 @@ def _consistency(row: Any, page: _Page) -> str:
         review = m.review
         codes = m.codes
         excised = m.excised
-        decided_at = _local(decision.decided_at)
+        decided_at = local_time(decision.decided_at)
         alike = "the same passage" if m.same else f"nearly the same, {m.percent}% alike"
         out.append(
             f'\n    <li class="consistency-match{" consistency-differs" if m.conflict else ""}">\n'
